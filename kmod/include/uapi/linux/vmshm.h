@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * vmshm: named regions of kernel pages shared through mmap, with wait-queue
+ * notification.  This is the only copy of the user API: the module, libvmshm,
+ * the tools and the tests all include it.
+ *
+ * General ioctl rules, for every VMSHM_* ioctl:
+ *
+ *  - The argument is a pointer to a struct whose first member is
+ *    "__u32 size", set by the caller to sizeof() the struct it was built
+ *    with.  Older and newer layouts are accepted through
+ *    copy_struct_from_user(); output members ("out_*") are written only up
+ *    to the caller's size.
+ *  - Members named __reserved must be zero.
+ *
+ * Errors shared by all ioctls:
+ *
+ *  ENOTTY      unknown ioctl number.
+ *  EFAULT      the argument pointer (or a user pointer inside it) is bad.
+ *  EINVAL      size is smaller than the first version of the struct, a
+ *              __reserved member is not zero, or a value is out of range.
+ *  E2BIG       size is larger than the kernel's struct and the extra bytes
+ *              are not zero.
+ *  EOPNOTSUPP  a flag bit this kernel does not know is set.
+ *  ENODEV      the ioctl needs a region, but this fd has none bound.
+ *  EBUSY       CREATE or ATTACH on an fd that already has a region bound.
+ *
+ * Errors of the region ioctls:
+ *
+ *  EEXIST        CREATE: the name is taken.
+ *  ENOENT        ATTACH, UNLINK: no region has this name.
+ *  EACCES        ATTACH: the mode bits of the region deny the access.
+ *  EPERM         UNLINK: the caller neither owns nor created the region, and
+ *                lacks CAP_SYS_ADMIN.
+ *  ENAMETOOLONG  the name has no NUL within VMSHM_NAME_MAX bytes.
+ *  EFBIG         CREATE: size exceeds the max_region_size module parameter.
+ *  ENOSPC        CREATE: max_regions regions exist already, or the region
+ *                would take the pages reserved by all regions past the
+ *                max_total_pages module parameter.
+ *  ENOMEM        the kernel could not allocate memory.
+ */
+#ifndef _UAPI_LINUX_VMSHM_H
+#define _UAPI_LINUX_VMSHM_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define VMSHM_DEVICE		"/dev/vmshm"
+#define VMSHM_VERSION		1
+
+/* A region name, including its NUL.  Allowed bytes: [A-Za-z0-9._-]. */
+#define VMSHM_NAME_MAX		64
+
+/* Feature bits returned by VMSHM_GET_INFO in out_features. */
+#define VMSHM_FEATURE_ANON	(1ULL << 0)	/* VMSHM_CREATE_ANON */
+#define VMSHM_FEATURE_PREFAULT	(1ULL << 1)	/* VMSHM_ATTACH_PREFAULT */
+#define VMSHM_FEATURE_SLEEPERS	(1ULL << 2)	/* VMSHM_WAIT_SLEEPERS */
+#define VMSHM_FEATURE_POLL	(1ULL << 3)	/* poll, read, EPOLLHUP */
+#define VMSHM_FEATURE_NETLINK	(1ULL << 4)	/* genetlink family "vmshm" */
+
+/*
+ * "V" is taken by video4linux and 0x56 by many others; 0xE5 is listed as
+ * unused in Documentation/userspace-api/ioctl/ioctl-number.rst.
+ */
+#define VMSHM_TYPE		0xE5
+
+enum {
+	VMSHM_CMD_BASE = 0x80,
+	VMSHM_CMD_GET_INFO = VMSHM_CMD_BASE,
+	VMSHM_CMD_CREATE,
+	VMSHM_CMD_ATTACH,
+	VMSHM_CMD_UNLINK,
+	VMSHM_CMD_WAIT,
+	VMSHM_CMD_WAKE,
+	VMSHM_CMD_STAT,
+};
+
+/**
+ * struct vmshm_info - ioctl(VMSHM_GET_INFO)
+ * @size: sizeof(struct vmshm_info)
+ * @flags: must be 0
+ * @out_version: VMSHM_VERSION of the running module
+ * @out_page_size: size of one region page in bytes
+ * @out_features: VMSHM_FEATURE_* bits
+ * @out_max_region_size: max_region_size module parameter, in bytes
+ * @out_max_total_pages: max_total_pages module parameter
+ * @out_max_regions: max_regions module parameter
+ * @out_nr_regions: regions that exist now, named or anonymous
+ * @out_reserved_pages: pages reserved by all regions (their sizes, rounded
+ *	up to pages); counted against max_total_pages
+ * @out_nr_pages: pages actually allocated by all regions now
+ *
+ * Works on any fd of /dev/vmshm, bound or not.  The counters let a test
+ * prove that every page came back after the last region went away.
+ */
+struct vmshm_info {
+	__u32 size;
+	__u32 flags;
+	__u32 out_version;
+	__u32 out_page_size;
+	__aligned_u64 out_features;
+	__aligned_u64 out_max_region_size;
+	__aligned_u64 out_max_total_pages;
+	__u32 out_max_regions;
+	__u32 out_nr_regions;
+	__aligned_u64 out_reserved_pages;
+	__aligned_u64 out_nr_pages;
+};
+#define VMSHM_GET_INFO		_IO(VMSHM_TYPE, VMSHM_CMD_GET_INFO)
+
+/* Flags of struct vmshm_create. */
+#define VMSHM_CREATE_ANON	(1U << 0)  /* no name: reachable only via the fd */
+#define VMSHM_CREATE_TRANSIENT	(1U << 1)  /* name goes with the last user */
+#define VMSHM_CREATE_PREFAULT	(1U << 2)  /* as VMSHM_ATTACH_PREFAULT */
+
+/**
+ * struct vmshm_create - ioctl(VMSHM_CREATE)
+ * @size: sizeof(struct vmshm_create)
+ * @flags: VMSHM_CREATE_* bits
+ * @region_size: size in bytes, 1 to max_region_size; rounded up to pages
+ * @mode: permission bits (0 to 0777); the caller's umask is applied
+ * @__reserved: must be 0
+ * @name: NUL-terminated name, bytes after the NUL zero; must be empty with
+ *	VMSHM_CREATE_ANON and non-empty without it
+ * @out_id: the region's id, unique while the module is loaded
+ * @__reserved2: must be 0
+ *
+ * Creates a region and binds this fd to it read-write, like
+ * shm_open(O_CREAT | O_EXCL | O_RDWR).  The creator's effective uid and gid
+ * own it.  A named region lives until VMSHM_UNLINK removes its name and its
+ * last fd and mapping are gone, like POSIX shm.  With
+ * VMSHM_CREATE_TRANSIENT the name instead disappears by itself when the
+ * last fd and mapping go, so a crashed program leaves nothing behind.
+ * An anonymous region is shared only by passing its fd on (fork, exec,
+ * SCM_RIGHTS).
+ *
+ * Errors: EEXIST, EINVAL (bad name, zero size, mode > 0777, ANON with a
+ * name, TRANSIENT with ANON), ENAMETOOLONG, EFBIG, ENOSPC, ENOMEM, EBUSY.
+ */
+struct vmshm_create {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 region_size;
+	__u32 mode;
+	__u32 __reserved;
+	char name[VMSHM_NAME_MAX];
+	__u32 out_id;
+	__u32 __reserved2;
+};
+#define VMSHM_CREATE		_IO(VMSHM_TYPE, VMSHM_CMD_CREATE)
+
+/* Flags of struct vmshm_attach. */
+#define VMSHM_ATTACH_RDONLY	(1U << 0)  /* read-only; no writable mapping */
+#define VMSHM_ATTACH_PREFAULT	(1U << 1)  /* mmap populates every page */
+
+/**
+ * struct vmshm_attach - ioctl(VMSHM_ATTACH)
+ * @size: sizeof(struct vmshm_attach)
+ * @flags: VMSHM_ATTACH_* bits
+ * @name: NUL-terminated name of an existing region, bytes after NUL zero
+ * @out_size: the region's size in bytes (a multiple of the page size)
+ * @out_id: the region's id
+ * @__reserved: must be 0
+ *
+ * Binds this fd to the named region.  Access is checked as for System V
+ * IPC (ipc_perm): the owner's bits apply when the caller's effective uid is
+ * the owner or creator, the group bits when the caller is in the group, the
+ * other bits otherwise; CAP_IPC_OWNER overrides.  Read-write needs the w
+ * and r bits, read-only the r bit.
+ *
+ * A read-only attachment refuses PROT_WRITE mappings with EACCES and can
+ * never be made writable with mprotect().
+ *
+ * Errors: ENOENT, EACCES, EINVAL, ENAMETOOLONG, EBUSY.
+ */
+struct vmshm_attach {
+	__u32 size;
+	__u32 flags;
+	char name[VMSHM_NAME_MAX];
+	__aligned_u64 out_size;
+	__u32 out_id;
+	__u32 __reserved;
+};
+#define VMSHM_ATTACH		_IO(VMSHM_TYPE, VMSHM_CMD_ATTACH)
+
+/**
+ * struct vmshm_unlink - ioctl(VMSHM_UNLINK)
+ * @size: sizeof(struct vmshm_unlink)
+ * @flags: must be 0
+ * @name: NUL-terminated name, bytes after the NUL zero
+ *
+ * Removes the name, like shm_unlink().  Attached fds and mappings keep
+ * working; the memory is freed when the last of them goes.  Allowed to the
+ * region's owner and creator and to CAP_SYS_ADMIN.  Works on any fd of
+ * /dev/vmshm, bound or not.
+ *
+ * Errors: ENOENT, EPERM, EINVAL, ENAMETOOLONG.
+ */
+struct vmshm_unlink {
+	__u32 size;
+	__u32 flags;
+	char name[VMSHM_NAME_MAX];
+};
+#define VMSHM_UNLINK		_IO(VMSHM_TYPE, VMSHM_CMD_UNLINK)
+
+/* Flags of struct vmshm_wait. */
+#define VMSHM_WAIT_DEADLINE	(1U << 0)  /* @deadline_ns is valid */
+#define VMSHM_WAIT_SLEEPERS	(1U << 1)  /* maintain @sleepers_offset */
+
+/**
+ * struct vmshm_wait - ioctl(VMSHM_WAIT)
+ * @size: sizeof(struct vmshm_wait)
+ * @flags: VMSHM_WAIT_* bits
+ * @offset: byte offset in the region of a naturally aligned __u32
+ * @expected: the value the caller last saw at @offset
+ * @__reserved: must be 0
+ * @deadline_ns: with VMSHM_WAIT_DEADLINE, an ABSOLUTE CLOCK_MONOTONIC time
+ *	in nanoseconds at which the wait gives up; without it, no timeout
+ * @sleepers_offset: with VMSHM_WAIT_SLEEPERS, byte offset of an aligned
+ *	__u32 in the region that the kernel increments before it checks
+ *	@offset and decrements when the wait ends
+ *
+ * Sleeps, futex-style, until the __u32 at @offset differs from @expected
+ * or a VMSHM_WAKE on the same region picks this waiter.  The value is
+ * checked after the caller is queued, so a waker that stores a new value
+ * and then calls VMSHM_WAKE can never be missed (see kmod/notify.c).
+ *
+ * Wakeup suppression: with VMSHM_WAIT_SLEEPERS, the word at
+ * @sleepers_offset counts the tasks inside VMSHM_WAIT for it.  A waker
+ * that stores its value, issues a full fence and then reads zero there may
+ * skip VMSHM_WAKE: any waiter that came later will see the new value.
+ *
+ * The deadline is absolute so that a wait interrupted by a signal can be
+ * restarted with the same arguments without stretching the timeout.  A
+ * signal whose handler has SA_RESTART restarts the wait transparently;
+ * otherwise the ioctl fails with EINTR.
+ *
+ * Returns 0 when woken (possibly spuriously: recheck the value).
+ *
+ * Errors: EAGAIN (the value differs from @expected), ETIMEDOUT, EINTR,
+ * EPIPE (every other attachment of the region has gone, see poll()),
+ * EINVAL (offset out of range or misaligned), ENODEV.
+ */
+struct vmshm_wait {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 offset;
+	__u32 expected;
+	__u32 __reserved;
+	__aligned_u64 deadline_ns;
+	__aligned_u64 sleepers_offset;
+};
+#define VMSHM_WAIT		_IO(VMSHM_TYPE, VMSHM_CMD_WAIT)
+
+/* Flags of struct vmshm_wake. */
+#define VMSHM_WAKE_ALL		(1U << 0)  /* wake every waiter, not one */
+
+/**
+ * struct vmshm_wake - ioctl(VMSHM_WAKE)
+ * @size: sizeof(struct vmshm_wake)
+ * @flags: VMSHM_WAKE_* bits
+ * @out_seq: the region's event counter after this wake
+ * @__reserved: must be 0
+ *
+ * Wakes one task sleeping in VMSHM_WAIT on the region (all of them with
+ * VMSHM_WAKE_ALL), and every poll()/read() waiter.  Each wake advances the
+ * region's event counter, which read() returns and poll() compares.
+ *
+ * Errors: ENODEV, EBADF (the fd is attached read-only).
+ */
+struct vmshm_wake {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 out_seq;
+	__aligned_u64 __reserved;
+};
+#define VMSHM_WAKE		_IO(VMSHM_TYPE, VMSHM_CMD_WAKE)
+
+/**
+ * struct vmshm_stat - ioctl(VMSHM_STAT)
+ * @size: sizeof(struct vmshm_stat)
+ * @flags: must be 0
+ * @out_id: region id
+ * @out_mode: permission bits
+ * @out_size: size in bytes
+ * @out_resident: pages allocated now
+ * @out_faults: page faults taken on the region's mappings
+ * @out_waits: VMSHM_WAIT calls that slept
+ * @out_wakes: VMSHM_WAKE calls
+ * @out_timeouts: VMSHM_WAIT calls that ended with ETIMEDOUT
+ * @out_seq: the event counter
+ * @out_nr_attach: attached open files (each open() of /dev/vmshm bound
+ *	to the region counts once, however many fds and mappings share it)
+ * @out_nr_mappings: mappings (VMAs) in all processes
+ * @out_uid: owner's uid, in the caller's user namespace
+ * @out_gid: owner's gid, in the caller's user namespace
+ *
+ * Reports the counters of the region bound to this fd, the same numbers
+ * /proc/vmshm shows.
+ */
+struct vmshm_stat {
+	__u32 size;
+	__u32 flags;
+	__u32 out_id;
+	__u32 out_mode;
+	__aligned_u64 out_size;
+	__aligned_u64 out_resident;
+	__aligned_u64 out_faults;
+	__aligned_u64 out_waits;
+	__aligned_u64 out_wakes;
+	__aligned_u64 out_timeouts;
+	__aligned_u64 out_seq;
+	__u32 out_nr_attach;
+	__u32 out_nr_mappings;
+	__u32 out_uid;
+	__u32 out_gid;
+};
+#define VMSHM_STAT		_IO(VMSHM_TYPE, VMSHM_CMD_STAT)
+
+#endif /* _UAPI_LINUX_VMSHM_H */
