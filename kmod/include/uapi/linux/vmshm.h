@@ -59,10 +59,10 @@
 #define VMSHM_FEATURE_NETLINK	(1ULL << 4)	/* genetlink family "vmshm" */
 
 /*
- * "V" is taken by video4linux and 0x56 by many others; 0xE5 is listed as
- * unused in Documentation/userspace-api/ioctl/ioctl-number.rst.
+ * 0xD3 is neither listed in Documentation/userspace-api/ioctl/ioctl-number.rst
+ * nor used by any ioctl in the 6.12 tree.
  */
-#define VMSHM_TYPE		0xE5
+#define VMSHM_TYPE		0xD3
 
 enum {
 	VMSHM_CMD_BASE = 0x80,

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmshm: named regions of mmap-able kernel pages with wait-queue
+ * notification.  Module init/exit, the misc device, file operations and
+ * the ioctl dispatch table.
+ */
+#include <linux/compat.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "vmshm.h"
+
+unsigned long vmshm_max_region_size = 64UL << 20;
+module_param_named(max_region_size, vmshm_max_region_size, ulong, 0644);
+MODULE_PARM_DESC(max_region_size,
+		 "Largest region in bytes; CREATE fails with EFBIG above it (default 64 MiB)");
+
+unsigned int vmshm_max_regions = 256;
+module_param_named(max_regions, vmshm_max_regions, uint, 0644);
+MODULE_PARM_DESC(max_regions,
+		 "Most regions at once; CREATE fails with ENOSPC beyond it (default 256)");
+
+unsigned long vmshm_max_total_pages = 65536;
+module_param_named(max_total_pages, vmshm_max_total_pages, ulong, 0644);
+MODULE_PARM_DESC(max_total_pages,
+		 "Most pages reserved by all regions; CREATE fails with ENOSPC beyond it (default 65536)");
+
+static long vmshm_get_info(struct vmshm_file *vf, void *arg)
+{
+	struct vmshm_info *info = arg;
+
+	if (info->flags)
+		return -EOPNOTSUPP;
+	info->out_version = VMSHM_VERSION;
+	info->out_page_size = PAGE_SIZE;
+	info->out_features = VMSHM_FEATURE_ANON | VMSHM_FEATURE_PREFAULT |
+			     VMSHM_FEATURE_SLEEPERS | VMSHM_FEATURE_POLL;
+	info->out_max_region_size = READ_ONCE(vmshm_max_region_size);
+	info->out_max_total_pages = READ_ONCE(vmshm_max_total_pages);
+	info->out_max_regions = READ_ONCE(vmshm_max_regions);
+	info->out_nr_pages = atomic_long_read(&vmshm_stats.nr_pages);
+
+	mutex_lock(&vmshm_lock);
+	info->out_nr_regions = vmshm_stats.nr_regions;
+	info->out_reserved_pages = vmshm_stats.reserved_pages;
+	mutex_unlock(&vmshm_lock);
+	return 0;
+}
+
+union vmshm_ucmd_buffer {
+	struct vmshm_info info;
+	struct vmshm_create create;
+	struct vmshm_attach attach;
+	struct vmshm_unlink unlink;
+	struct vmshm_wait wait;
+	struct vmshm_wake wake;
+	struct vmshm_stat stat;
+};
+
+/**
+ * struct vmshm_ioctl_op - one entry of the dispatch table
+ * @size: sizeof the kernel's struct
+ * @min_size: the smallest size user space may pass (first version)
+ * @ioctl_num: the full ioctl number, to reject foreign direction/size bits
+ * @needs_region: the fd must be bound (else -ENODEV)
+ * @copy_out: write the struct back on success
+ * @execute: the handler
+ */
+struct vmshm_ioctl_op {
+	unsigned int size;
+	unsigned int min_size;
+	unsigned int ioctl_num;
+	bool needs_region;
+	bool copy_out;
+	long (*execute)(struct vmshm_file *vf, void *arg);
+};
+
+#define VMSHM_IOCTL_OP(_ioctl, _fn, _struct, _last, _region, _out)	\
+	[_IOC_NR(_ioctl) - VMSHM_CMD_BASE] = {				\
+		.size = sizeof(_struct),				\
+		.min_size = offsetofend(_struct, _last),		\
+		.ioctl_num = _ioctl,					\
+		.needs_region = _region,				\
+		.copy_out = _out,					\
+		.execute = _fn,						\
+	}
+
+static const struct vmshm_ioctl_op vmshm_ioctl_ops[] = {
+	VMSHM_IOCTL_OP(VMSHM_GET_INFO, vmshm_get_info, struct vmshm_info,
+		       out_nr_pages, false, true),
+	VMSHM_IOCTL_OP(VMSHM_CREATE, vmshm_create, struct vmshm_create,
+		       __reserved2, false, true),
+	VMSHM_IOCTL_OP(VMSHM_ATTACH, vmshm_attach, struct vmshm_attach,
+		       __reserved, false, true),
+	VMSHM_IOCTL_OP(VMSHM_UNLINK, vmshm_unlink, struct vmshm_unlink,
+		       name, false, false),
+	VMSHM_IOCTL_OP(VMSHM_WAIT, vmshm_wait, struct vmshm_wait,
+		       sleepers_offset, true, false),
+	VMSHM_IOCTL_OP(VMSHM_WAKE, vmshm_wake, struct vmshm_wake,
+		       __reserved, true, true),
+	VMSHM_IOCTL_OP(VMSHM_STAT, vmshm_stat, struct vmshm_stat,
+		       out_gid, true, true),
+};
+
+static long vmshm_fops_ioctl(struct file *file, unsigned int cmd,
+			     unsigned long arg)
+{
+	struct vmshm_file *vf = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	const struct vmshm_ioctl_op *op;
+	union vmshm_ucmd_buffer buf;
+	unsigned int nr = _IOC_NR(cmd);
+	u32 user_size;
+	long ret;
+
+	if (_IOC_TYPE(cmd) != VMSHM_TYPE || nr < VMSHM_CMD_BASE ||
+	    nr - VMSHM_CMD_BASE >= ARRAY_SIZE(vmshm_ioctl_ops))
+		return -ENOTTY;
+	op = &vmshm_ioctl_ops[nr - VMSHM_CMD_BASE];
+	if (op->ioctl_num != cmd)
+		return -ENOTTY;
+
+	if (get_user(user_size, (u32 __user *)uarg))
+		return -EFAULT;
+	if (user_size < op->min_size)
+		return -EINVAL;
+	ret = copy_struct_from_user(&buf, op->size, uarg, user_size);
+	if (ret)
+		return ret;
+	if (op->needs_region && !vmshm_file_region(vf))
+		return -ENODEV;
+
+	ret = op->execute(vf, &buf);
+	if (!ret && op->copy_out &&
+	    copy_to_user(uarg, &buf, min_t(u32, op->size, user_size)))
+		return -EFAULT;
+	return ret;
+}
+
+static int vmshm_fops_open(struct inode *inode, struct file *file)
+{
+	struct vmshm_file *vf;
+
+	vf = kzalloc(sizeof(*vf), GFP_KERNEL_ACCOUNT);
+	if (!vf)
+		return -ENOMEM;
+	file->private_data = vf;
+	return 0;
+}
+
+static int vmshm_fops_release(struct inode *inode, struct file *file)
+{
+	struct vmshm_file *vf = file->private_data;
+
+	if (vf->region)
+		vmshm_detach(vf);
+	kfree(vf);
+	return 0;
+}
+
+static void vmshm_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct vmshm_file *vf = file->private_data;
+	struct vmshm_region *r = vmshm_file_region(vf);
+
+	if (!r)
+		return;
+	seq_printf(m, "vmshm-region:\t%s\nvmshm-id:\t%u\n",
+		   vmshm_region_name(r), r->id);
+	seq_printf(m, "vmshm-access:\t%s%s\nvmshm-seen:\t%lld\n",
+		   vf->flags & VMSHM_ATTACH_RDONLY ? "ro" : "rw",
+		   vf->flags & VMSHM_ATTACH_PREFAULT ? ",prefault" : "",
+		   atomic64_read(&vf->seen));
+}
+
+static const struct file_operations vmshm_fops = {
+	.owner = THIS_MODULE,
+	.open = vmshm_fops_open,
+	.release = vmshm_fops_release,
+	.read = vmshm_read,
+	.poll = vmshm_poll,
+	.mmap = vmshm_mmap,
+	.unlocked_ioctl = vmshm_fops_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.show_fdinfo = vmshm_show_fdinfo,
+	.llseek = noop_llseek,
+};
+
+/* World-accessible like /dev/shm: each region carries its own mode. */
+static struct miscdevice vmshm_miscdev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "vmshm",
+	.fops = &vmshm_fops,
+	.mode = 0666,
+};
+
+static int __init vmshm_init(void)
+{
+	int ret;
+
+	ret = vmshm_procfs_init();
+	if (ret)
+		return ret;
+	ret = misc_register(&vmshm_miscdev);
+	if (ret)
+		goto err_procfs_exit;
+	return 0;
+
+err_procfs_exit:
+	vmshm_procfs_exit();
+	return ret;
+}
+
+static void __exit vmshm_exit(void)
+{
+	misc_deregister(&vmshm_miscdev);
+	vmshm_procfs_exit();
+	vmshm_regions_destroy();
+}
+
+module_init(vmshm_init);
+module_exit(vmshm_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The vmshm authors");
+MODULE_DESCRIPTION("Named shared regions of kernel pages with wait-queue notification");
+MODULE_VERSION(VMSHM_MOD_VERSION);

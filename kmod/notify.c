@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmshm notification: VMSHM_WAIT / VMSHM_WAKE, read() and poll().
+ *
+ * Every region has one wait queue and one event counter, r->seq.  WAKE
+ * advances the counter and wakes the queue; a file remembers the counter
+ * value it last read (like uio's event count), so poll() is "counter !=
+ * my snapshot".  VMSHM_WAIT is futex-like: it sleeps while a word in the
+ * region still holds the value the caller saw.
+ *
+ * Why no wakeup is lost.  The waiter queues itself before it looks at the
+ * word and the counter; the waker publishes before it wakes:
+ *
+ *   waiter (VMSHM_WAIT)                  waker (user store + VMSHM_WAKE)
+ *   -------------------                  ------------------------------
+ *   seq0 = r->seq                        *word = new
+ *   prepare_to_wait_event()              smp_mb()
+ *     lock wq; add self; unlock wq       atomic64_inc_return(&r->seq)
+ *     set_current_state() (full mb)      wake_up(&r->wq)
+ *   if (*word != expected ||               lock wq; wake queued tasks
+ *       r->seq != seq0) return
+ *   schedule()
+ *
+ * If the waker takes the queue lock after the waiter added itself, the
+ * waiter is on the queue and gets woken.  Otherwise the waker's unlock
+ * precedes the waiter's lock, so the waiter's later loads see the store
+ * and the increment, both ordered before that unlock by smp_mb() and the
+ * fully ordered atomic.  Either way the waiter does not sleep through it.
+ *
+ * Wakeup suppression (VMSHM_WAIT_SLEEPERS) is the same argument moved to
+ * user space: the kernel increments the sleepers word, then issues a full
+ * barrier, then reads the watched word; a waker stores the watched word,
+ * issues a full barrier, then reads the sleepers word.  At least one of
+ * them sees the other's store, so skipping a wake on zero is safe.
+ */
+#include <linux/fs.h>
+#include <linux/hrtimer.h>
+#include <linux/mm.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/uaccess.h>
+
+#include "vmshm.h"
+
+/**
+ * vmshm_peer_gone() - has every other attachment of the region gone?
+ * @vf: a bound file
+ *
+ * True when @vf is the only file left bound and some other file was bound
+ * at some time since @vf was, or before.  A lone creator waiting for its
+ * first peer is not "hung up".
+ *
+ * Return: true if the peers have gone.
+ */
+bool vmshm_peer_gone(struct vmshm_file *vf)
+{
+	struct vmshm_region *r = vf->region;
+
+	if (atomic_read(&r->nr_attach) > 1)
+		return false;
+	return vf->had_peer || atomic64_read(&r->attach_gen) != vf->bind_gen;
+}
+
+/* The aligned __u32 at @offset in the region, allocating its page. */
+static atomic_t *vmshm_word(struct vmshm_region *r, u64 offset)
+{
+	struct page *page;
+
+	if (offset >= r->size || !IS_ALIGNED(offset, sizeof(u32)))
+		return ERR_PTR(-EINVAL);
+	page = vmshm_region_page(r, offset >> PAGE_SHIFT);
+	if (!page)
+		return ERR_PTR(-ENOMEM);
+	/* Region pages come from the direct map: no kmap needed. */
+	return page_address(page) + offset_in_page(offset);
+}
+
+/* Nonzero ends the wait: 1 for "woken", or a negative errno. */
+static long vmshm_wait_done(struct vmshm_file *vf, atomic_t *word,
+			    u32 expected, s64 seq0)
+{
+	struct vmshm_region *r = vf->region;
+
+	if (atomic64_read(&r->seq) != seq0)
+		return 1;
+	if ((u32)atomic_read(word) != expected)
+		return -EAGAIN;
+	if (vmshm_peer_gone(vf))
+		return -EPIPE;
+	return 0;
+}
+
+static long vmshm_wait_sleep(struct vmshm_file *vf, atomic_t *word,
+			     u32 expected, ktime_t *deadline)
+{
+	struct vmshm_region *r = vf->region;
+	s64 seq0 = atomic64_read(&r->seq);
+	struct wait_queue_entry wait;
+	bool slept = false;
+	long ret;
+
+	/* Exclusive, so that a wake-one WAKE picks one waiter. */
+	init_wait_entry(&wait, WQ_FLAG_EXCLUSIVE);
+	for (;;) {
+		long intr = prepare_to_wait_event(&r->wq, &wait,
+						  TASK_INTERRUPTIBLE);
+
+		ret = vmshm_wait_done(vf, word, expected, seq0);
+		if (ret)
+			break;
+		/* Nonzero only if no WAKE picked us: safe to fail. */
+		if (intr) {
+			ret = intr;
+			break;
+		}
+		if (!slept) {
+			slept = true;
+			atomic64_inc(&r->waits);
+		}
+		if (!schedule_hrtimeout_range(deadline, current->timer_slack_ns,
+					      HRTIMER_MODE_ABS)) {
+			atomic64_inc(&r->timeouts);
+			ret = -ETIMEDOUT;
+			break;
+		}
+	}
+	finish_wait(&r->wq, &wait);
+	return ret == 1 ? 0 : ret;
+}
+
+/**
+ * vmshm_wait() - VMSHM_WAIT: sleep until the word changes or a wake
+ * @vf: the calling file, bound
+ * @arg: struct vmshm_wait
+ *
+ * The deadline is absolute, so returning -ERESTARTSYS on a signal lets the
+ * signal code restart the ioctl (SA_RESTART) without stretching it.
+ *
+ * Return: 0 when woken, or a negative errno documented in the UAPI header.
+ */
+long vmshm_wait(struct vmshm_file *vf, void *arg)
+{
+	struct vmshm_region *r = vmshm_file_region(vf);
+	struct vmshm_wait *w = arg;
+	atomic_t *word, *sleepers = NULL;
+	ktime_t deadline, *expires = NULL;
+	long ret;
+
+	if (w->flags & ~(VMSHM_WAIT_DEADLINE | VMSHM_WAIT_SLEEPERS))
+		return -EOPNOTSUPP;
+	if (w->__reserved)
+		return -EINVAL;
+	if (w->flags & VMSHM_WAIT_DEADLINE) {
+		if (w->deadline_ns > KTIME_MAX)
+			return -EINVAL;
+		deadline = ns_to_ktime(w->deadline_ns);
+		expires = &deadline;
+	}
+	word = vmshm_word(r, w->offset);
+	if (IS_ERR(word))
+		return PTR_ERR(word);
+	if (w->flags & VMSHM_WAIT_SLEEPERS) {
+		sleepers = vmshm_word(r, w->sleepers_offset);
+		if (IS_ERR(sleepers))
+			return PTR_ERR(sleepers);
+		if (sleepers == word)
+			return -EINVAL;
+		atomic_inc(sleepers);
+		smp_mb__after_atomic();
+	}
+
+	ret = vmshm_wait_sleep(vf, word, w->expected, expires);
+
+	if (sleepers)
+		atomic_dec(sleepers);
+	return ret;
+}
+
+/**
+ * vmshm_wake() - VMSHM_WAKE: advance the event counter and wake
+ * @vf: the calling file, bound
+ * @arg: struct vmshm_wake, updated with out_seq
+ *
+ * Return: 0, -EOPNOTSUPP for unknown flags, -EINVAL for a reserved
+ * field, -EBADF on a read-only attachment.
+ */
+long vmshm_wake(struct vmshm_file *vf, void *arg)
+{
+	struct vmshm_region *r = vmshm_file_region(vf);
+	struct vmshm_wake *k = arg;
+
+	if (k->flags & ~VMSHM_WAKE_ALL)
+		return -EOPNOTSUPP;
+	if (k->__reserved)
+		return -EINVAL;
+	if (vf->flags & VMSHM_ATTACH_RDONLY)
+		return -EBADF;
+
+	/* Order the caller's stores to the region before the wake. */
+	smp_mb();
+	k->out_seq = atomic64_inc_return(&r->seq);
+	atomic64_inc(&r->wakes);
+	if (k->flags & VMSHM_WAKE_ALL)
+		wake_up_all(&r->wq);
+	else
+		wake_up(&r->wq);
+	return 0;
+}
+
+/**
+ * vmshm_poll() - poll()/epoll readiness
+ * @file: the /dev/vmshm file
+ * @pt: poll table
+ *
+ * EPOLLIN when a WAKE happened since the last read(), EPOLLHUP when every
+ * other attachment has gone, EPOLLERR when the file is not bound.  The
+ * wait queue lives in the region, which the file keeps alive until after
+ * eventpoll has dropped its entries in __fput().
+ *
+ * Return: the ready mask.
+ */
+__poll_t vmshm_poll(struct file *file, struct poll_table_struct *pt)
+{
+	struct vmshm_file *vf = file->private_data;
+	struct vmshm_region *r = vmshm_file_region(vf);
+	__poll_t mask = 0;
+
+	if (!r)
+		return EPOLLERR;
+	poll_wait(file, &r->wq, pt);
+	if (atomic64_read(&r->seq) != atomic64_read(&vf->seen))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (vmshm_peer_gone(vf))
+		mask |= EPOLLHUP;
+	return mask;
+}
+
+/**
+ * vmshm_read() - read the event counter, consuming the readiness
+ * @file: the /dev/vmshm file
+ * @buf: user buffer for one __u64
+ * @count: at least 8
+ * @ppos: unused
+ *
+ * Blocks until a WAKE happens after the last read() of this file, unless
+ * O_NONBLOCK.  Once the peers have gone and no event is pending, returns
+ * 0, like a pipe at end of file.
+ *
+ * Return: 8, 0, or -EINVAL, -ENODEV, -EAGAIN, -ERESTARTSYS, -EFAULT.
+ */
+ssize_t vmshm_read(struct file *file, char __user *buf, size_t count,
+		   loff_t *ppos)
+{
+	struct vmshm_file *vf = file->private_data;
+	struct vmshm_region *r = vmshm_file_region(vf);
+	s64 seen = atomic64_read(&vf->seen);
+	u64 seq;
+	int ret;
+
+	if (!r)
+		return -ENODEV;
+	if (count < sizeof(seq))
+		return -EINVAL;
+	while ((seq = atomic64_read(&r->seq)) == seen) {
+		if (vmshm_peer_gone(vf))
+			return 0;
+		if (file->f_flags & O_NONBLOCK)
+			return -EAGAIN;
+		ret = wait_event_interruptible(r->wq,
+					       atomic64_read(&r->seq) != seen ||
+					       vmshm_peer_gone(vf));
+		if (ret)
+			return ret;
+	}
+	atomic64_set(&vf->seen, seq);
+	if (copy_to_user(buf, &seq, sizeof(seq)))
+		return -EFAULT;
+	return sizeof(seq);
+}

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /proc/vmshm: one row per region in the style of /proc/sysvipc/shm, and
+ * under each one an indented row per mapping.
+ *
+ * The iterator holds vmshm_lock from ->start() to ->stop(), which keeps
+ * every region in the table alive; the position is the region id, so a
+ * reader resuming after a partial read never follows a stale pointer.
+ */
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/mm.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/user_namespace.h>
+
+#include "vmshm.h"
+
+/* sysvipc shows SHM_DEST (01000) for segments whose key is gone. */
+#define VMSHM_PERM_UNLINKED	01000
+
+static struct proc_dir_entry *vmshm_proc;
+
+static void *vmshm_seq_start(struct seq_file *m, loff_t *pos)
+	__acquires(&vmshm_lock)
+{
+	unsigned long id = *pos;
+
+	mutex_lock(&vmshm_lock);
+	if (!id)
+		return SEQ_START_TOKEN;
+	return xa_find(&vmshm_regions, &id, ULONG_MAX, XA_PRESENT);
+}
+
+static void *vmshm_seq_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	unsigned long id = v == SEQ_START_TOKEN ? 0 :
+			   ((struct vmshm_region *)v)->id;
+	void *next = xa_find_after(&vmshm_regions, &id, ULONG_MAX, XA_PRESENT);
+
+	/* The position is the id, so that ->start() resumes right here. */
+	*pos = next ? id : *pos + 1;
+	return next;
+}
+
+static void vmshm_seq_stop(struct seq_file *m, void *v)
+	__releases(&vmshm_lock)
+{
+	mutex_unlock(&vmshm_lock);
+}
+
+/* May the reader see this mapping's addresses?  No ASLR leak otherwise. */
+static bool vmshm_may_see(struct seq_file *m, const struct vmshm_mapping *map)
+{
+	const struct cred *cred = m->file->f_cred;
+
+	return uid_eq(cred->euid, map->uid) ||
+	       file_ns_capable(m->file, &init_user_ns, CAP_SYS_ADMIN);
+}
+
+static void vmshm_show_mapping(struct seq_file *m, struct vmshm_mapping *map)
+{
+	struct vm_area_struct *vma = map->vma;
+	unsigned long start = READ_ONCE(vma->vm_start);
+	unsigned long end = READ_ONCE(vma->vm_end);
+	unsigned long pgoff = READ_ONCE(vma->vm_pgoff);
+	vm_flags_t flags = READ_ONCE(vma->vm_flags);
+	struct vmshm_region *r = map->region;
+	unsigned long nr = (end - start) >> PAGE_SHIFT;
+
+	if (!vmshm_may_see(m, map))
+		start = end = 0;
+	/* A split racing with us could leave a torn window: clamp it. */
+	if (pgoff > r->nr_pages)
+		pgoff = r->nr_pages;
+	nr = min_t(unsigned long, nr, r->nr_pages - pgoff);
+
+	seq_printf(m, "  %7d %-16s %016lx-%016lx %c%c%c%c %9lu %10lld\n",
+		   map->pid, map->pid ? map->comm : "-", start, end,
+		   flags & VM_READ ? 'r' : '-', flags & VM_WRITE ? 'w' : '-',
+		   flags & VM_EXEC ? 'x' : '-', flags & VM_SHARED ? 's' : 'p',
+		   vmshm_region_resident(r, pgoff, nr),
+		   atomic64_read(&map->faults));
+}
+
+static int vmshm_seq_show(struct seq_file *m, void *v)
+{
+	struct user_namespace *ns = seq_user_ns(m);
+	struct vmshm_region *r = v;
+	struct vmshm_mapping *map;
+
+	if (v == SEQ_START_TOKEN) {
+		seq_printf(m, "%-24s %6s %5s %12s %9s %8s %7s %7s %6s %6s %10s %10s %10s %10s\n",
+			   "name", "id", "perms", "size", "resident",
+			   "mappings", "cpid", "lpid", "uid", "gid", "faults",
+			   "waits", "wakes", "timeouts");
+		return 0;
+	}
+
+	spin_lock(&r->lock);
+	seq_printf(m, "%-24s %6u %5o %12llu %9ld %8u %7d %7d %6u %6u %10lld %10lld %10lld %10lld\n",
+		   vmshm_region_name(r), r->id,
+		   r->mode | (r->linked ? 0 : VMSHM_PERM_UNLINKED), r->size,
+		   atomic_long_read(&r->nr_resident), r->nr_mappings,
+		   r->cpid, READ_ONCE(r->lpid),
+		   from_kuid_munged(ns, r->uid), from_kgid_munged(ns, r->gid),
+		   atomic64_read(&r->faults), atomic64_read(&r->waits),
+		   atomic64_read(&r->wakes), atomic64_read(&r->timeouts));
+	list_for_each_entry(map, &r->mappings, node)
+		vmshm_show_mapping(m, map);
+	spin_unlock(&r->lock);
+	return 0;
+}
+
+static const struct seq_operations vmshm_seq_ops = {
+	.start = vmshm_seq_start,
+	.next = vmshm_seq_next,
+	.stop = vmshm_seq_stop,
+	.show = vmshm_seq_show,
+};
+
+/**
+ * vmshm_procfs_init() - create /proc/vmshm
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int vmshm_procfs_init(void)
+{
+	vmshm_proc = proc_create_seq("vmshm", 0444, NULL, &vmshm_seq_ops);
+	return vmshm_proc ? 0 : -ENOMEM;
+}
+
+/**
+ * vmshm_procfs_exit() - remove /proc/vmshm, waiting for readers in flight
+ */
+void vmshm_procfs_exit(void)
+{
+	proc_remove(vmshm_proc);
+}

@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmshm region lifetime: create, attach, unlink, pages and limits.
+ */
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/ctype.h>
+#include <linux/fs_struct.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "vmshm.h"
+
+DEFINE_XARRAY_ALLOC1(vmshm_regions);
+DEFINE_MUTEX(vmshm_lock);
+struct vmshm_stats vmshm_stats;
+
+/**
+ * vmshm_region_name() - the name to show for a region
+ * @r: the region
+ *
+ * Return: the name, or "(anon)" for an anonymous region.  Parentheses are
+ * not allowed in names, so the two cannot be confused.
+ */
+const char *vmshm_region_name(const struct vmshm_region *r)
+{
+	return r->name[0] ? r->name : "(anon)";
+}
+
+/*
+ * A name must be NUL-terminated within the field, zero after the NUL, and
+ * made of [A-Za-z0-9._-] so that /proc/vmshm and JSON never need quoting.
+ */
+static int vmshm_check_name(const char *name, bool allow_empty)
+{
+	const char *end = memchr(name, 0, VMSHM_NAME_MAX);
+	const char *p;
+
+	if (!end)
+		return -ENAMETOOLONG;
+	if (end == name && !allow_empty)
+		return -EINVAL;
+	for (p = name; p < end; p++)
+		if (!isalnum(*p) && *p != '.' && *p != '_' && *p != '-')
+			return -EINVAL;
+	if (memchr_inv(end, 0, name + VMSHM_NAME_MAX - end))
+		return -EINVAL;
+	return 0;
+}
+
+/* Called with vmshm_lock held. */
+static struct vmshm_region *vmshm_find_locked(const char *name)
+{
+	struct vmshm_region *r;
+	unsigned long id;
+
+	lockdep_assert_held(&vmshm_lock);
+	xa_for_each(&vmshm_regions, id, r)
+		if (r->linked && !strcmp(r->name, name))
+			return r;
+	return NULL;
+}
+
+/**
+ * vmshm_region_page() - the page at an index, allocating it if needed
+ * @r: the region
+ * @idx: page index, below @r->nr_pages
+ *
+ * Two tasks may fault the same index at once: both allocate, one wins the
+ * cmpxchg and the other frees its page.  The full barrier of cmpxchg
+ * orders the zeroing before the publication that smp_load_acquire() reads.
+ *
+ * Return: the page, owned by the region (take your own reference to keep
+ * it), or NULL when out of memory.
+ */
+struct page *vmshm_region_page(struct vmshm_region *r, pgoff_t idx)
+{
+	struct page *page = smp_load_acquire(&r->pages[idx]);
+	struct page *old;
+
+	if (page)
+		return page;
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!page)
+		return NULL;
+	old = cmpxchg(&r->pages[idx], NULL, page);
+	if (old) {
+		__free_page(page);
+		return old;
+	}
+	atomic_long_inc(&r->nr_resident);
+	atomic_long_inc(&vmshm_stats.nr_pages);
+	return page;
+}
+
+/**
+ * vmshm_region_resident() - count allocated pages in a range
+ * @r: the region
+ * @first: first page index
+ * @nr: number of pages, with @first + @nr <= @r->nr_pages
+ *
+ * Return: how many pages of the range are allocated.
+ */
+unsigned long vmshm_region_resident(struct vmshm_region *r, pgoff_t first,
+				    pgoff_t nr)
+{
+	unsigned long n = 0;
+	pgoff_t i;
+
+	for (i = first; i < first + nr; i++)
+		n += !!smp_load_acquire(&r->pages[i]);
+	return n;
+}
+
+static void vmshm_region_free(struct vmshm_region *r)
+{
+	pgoff_t i;
+
+	for (i = 0; i < r->nr_pages; i++) {
+		if (!r->pages[i])
+			continue;
+		/* GUP pins (O_DIRECT, io_uring) keep their own references. */
+		put_page(r->pages[i]);
+		atomic_long_dec(&vmshm_stats.nr_pages);
+	}
+	kvfree(r->pages);
+	kfree(r);
+}
+
+static void vmshm_region_release(struct kref *ref)
+	__releases(&vmshm_lock)
+{
+	struct vmshm_region *r = container_of(ref, struct vmshm_region, ref);
+
+	xa_erase(&vmshm_regions, r->id);
+	vmshm_stats.nr_regions--;
+	vmshm_stats.reserved_pages -= r->nr_pages;
+	mutex_unlock(&vmshm_lock);
+	vmshm_region_free(r);
+}
+
+/**
+ * vmshm_region_put() - drop a region reference
+ * @r: the region
+ *
+ * The last reference removes the region from the table under vmshm_lock,
+ * so a lookup holding that lock never sees a region whose count is zero.
+ * Context: may sleep.
+ */
+void vmshm_region_put(struct vmshm_region *r)
+{
+	kref_put_mutex(&r->ref, vmshm_region_release, &vmshm_lock);
+}
+
+static struct vmshm_region *vmshm_region_alloc(const struct vmshm_create *c,
+					       pgoff_t nr_pages)
+{
+	struct vmshm_region *r;
+
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
+	if (!r)
+		return NULL;
+	r->pages = kvcalloc(nr_pages, sizeof(*r->pages), GFP_KERNEL_ACCOUNT);
+	if (!r->pages) {
+		kfree(r);
+		return NULL;
+	}
+	kref_init(&r->ref);
+	strscpy(r->name, c->name, sizeof(r->name));
+	r->transient = c->flags & VMSHM_CREATE_TRANSIENT;
+	r->nr_pages = nr_pages;
+	r->size = (u64)nr_pages << PAGE_SHIFT;
+	r->uid = current_euid();
+	r->gid = current_egid();
+	r->mode = c->mode & ~current_umask();
+	r->cpid = task_tgid_nr(current);
+	r->lpid = r->cpid;
+	init_waitqueue_head(&r->wq);
+	spin_lock_init(&r->lock);
+	INIT_LIST_HEAD(&r->mappings);
+	return r;
+}
+
+/* Bind @vf to @r, whose reference the caller passes on.  vmshm_lock held. */
+static void vmshm_bind_locked(struct vmshm_file *vf, struct vmshm_region *r,
+			      u32 flags)
+{
+	lockdep_assert_held(&vmshm_lock);
+	vf->flags = flags;
+	vf->had_peer = atomic_inc_return(&r->nr_attach) > 1;
+	vf->bind_gen = atomic64_inc_return(&r->attach_gen);
+	atomic64_set(&vf->seen, atomic64_read(&r->seq));
+	WRITE_ONCE(r->lpid, task_tgid_nr(current));
+	smp_store_release(&vf->region, r);
+}
+
+static int vmshm_check_create(const struct vmshm_create *c)
+{
+	bool anon = c->flags & VMSHM_CREATE_ANON;
+	int ret;
+
+	if (c->flags & ~(VMSHM_CREATE_ANON | VMSHM_CREATE_TRANSIENT |
+			 VMSHM_CREATE_PREFAULT))
+		return -EOPNOTSUPP;
+	if (c->__reserved || c->__reserved2)
+		return -EINVAL;
+	if (anon && (c->flags & VMSHM_CREATE_TRANSIENT))
+		return -EINVAL;
+	ret = vmshm_check_name(c->name, anon);
+	if (ret)
+		return ret;
+	if (anon && c->name[0])
+		return -EINVAL;
+	if (!c->region_size || c->mode & ~0777U)
+		return -EINVAL;
+	if (c->region_size > READ_ONCE(vmshm_max_region_size))
+		return -EFBIG;
+	return 0;
+}
+
+/* Enforce the count and page limits and take the name.  vmshm_lock held. */
+static int vmshm_insert_locked(struct vmshm_region *r)
+{
+	unsigned long max_pages = READ_ONCE(vmshm_max_total_pages);
+	int ret;
+
+	if (r->name[0] && vmshm_find_locked(r->name))
+		return -EEXIST;
+	if (vmshm_stats.nr_regions >= READ_ONCE(vmshm_max_regions) ||
+	    r->nr_pages > max_pages ||
+	    vmshm_stats.reserved_pages > max_pages - r->nr_pages) {
+		atomic_long_inc(&vmshm_stats.rejected);
+		return -ENOSPC;
+	}
+	ret = xa_alloc(&vmshm_regions, &r->id, r, xa_limit_31b,
+		       GFP_KERNEL_ACCOUNT);
+	if (ret)
+		return ret == -EBUSY ? -ENOSPC : ret;
+	vmshm_stats.nr_regions++;
+	vmshm_stats.reserved_pages += r->nr_pages;
+	r->linked = r->name[0];
+	/* A persistent name keeps the region until VMSHM_UNLINK. */
+	if (r->linked && !r->transient)
+		kref_get(&r->ref);
+	return 0;
+}
+
+/**
+ * vmshm_create() - VMSHM_CREATE: make a region and bind the file to it
+ * @vf: the calling file
+ * @arg: struct vmshm_create, updated with out_id
+ *
+ * Return: 0 or a negative errno documented in the UAPI header.
+ */
+long vmshm_create(struct vmshm_file *vf, void *arg)
+{
+	struct vmshm_create *c = arg;
+	struct vmshm_region *r;
+	pgoff_t nr_pages;
+	int ret;
+
+	ret = vmshm_check_create(c);
+	if (ret)
+		return ret;
+	nr_pages = (c->region_size >> PAGE_SHIFT) +
+		   !!(c->region_size & ~PAGE_MASK);
+	r = vmshm_region_alloc(c, nr_pages);
+	if (!r)
+		return -ENOMEM;
+
+	mutex_lock(&vmshm_lock);
+	if (vmshm_file_region(vf))
+		ret = -EBUSY;
+	else
+		ret = vmshm_insert_locked(r);
+	if (ret)
+		goto err_unlock_free;
+	vmshm_bind_locked(vf, r, c->flags & VMSHM_CREATE_PREFAULT ?
+			  VMSHM_ATTACH_PREFAULT : 0);
+	c->out_id = r->id;
+	mutex_unlock(&vmshm_lock);
+	return 0;
+
+err_unlock_free:
+	mutex_unlock(&vmshm_lock);
+	vmshm_region_free(r);
+	return ret;
+}
+
+/* The ipc_perm rule of ipcperms(), on the region's owner and mode. */
+static int vmshm_permission(const struct vmshm_region *r, bool write)
+{
+	int want = write ? 06 : 04;
+	int granted = r->mode;
+
+	if (uid_eq(current_euid(), r->uid))
+		granted >>= 6;
+	else if (in_group_p(r->gid))
+		granted >>= 3;
+	if ((want & ~granted & 07) && !capable(CAP_IPC_OWNER))
+		return -EACCES;
+	return 0;
+}
+
+/**
+ * vmshm_attach() - VMSHM_ATTACH: bind the file to a named region
+ * @vf: the calling file
+ * @arg: struct vmshm_attach, updated with out_size and out_id
+ *
+ * Return: 0 or a negative errno documented in the UAPI header.
+ */
+long vmshm_attach(struct vmshm_file *vf, void *arg)
+{
+	struct vmshm_attach *a = arg;
+	struct vmshm_region *r;
+	int ret;
+
+	if (a->flags & ~(VMSHM_ATTACH_RDONLY | VMSHM_ATTACH_PREFAULT))
+		return -EOPNOTSUPP;
+	if (a->__reserved)
+		return -EINVAL;
+	ret = vmshm_check_name(a->name, false);
+	if (ret)
+		return ret;
+
+	mutex_lock(&vmshm_lock);
+	r = vmshm_find_locked(a->name);
+	if (!r)
+		ret = -ENOENT;
+	else if (vmshm_file_region(vf))
+		ret = -EBUSY;
+	else
+		ret = vmshm_permission(r, !(a->flags & VMSHM_ATTACH_RDONLY));
+	if (!ret) {
+		kref_get(&r->ref);
+		vmshm_bind_locked(vf, r, a->flags);
+		a->out_size = r->size;
+		a->out_id = r->id;
+	}
+	mutex_unlock(&vmshm_lock);
+	return ret;
+}
+
+/**
+ * vmshm_unlink() - VMSHM_UNLINK: remove a region's name
+ * @vf: the calling file (need not be bound)
+ * @arg: struct vmshm_unlink
+ *
+ * Return: 0 or a negative errno documented in the UAPI header.
+ */
+long vmshm_unlink(struct vmshm_file *vf, void *arg)
+{
+	struct vmshm_unlink *u = arg;
+	struct vmshm_region *r;
+	bool put;
+	int ret;
+
+	if (u->flags)
+		return -EOPNOTSUPP;
+	ret = vmshm_check_name(u->name, false);
+	if (ret)
+		return ret;
+
+	mutex_lock(&vmshm_lock);
+	r = vmshm_find_locked(u->name);
+	if (!r) {
+		mutex_unlock(&vmshm_lock);
+		return -ENOENT;
+	}
+	if (!uid_eq(current_euid(), r->uid) && !capable(CAP_SYS_ADMIN)) {
+		mutex_unlock(&vmshm_lock);
+		return -EPERM;
+	}
+	r->linked = false;
+	put = !r->transient;
+	mutex_unlock(&vmshm_lock);
+	if (put)
+		vmshm_region_put(r);
+	return 0;
+}
+
+/**
+ * vmshm_stat() - VMSHM_STAT: counters of the bound region
+ * @vf: the calling file, bound
+ * @arg: struct vmshm_stat, filled in
+ *
+ * Return: 0, or -EOPNOTSUPP for unknown flags.
+ */
+long vmshm_stat(struct vmshm_file *vf, void *arg)
+{
+	struct vmshm_region *r = vmshm_file_region(vf);
+	struct vmshm_stat *s = arg;
+
+	if (s->flags)
+		return -EOPNOTSUPP;
+	s->out_id = r->id;
+	s->out_mode = r->mode;
+	s->out_size = r->size;
+	s->out_resident = atomic_long_read(&r->nr_resident);
+	s->out_faults = atomic64_read(&r->faults);
+	s->out_waits = atomic64_read(&r->waits);
+	s->out_wakes = atomic64_read(&r->wakes);
+	s->out_timeouts = atomic64_read(&r->timeouts);
+	s->out_seq = atomic64_read(&r->seq);
+	s->out_nr_attach = atomic_read(&r->nr_attach);
+	s->out_nr_mappings = READ_ONCE(r->nr_mappings);
+	s->out_uid = from_kuid_munged(current_user_ns(), r->uid);
+	s->out_gid = from_kgid_munged(current_user_ns(), r->gid);
+	return 0;
+}
+
+/**
+ * vmshm_detach() - unbind a file that is going away
+ * @vf: the file, bound
+ *
+ * Wakes every sleeper so that the remaining peers see EPOLLHUP or EPIPE.
+ */
+void vmshm_detach(struct vmshm_file *vf)
+{
+	struct vmshm_region *r = vf->region;
+
+	atomic_dec(&r->nr_attach);
+	WRITE_ONCE(r->lpid, task_tgid_nr(current));
+	wake_up_all(&r->wq);
+	vmshm_region_put(r);
+}
+
+/**
+ * vmshm_regions_destroy() - drop the names left at module unload
+ *
+ * Files pin the module, and mappings pin files, so only regions held by
+ * their name alone can remain here.
+ */
+void vmshm_regions_destroy(void)
+{
+	struct vmshm_region *r;
+	unsigned long id;
+
+	mutex_lock(&vmshm_lock);
+	xa_for_each(&vmshm_regions, id, r) {
+		if (!r->linked || r->transient)
+			continue;
+		r->linked = false;
+		mutex_unlock(&vmshm_lock);
+		vmshm_region_put(r);
+		mutex_lock(&vmshm_lock);
+	}
+	mutex_unlock(&vmshm_lock);
+	WARN_ON(!xa_empty(&vmshm_regions));
+}

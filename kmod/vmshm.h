@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vmshm internal definitions.
+ *
+ * Object model:
+ *
+ *   struct vmshm_file    one per open() of /dev/vmshm; bound to at most one
+ *          |             region by CREATE or ATTACH, for its whole life
+ *          v  (counted reference)
+ *   struct vmshm_region  the pages, the wait queue and the counters
+ *          ^
+ *          |  (uncounted back pointer; the VMA holds vm_file, which holds
+ *          |   the vmshm_file, which holds the region)
+ *   struct vmshm_mapping one per VMA, for fault counts and /proc/vmshm
+ *
+ * A named region also holds a "link" reference while its name exists,
+ * unless it was created VMSHM_CREATE_TRANSIENT.
+ *
+ * Lock order: vmshm_lock, then vmshm_region.lock.  Neither is held while
+ * taking mmap_lock; ->close() runs under mmap_lock and takes
+ * vmshm_region.lock only.
+ */
+#ifndef _VMSHM_INTERNAL_H
+#define _VMSHM_INTERNAL_H
+
+#include <linux/atomic.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mm_types.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/version.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
+#include <linux/vmshm.h>
+
+#define VMSHM_MOD_VERSION	"1.0"
+
+/* Module parameters (main.c), read with READ_ONCE() as root may change them. */
+extern unsigned long vmshm_max_region_size;
+extern unsigned int vmshm_max_regions;
+extern unsigned long vmshm_max_total_pages;
+
+/*
+ * All regions by id, named or not.  Entries are inserted and erased under
+ * vmshm_lock, which also protects vmshm_region.linked and the counters
+ * below, so holding it keeps every region in the table alive.
+ */
+extern struct xarray vmshm_regions;
+extern struct mutex vmshm_lock;
+
+/**
+ * struct vmshm_stats - module-wide counters
+ * @nr_regions: regions in vmshm_regions; protected by vmshm_lock
+ * @reserved_pages: pages reserved by all regions; protected by vmshm_lock
+ * @nr_pages: pages allocated by all regions
+ * @rejected: CREATE calls refused by a limit
+ */
+struct vmshm_stats {
+	unsigned int nr_regions;
+	unsigned long reserved_pages;
+	atomic_long_t nr_pages;
+	atomic_long_t rejected;
+};
+
+extern struct vmshm_stats vmshm_stats;
+
+/**
+ * struct vmshm_region - a shared region of order-0 pages
+ * @ref: references: one per bound vmshm_file, plus the link reference
+ * @id: unique id, the key in vmshm_regions and the netlink dump cursor
+ * @linked: the name can be found by ATTACH; protected by vmshm_lock
+ * @transient: the name does not hold a reference
+ * @name: NUL-terminated name, empty for an anonymous region
+ * @size: size in bytes, a multiple of PAGE_SIZE
+ * @nr_pages: @size in pages
+ * @pages: one slot per page; a slot goes from NULL to a page exactly once
+ *	(cmpxchg) and is read with smp_load_acquire(), so no lock is needed
+ * @nr_resident: non-NULL slots in @pages
+ * @uid: owner's effective uid at creation
+ * @gid: owner's effective gid at creation
+ * @mode: permission bits
+ * @cpid: tgid of the creator
+ * @lpid: tgid of the last task to attach, detach or map
+ * @wq: VMSHM_WAIT, read() and poll() sleep here; see notify.c for why no
+ *	wakeup is lost
+ * @seq: event counter, advanced by every VMSHM_WAKE
+ * @nr_attach: bound vmshm_files
+ * @attach_gen: advanced on every bind, to tell whether a peer came
+ * @faults: page faults on all mappings
+ * @waits: VMSHM_WAIT calls that slept
+ * @wakes: VMSHM_WAKE calls
+ * @timeouts: VMSHM_WAIT calls that timed out
+ * @lock: protects @mappings, @nr_mappings and the vmshm_mapping owners
+ * @mappings: list of vmshm_mapping.node
+ * @nr_mappings: entries on @mappings
+ */
+struct vmshm_region {
+	struct kref ref;
+	u32 id;
+	bool linked;
+	bool transient;
+	char name[VMSHM_NAME_MAX];
+	u64 size;
+	pgoff_t nr_pages;
+	struct page **pages;
+	atomic_long_t nr_resident;
+	kuid_t uid;
+	kgid_t gid;
+	umode_t mode;
+	pid_t cpid;
+	pid_t lpid;
+	wait_queue_head_t wq;
+	atomic64_t seq;
+	atomic_t nr_attach;
+	atomic64_t attach_gen;
+	atomic64_t faults;
+	atomic64_t waits;
+	atomic64_t wakes;
+	atomic64_t timeouts;
+	spinlock_t lock;
+	struct list_head mappings;
+	unsigned int nr_mappings;
+};
+
+/**
+ * struct vmshm_file - per open file state
+ * @region: the bound region, NULL until CREATE or ATTACH; written once
+ *	under vmshm_lock, read with smp_load_acquire()
+ * @flags: VMSHM_ATTACH_* flags of the binding
+ * @seen: event counter value last returned by read()
+ * @bind_gen: region attach_gen right after this file was bound
+ * @had_peer: another file was bound when this one was
+ */
+struct vmshm_file {
+	struct vmshm_region *region;
+	u32 flags;
+	atomic64_t seen;
+	s64 bind_gen;
+	bool had_peer;
+};
+
+/**
+ * struct vmshm_mapping - one VMA of a region
+ * @node: entry on vmshm_region.mappings
+ * @region: the region, kept alive by the VMA's vm_file
+ * @vma: the VMA; valid while on the list, as ->close() unlinks it first
+ * @uid: effective uid of the task that created the mapping
+ * @pid: tgid of the owning process, 0 until known (a VMA copied by fork is
+ *	opened in the parent and claimed on the child's first fault);
+ *	protected by vmshm_region.lock
+ * @comm: that process's command name; protected by vmshm_region.lock
+ * @faults: page faults taken through this VMA
+ */
+struct vmshm_mapping {
+	struct list_head node;
+	struct vmshm_region *region;
+	struct vm_area_struct *vma;
+	kuid_t uid;
+	pid_t pid;
+	char comm[TASK_COMM_LEN];
+	atomic64_t faults;
+};
+
+static inline struct vmshm_region *vmshm_file_region(struct vmshm_file *vf)
+{
+	return smp_load_acquire(&vf->region);
+}
+
+/* vm_flags became write-protected in 6.3; older kernels write it directly. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+
+static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags &= ~flags;
+}
+#endif
+
+/* region.c */
+long vmshm_create(struct vmshm_file *vf, void *arg);
+long vmshm_attach(struct vmshm_file *vf, void *arg);
+long vmshm_unlink(struct vmshm_file *vf, void *arg);
+long vmshm_stat(struct vmshm_file *vf, void *arg);
+void vmshm_detach(struct vmshm_file *vf);
+void vmshm_region_put(struct vmshm_region *r);
+void vmshm_regions_destroy(void);
+struct page *vmshm_region_page(struct vmshm_region *r, pgoff_t idx);
+unsigned long vmshm_region_resident(struct vmshm_region *r, pgoff_t first,
+				    pgoff_t nr);
+const char *vmshm_region_name(const struct vmshm_region *r);
+
+/* mmap.c */
+int vmshm_mmap(struct file *file, struct vm_area_struct *vma);
+
+/* notify.c */
+long vmshm_wait(struct vmshm_file *vf, void *arg);
+long vmshm_wake(struct vmshm_file *vf, void *arg);
+__poll_t vmshm_poll(struct file *file, struct poll_table_struct *pt);
+ssize_t vmshm_read(struct file *file, char __user *buf, size_t count,
+		   loff_t *ppos);
+bool vmshm_peer_gone(struct vmshm_file *vf);
+
+/* procfs.c */
+int vmshm_procfs_init(void);
+void vmshm_procfs_exit(void);
+
+#endif /* _VMSHM_INTERNAL_H */
