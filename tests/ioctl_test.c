@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmshm ioctl input validation: numbers, struct sizes, flags, reserved
+ * fields, names and bad pointers, for every ioctl.
+ */
+#include "vmshm_test.h"
+
+FIXTURE(dev) {
+	int fd;
+};
+
+FIXTURE_SETUP(dev)
+{
+	self->fd = test_open();
+}
+
+FIXTURE_TEARDOWN(dev)
+{
+	close(self->fd);
+}
+
+TEST_F(dev, get_info)
+{
+	struct vmshm_info info;
+
+	test_cmd_info(self->fd, &info);
+	ASSERT_EQ(VMSHM_VERSION, info.out_version);
+	ASSERT_EQ(sysconf(_SC_PAGESIZE), info.out_page_size);
+	ASSERT_TRUE(info.out_features & VMSHM_FEATURE_POLL);
+	ASSERT_TRUE(info.out_features & VMSHM_FEATURE_SLEEPERS);
+	ASSERT_EQ(vmshm_get_param("max_regions"), info.out_max_regions);
+	ASSERT_EQ(vmshm_get_param("max_region_size"), info.out_max_region_size);
+	ASSERT_EQ(vmshm_get_param("max_total_pages"), info.out_max_total_pages);
+	ASSERT_LE(info.out_nr_pages, info.out_reserved_pages);
+}
+
+TEST_F(dev, unknown_ioctl)
+{
+	struct vmshm_info info = { .size = sizeof(info) };
+
+	/* Past the table, below it, another type, and foreign size bits. */
+	test_ioctl_err(ENOTTY, self->fd, _IO(VMSHM_TYPE, 0xff), &info);
+	test_ioctl_err(ENOTTY, self->fd, _IO(VMSHM_TYPE, 0x01), &info);
+	test_ioctl_err(ENOTTY, self->fd, _IO('V', VMSHM_CMD_GET_INFO), &info);
+	test_ioctl_err(ENOTTY, self->fd,
+		       _IOWR(VMSHM_TYPE, VMSHM_CMD_GET_INFO, int), &info);
+}
+
+TEST_F(dev, size_too_small)
+{
+	struct vmshm_info info = { .size = 0 };
+
+	test_ioctl_err(EINVAL, self->fd, VMSHM_GET_INFO, &info);
+	info.size = sizeof(info) - 8;
+	test_ioctl_err(EINVAL, self->fd, VMSHM_GET_INFO, &info);
+}
+
+TEST_F(dev, size_larger_zero_tail)
+{
+	struct {
+		struct vmshm_info info;
+		__u64 tail[4];
+	} big = { .info.size = sizeof(big) };
+
+	ASSERT_EQ(0, vmshm_ioctl(self->fd, VMSHM_GET_INFO, &big));
+	ASSERT_EQ(VMSHM_VERSION, big.info.out_version);
+	ASSERT_EQ(0, big.tail[0]);
+}
+
+TEST_F(dev, size_larger_nonzero_tail)
+{
+	struct {
+		struct vmshm_info info;
+		__u64 tail;
+	} big = { .info.size = sizeof(big), .tail = 1 };
+
+	test_ioctl_err(E2BIG, self->fd, VMSHM_GET_INFO, &big);
+}
+
+TEST_F(dev, bad_pointer)
+{
+	test_ioctl_err(EFAULT, self->fd, VMSHM_GET_INFO, NULL);
+	test_ioctl_err(EFAULT, self->fd, VMSHM_CREATE, (void *)8);
+}
+
+TEST_F(dev, unknown_flags)
+{
+	struct vmshm_info info = { .size = sizeof(info), .flags = 1 };
+	struct vmshm_create c = { .size = sizeof(c), .flags = 1U << 31,
+				  .region_size = PAGE_SZ, .name = "x" };
+	struct vmshm_attach a = { .size = sizeof(a), .flags = 1U << 31,
+				  .name = "x" };
+	struct vmshm_unlink u = { .size = sizeof(u), .flags = 1, .name = "x" };
+
+	test_ioctl_err(EOPNOTSUPP, self->fd, VMSHM_GET_INFO, &info);
+	test_ioctl_err(EOPNOTSUPP, self->fd, VMSHM_CREATE, &c);
+	test_ioctl_err(EOPNOTSUPP, self->fd, VMSHM_ATTACH, &a);
+	test_ioctl_err(EOPNOTSUPP, self->fd, VMSHM_UNLINK, &u);
+}
+
+TEST_F(dev, unknown_flags_bound)
+{
+	struct vmshm_wait w = { .size = sizeof(w), .flags = 1U << 31 };
+	struct vmshm_wake k = { .size = sizeof(k), .flags = 1U << 31 };
+	struct vmshm_stat s = { .size = sizeof(s), .flags = 1 };
+
+	test_cmd_create(self->fd, NULL, PAGE_SZ, 0600, VMSHM_CREATE_ANON);
+	test_ioctl_err(EOPNOTSUPP, self->fd, VMSHM_WAIT, &w);
+	test_ioctl_err(EOPNOTSUPP, self->fd, VMSHM_WAKE, &k);
+	test_ioctl_err(EOPNOTSUPP, self->fd, VMSHM_STAT, &s);
+}
+
+TEST_F(dev, reserved_nonzero)
+{
+	struct vmshm_create c = { .size = sizeof(c), .region_size = PAGE_SZ,
+				  .mode = 0600, .name = "resv" };
+	struct vmshm_attach a = { .size = sizeof(a), .name = "resv",
+				  .__reserved = 1 };
+	struct vmshm_wait w = { .size = sizeof(w), .__reserved = 1 };
+	struct vmshm_wake k = { .size = sizeof(k), .__reserved = 1 };
+
+	c.__reserved = 1;
+	test_ioctl_err(EINVAL, self->fd, VMSHM_CREATE, &c);
+	c.__reserved = 0;
+	c.__reserved2 = 1;
+	test_ioctl_err(EINVAL, self->fd, VMSHM_CREATE, &c);
+	test_ioctl_err(EINVAL, self->fd, VMSHM_ATTACH, &a);
+
+	test_cmd_create(self->fd, NULL, PAGE_SZ, 0600, VMSHM_CREATE_ANON);
+	test_ioctl_err(EINVAL, self->fd, VMSHM_WAIT, &w);
+	test_ioctl_err(EINVAL, self->fd, VMSHM_WAKE, &k);
+}
+
+TEST_F(dev, name_rules)
+{
+	struct vmshm_create c = { .size = sizeof(c), .region_size = PAGE_SZ,
+				  .mode = 0600 };
+
+	/* empty */
+	test_ioctl_err(EINVAL, self->fd, VMSHM_CREATE, &c);
+	/* not terminated within VMSHM_NAME_MAX */
+	memset(c.name, 'a', sizeof(c.name));
+	test_ioctl_err(ENAMETOOLONG, self->fd, VMSHM_CREATE, &c);
+	/* the longest legal name works */
+	c.name[VMSHM_NAME_MAX - 1] = 0;
+	ASSERT_EQ(0, vmshm_ioctl(self->fd, VMSHM_CREATE, &c));
+	test_cmd_unlink(self->fd, c.name);
+}
+
+TEST_F(dev, name_bad_bytes)
+{
+	static const char *const bad[] = { "a/b", "a b", "a\nb", "(anon)",
+					   "caf\xc3\xa9" };
+	struct vmshm_create c = { .size = sizeof(c), .region_size = PAGE_SZ,
+				  .mode = 0600 };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(c.name, 0, sizeof(c.name));
+		strcpy(c.name, bad[i]);
+		test_ioctl_err(EINVAL, self->fd, VMSHM_CREATE, &c);
+	}
+	/* garbage after the terminating NUL */
+	memset(c.name, 0, sizeof(c.name));
+	strcpy(c.name, "ok");
+	c.name[10] = 'x';
+	test_ioctl_err(EINVAL, self->fd, VMSHM_CREATE, &c);
+	test_ioctl_err(EINVAL, self->fd, VMSHM_UNLINK,
+		       &((struct vmshm_unlink){ .size = 72, .name = "" }));
+}
+
+TEST_F(dev, unbound_fd)
+{
+	struct vmshm_stat st;
+	struct pollfd pfd = { .fd = self->fd, .events = POLLIN };
+	__u64 seq;
+
+	ASSERT_EQ(-ENODEV, vmshm_stat(self->fd, &st));
+	ASSERT_EQ(-ENODEV, vmshm_wake(self->fd, 0));
+	ASSERT_EQ(MAP_FAILED, test_mmap(self->fd, PAGE_SZ, PROT_READ, 0));
+	ASSERT_EQ(ENODEV, errno);
+	ASSERT_EQ(-1, read(self->fd, &seq, sizeof(seq)));
+	ASSERT_EQ(ENODEV, errno);
+	ASSERT_EQ(1, poll(&pfd, 1, 0));
+	ASSERT_EQ(POLLERR, pfd.revents);
+}
+
+TEST_F(dev, bind_twice)
+{
+	char name[VMSHM_NAME_MAX];
+
+	test_name(name);
+	test_cmd_create(self->fd, name, PAGE_SZ, 0600, VMSHM_CREATE_TRANSIENT);
+	test_err_create(EBUSY, self->fd, NULL, PAGE_SZ, 0600,
+			VMSHM_CREATE_ANON);
+	test_err_attach(EBUSY, self->fd, name, 0);
+}
+
+TEST_HARNESS_MAIN

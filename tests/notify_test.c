@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmshm notification: VMSHM_WAIT / VMSHM_WAKE, read(), poll/epoll and
+ * peer-gone, including a long ping-pong that would hang on a lost wakeup.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <sys/epoll.h>
+
+#include "vmshm_test.h"
+
+#define MS		1000000ULL
+#define WORD		0	/* offset of the watched word */
+#define SLEEPERS	64	/* offset of the sleepers word */
+
+FIXTURE(notify) {
+	int fd;
+	char name[VMSHM_NAME_MAX];
+	volatile uint32_t *mem;
+};
+
+FIXTURE_SETUP(notify)
+{
+	self->fd = test_open();
+	snprintf(self->name, sizeof(self->name), "notify-%d", getpid());
+	test_cmd_create(self->fd, self->name, PAGE_SZ, 0600,
+			VMSHM_CREATE_TRANSIENT);
+	self->mem = test_mmap(self->fd, PAGE_SZ, PROT_READ | PROT_WRITE, 0);
+	ASSERT_NE(MAP_FAILED, self->mem);
+}
+
+FIXTURE_TEARDOWN(notify)
+{
+	close(self->fd);
+}
+
+static int wait_for(int fd, uint32_t expected, uint64_t timeout_ns)
+{
+	return vmshm_wait(fd, WORD, expected, vmshm_deadline_in(timeout_ns),
+			  SLEEPERS, VMSHM_WAIT_DEADLINE | VMSHM_WAIT_SLEEPERS);
+}
+
+TEST_F(notify, value_differs)
+{
+	self->mem[0] = 5;
+	ASSERT_EQ(-EAGAIN, wait_for(self->fd, 4, 1000 * MS));
+}
+
+TEST_F(notify, timeout)
+{
+	struct vmshm_stat st;
+	uint64_t t0 = vmshm_now_ns();
+
+	ASSERT_EQ(-ETIMEDOUT, wait_for(self->fd, 0, 50 * MS));
+	ASSERT_LE(t0 + 50 * MS, vmshm_now_ns());
+	test_cmd_stat(self->fd, &st);
+	ASSERT_EQ(1, st.out_timeouts);
+	ASSERT_EQ(1, st.out_waits);
+	ASSERT_EQ(0, self->mem[SLEEPERS / 4]);
+}
+
+TEST_F(notify, deadline_passed)
+{
+	ASSERT_EQ(-ETIMEDOUT, vmshm_wait(self->fd, WORD, 0, 1, VMSHM_NO_SLEEPERS,
+					 VMSHM_WAIT_DEADLINE));
+}
+
+TEST_F(notify, bad_offsets)
+{
+	ASSERT_EQ(-EINVAL, vmshm_wait(self->fd, 2, 0, 0, VMSHM_NO_SLEEPERS, 0));
+	ASSERT_EQ(-EINVAL, vmshm_wait(self->fd, PAGE_SZ, 0, 0,
+				      VMSHM_NO_SLEEPERS, 0));
+	ASSERT_EQ(-EINVAL, vmshm_wait(self->fd, 0, 0, 0, PAGE_SZ + 4,
+				      VMSHM_WAIT_SLEEPERS));
+	/* The sleepers word cannot be the watched word. */
+	ASSERT_EQ(-EINVAL, vmshm_wait(self->fd, 8, 0, 0, 8,
+				      VMSHM_WAIT_SLEEPERS));
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+TEST_F(notify, signal_eintr)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	ualarm(50000, 0);
+	ASSERT_EQ(-EINTR, wait_for(self->fd, 0, 5000 * MS));
+	ASSERT_EQ(0, self->mem[SLEEPERS / 4]);
+}
+
+TEST_F(notify, signal_restart)
+{
+	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = SA_RESTART };
+	uint64_t t0 = vmshm_now_ns();
+
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	ualarm(50000, 0);
+	/* Restarted after the handler, and the absolute deadline holds. */
+	ASSERT_EQ(-ETIMEDOUT, wait_for(self->fd, 0, 300 * MS));
+	ASSERT_LE(t0 + 300 * MS, vmshm_now_ns());
+	ASSERT_GT(t0 + 3000 * MS, vmshm_now_ns());
+}
+
+struct waiter {
+	int fd;
+	int ret;
+	volatile int done;
+};
+
+static void *waiter_thread(void *arg)
+{
+	struct waiter *w = arg;
+
+	w->ret = wait_for(w->fd, 0, 10000 * MS);
+	w->done = 1;
+	return NULL;
+}
+
+static int count_done(struct waiter *w, int n)
+{
+	int i, done = 0;
+
+	for (i = 0; i < n; i++)
+		done += w[i].done;
+	return done;
+}
+
+/* Wait until @n tasks sleep on the word, or give up after 5 s. */
+static int wait_sleepers(volatile uint32_t *mem, uint32_t n)
+{
+	int i;
+
+	for (i = 0; i < 5000 && mem[SLEEPERS / 4] != n; i++)
+		usleep(1000);
+	return mem[SLEEPERS / 4] == n ? 0 : -1;
+}
+
+/* Wait until @n files are attached, or give up after 5 s. */
+static int wait_attached(int fd, uint32_t n)
+{
+	struct vmshm_stat st;
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		if (vmshm_stat(fd, &st) || st.out_nr_attach == n)
+			break;
+		usleep(1000);
+	}
+	return st.out_nr_attach == n ? 0 : -1;
+}
+
+#define NR_WAITERS	4
+
+TEST_F(notify, wake_one_then_all)
+{
+	struct waiter w[NR_WAITERS] = { 0 };
+	pthread_t th[NR_WAITERS];
+	int i;
+
+	for (i = 0; i < NR_WAITERS; i++) {
+		w[i].fd = self->fd;
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, waiter_thread, &w[i]));
+	}
+	ASSERT_EQ(0, wait_sleepers(self->mem, NR_WAITERS));
+
+	ASSERT_EQ(0, vmshm_wake(self->fd, false));
+	ASSERT_EQ(0, wait_sleepers(self->mem, NR_WAITERS - 1));
+	usleep(100000);
+	ASSERT_EQ(1, count_done(w, NR_WAITERS));
+
+	ASSERT_EQ(0, vmshm_wake(self->fd, true));
+	for (i = 0; i < NR_WAITERS; i++) {
+		pthread_join(th[i], NULL);
+		ASSERT_EQ(0, w[i].ret);
+	}
+	ASSERT_EQ(0, self->mem[SLEEPERS / 4]);
+}
+
+TEST_F(notify, sleepers_word)
+{
+	struct waiter w = { .fd = self->fd };
+	pthread_t th;
+
+	ASSERT_EQ(0, self->mem[SLEEPERS / 4]);
+	ASSERT_EQ(0, pthread_create(&th, NULL, waiter_thread, &w));
+	ASSERT_EQ(0, wait_sleepers(self->mem, 1));
+	/* Changing the word alone does not wake: WAKE does. */
+	self->mem[WORD / 4] = 1;
+	usleep(50000);
+	ASSERT_EQ(0, w.done);
+	ASSERT_EQ(0, vmshm_wake(self->fd, false));
+	pthread_join(th, NULL);
+	ASSERT_EQ(0, w.ret);
+	ASSERT_EQ(0, self->mem[SLEEPERS / 4]);
+}
+
+TEST_F(notify, read_and_poll)
+{
+	struct pollfd pfd = { .fd = self->fd, .events = POLLIN };
+	uint64_t seq = 0;
+
+	ASSERT_EQ(0, poll(&pfd, 1, 0));
+	ASSERT_EQ(0, fcntl(self->fd, F_SETFL, O_NONBLOCK));
+	ASSERT_EQ(-EAGAIN, vmshm_read_event(self->fd, &seq));
+	ASSERT_EQ(0, vmshm_wake(self->fd, false));
+	ASSERT_EQ(1, poll(&pfd, 1, 1000));
+	ASSERT_EQ(POLLIN, pfd.revents);
+	ASSERT_EQ(0, vmshm_read_event(self->fd, &seq));
+	ASSERT_EQ(1, seq);
+	/* read() consumed the readiness. */
+	ASSERT_EQ(0, poll(&pfd, 1, 0));
+	ASSERT_EQ(-1, read(self->fd, &seq, 4));
+	ASSERT_EQ(EINVAL, errno);
+}
+
+TEST_F(notify, epoll_hup_after_peer_exit)
+{
+	struct epoll_event ev = { .events = EPOLLIN }, out;
+	int ep = epoll_create1(0);
+	uint64_t seq;
+	pid_t pid;
+
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, self->fd, &ev));
+	/* A lone creator is not hung up. */
+	ASSERT_EQ(0, epoll_wait(ep, &out, 1, 0));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int fd = vmshm_open();
+
+		if (fd < 0 || vmshm_attach(fd, self->name, 0, NULL, NULL))
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	ASSERT_EQ(0, wait_attached(self->fd, 2));
+	ASSERT_EQ(0, epoll_wait(ep, &out, 1, 0));
+	kill(pid, SIGKILL);
+	ASSERT_EQ(1, epoll_wait(ep, &out, 1, 5000));
+	ASSERT_TRUE(out.events & EPOLLHUP);
+	/* read() sees end of file, VMSHM_WAIT sees EPIPE. */
+	ASSERT_EQ(0, read(self->fd, &seq, sizeof(seq)));
+	ASSERT_EQ(-EPIPE, wait_for(self->fd, 0, 5000 * MS));
+	wait_child(pid);
+	close(ep);
+}
+
+TEST_F(notify, wait_ends_when_peer_dies)
+{
+	uint64_t t0;
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int fd = vmshm_open();
+
+		if (fd < 0 || vmshm_attach(fd, self->name, 0, NULL, NULL))
+			_exit(1);
+		usleep(200000);
+		_exit(0);	/* dies without a WAKE */
+	}
+	t0 = vmshm_now_ns();
+	/* No deadline: only the peer's exit can end this wait. */
+	ASSERT_EQ(-EPIPE, vmshm_wait(self->fd, WORD, 0, 0, VMSHM_NO_SLEEPERS,
+				     0));
+	ASSERT_GT(t0 + 5000 * MS, vmshm_now_ns());
+	ASSERT_EQ(0, wait_child(pid));
+}
+
+#define ROUNDS	100000
+
+/* Each side waits for its turn number and hands the turn over. */
+static int pingpong(int fd, volatile uint32_t *turn, uint32_t me)
+{
+	uint32_t i, t;
+	int ret;
+
+	for (i = me; i < 2 * ROUNDS; i += 2) {
+		while ((t = __atomic_load_n(turn, __ATOMIC_ACQUIRE)) != i) {
+			ret = vmshm_wait(fd, WORD, t, 0, SLEEPERS,
+					 VMSHM_WAIT_SLEEPERS);
+			if (ret && ret != -EAGAIN)
+				return ret;
+		}
+		__atomic_store_n(turn, i + 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(turn + SLEEPERS / 4, __ATOMIC_SEQ_CST)) {
+			ret = vmshm_wake(fd, false);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+TEST_F_TIMEOUT(notify, pingpong_no_lost_wakeup, 300)
+{
+	pid_t pid, dog;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int fd = vmshm_open();
+
+		if (fd < 0 || vmshm_attach(fd, self->name, 0, NULL, NULL))
+			_exit(1);
+		_exit(pingpong(fd, self->mem, 1) ? 2 : 0);
+	}
+	/* The watchdog: a lost wakeup would hang both sides forever. */
+	dog = fork();
+	ASSERT_LE(0, dog);
+	if (!dog) {
+		sleep(240);
+		kill(pid, SIGKILL);
+		kill(getppid(), SIGKILL);
+		_exit(0);
+	}
+	ASSERT_EQ(0, pingpong(self->fd, self->mem, 0));
+	ASSERT_EQ(0, wait_child(pid));
+	kill(dog, SIGKILL);
+	wait_child(dog);
+	ASSERT_EQ(2 * ROUNDS, self->mem[WORD / 4]);
+}
+
+TEST_HARNESS_MAIN

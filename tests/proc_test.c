@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /proc/vmshm: the header, a region row and its mapping rows, parsed the
+ * way a user's script would, and the hiding of other users' addresses.
+ */
+#include <sys/stat.h>
+
+#include "vmshm_test.h"
+
+#define HEADER "name id perms size resident mappings cpid lpid uid gid faults waits wakes timeouts"
+
+struct proc_region {
+	char name[VMSHM_NAME_MAX];
+	unsigned int id, perms, mappings, uid, gid;
+	unsigned long long size, resident, faults, waits, wakes, timeouts;
+	int cpid, lpid;
+};
+
+struct proc_mapping {
+	int pid;
+	char comm[32], prot[8];
+	unsigned long start, end;
+	unsigned long long resident, faults;
+};
+
+/*
+ * Find @name in /proc/vmshm; fill @r and up to @max of its mappings.
+ * Returns the number of mappings, or -1 if the region is not listed.
+ */
+static int proc_find(const char *name, struct proc_region *r,
+		     struct proc_mapping *m, int max)
+{
+	char line[512];
+	int n = -1;
+	FILE *f = fopen("/proc/vmshm", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] != ' ') {
+			if (n >= 0)
+				break;
+			if (sscanf(line, "%63s %u %o %llu %llu %u %d %d %u %u %llu %llu %llu %llu",
+				   r->name, &r->id, &r->perms, &r->size,
+				   &r->resident, &r->mappings, &r->cpid,
+				   &r->lpid, &r->uid, &r->gid, &r->faults,
+				   &r->waits, &r->wakes, &r->timeouts) == 14 &&
+			    !strcmp(r->name, name))
+				n = 0;
+			continue;
+		}
+		if (n < 0 || n >= max)
+			continue;
+		if (sscanf(line, " %d %31s %lx-%lx %7s %llu %llu", &m[n].pid,
+			   m[n].comm, &m[n].start, &m[n].end, m[n].prot,
+			   &m[n].resident, &m[n].faults) == 7)
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+FIXTURE(proc) {
+	int fd;
+	char name[VMSHM_NAME_MAX];
+	struct proc_region r;
+	struct proc_mapping m[4];
+};
+
+FIXTURE_SETUP(proc)
+{
+	self->fd = test_open();
+	umask(0);
+	snprintf(self->name, sizeof(self->name), "proc-%d", getpid());
+	test_cmd_create(self->fd, self->name, 8 * PAGE_SZ, 0644,
+			VMSHM_CREATE_TRANSIENT);
+}
+
+FIXTURE_TEARDOWN(proc)
+{
+	close(self->fd);
+}
+
+TEST_F(proc, header)
+{
+	char line[512], *w, *save, words[512] = "";
+	FILE *f = fopen("/proc/vmshm", "r");
+
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(line, sizeof(line), f));
+	fclose(f);
+	for (w = strtok_r(line, " \n", &save); w; w = strtok_r(NULL, " \n", &save)) {
+		if (words[0])
+			strcat(words, " ");
+		strcat(words, w);
+	}
+	ASSERT_STREQ(HEADER, words);
+}
+
+TEST_F(proc, region_row)
+{
+	ASSERT_EQ(0, proc_find(self->name, &self->r, self->m, 4));
+	ASSERT_EQ(8 * PAGE_SZ, self->r.size);
+	ASSERT_EQ(0644, self->r.perms);
+	ASSERT_EQ(getpid(), self->r.cpid);
+	ASSERT_EQ(getuid(), self->r.uid);
+	ASSERT_EQ(0, self->r.mappings);
+	ASSERT_EQ(0, self->r.faults);
+}
+
+TEST_F(proc, faults_match_touches)
+{
+	char *p = test_mmap(self->fd, 8 * PAGE_SZ, PROT_READ | PROT_WRITE, 0);
+	unsigned long k;
+
+	ASSERT_NE(MAP_FAILED, p);
+	for (k = 1; k <= 5; k += 2) {
+		touch_pages(p, k);
+		ASSERT_EQ(1, proc_find(self->name, &self->r, self->m, 4));
+		ASSERT_EQ(k, self->r.faults);
+		ASSERT_EQ(k, self->r.resident);
+		ASSERT_EQ(k, self->m[0].faults);
+		ASSERT_EQ(k, self->m[0].resident);
+	}
+	ASSERT_EQ(getpid(), self->m[0].pid);
+	ASSERT_EQ((unsigned long)p, self->m[0].start);
+	ASSERT_EQ((unsigned long)p + 8 * PAGE_SZ, self->m[0].end);
+	ASSERT_STREQ("rw-s", self->m[0].prot);
+}
+
+TEST_F(proc, two_processes_two_addresses)
+{
+	char *p = test_mmap(self->fd, 2 * PAGE_SZ, PROT_READ | PROT_WRITE, 0);
+	int go[2], done[2], n;
+	pid_t pid;
+	char c;
+
+	ASSERT_NE(MAP_FAILED, p);
+	touch_pages(p, 2);
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(done));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int fd = vmshm_open();
+		char *q;
+
+		if (fd < 0 || vmshm_attach(fd, self->name, VMSHM_ATTACH_RDONLY,
+					   NULL, NULL))
+			_exit(1);
+		/* Pad the address space so the addresses surely differ. */
+		mmap(NULL, 64 * PAGE_SZ, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+		     -1, 0);
+		q = test_mmap(fd, 2 * PAGE_SZ, PROT_READ, 0);
+		if (q == MAP_FAILED || q[PAGE_SZ] != 2)
+			_exit(2);
+		if (write(done[1], "x", 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(3);
+		_exit(0);
+	}
+	ASSERT_EQ(1, read(done[0], &c, 1));
+	n = proc_find(self->name, &self->r, self->m, 4);
+	ASSERT_EQ(1, write(go[1], "x", 1));
+	ASSERT_EQ(0, wait_child(pid));
+	/*
+	 * Ours, the copy fork gave the child (opened in our context, so its
+	 * owner is unknown, "0 -", until the child faults through it), and
+	 * the child's own read-only one.
+	 */
+	ASSERT_EQ(3, n);
+	ASSERT_EQ(3, self->r.mappings);
+	ASSERT_EQ(getpid(), self->m[0].pid);
+	ASSERT_EQ(0, self->m[1].pid);
+	ASSERT_STREQ("-", self->m[1].comm);
+	ASSERT_EQ(pid, self->m[2].pid);
+	ASSERT_STREQ("r--s", self->m[2].prot);
+	ASSERT_NE(self->m[0].start, self->m[2].start);
+	/* Same physical pages: the child faulted once per page it read. */
+	ASSERT_EQ(1, self->m[2].faults);
+	ASSERT_EQ(2, self->m[2].resident);
+}
+
+static int check_hidden(void *arg)
+{
+	struct proc_region r;
+	struct proc_mapping m[2];
+
+	/* Our parent's mapping, and the copy fork gave us: both root's. */
+	if (proc_find(arg, &r, m, 2) != 2)
+		return 1;
+	/* Someone else's mappings: no address, but the pid is public. */
+	if (m[0].start || m[0].end || m[1].start || m[1].end)
+		return 2;
+	if (m[0].pid != getppid())
+		return 3;
+	return 0;
+}
+
+TEST_F(proc, other_users_addresses_hidden)
+{
+	char *p = test_mmap(self->fd, PAGE_SZ, PROT_READ, 0);
+
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(1, proc_find(self->name, &self->r, self->m, 4));
+	ASSERT_NE(0, self->m[0].start);
+	ASSERT_EQ(0, run_as_nobody(check_hidden, self->name));
+}
+
+TEST_F(proc, unlinked_flag)
+{
+	int fd2 = test_open();
+	char name[VMSHM_NAME_MAX];
+
+	test_name(name);
+	test_cmd_create(fd2, name, PAGE_SZ, 0600, 0);
+	ASSERT_EQ(0, proc_find(name, &self->r, self->m, 4));
+	ASSERT_EQ(0, self->r.perms & 01000);
+	test_cmd_unlink(fd2, name);
+	/* Like SHM_DEST in /proc/sysvipc/shm: gone from the namespace. */
+	ASSERT_EQ(0, proc_find(name, &self->r, self->m, 4));
+	ASSERT_EQ(01000, self->r.perms & 01000);
+	close(fd2);
+	ASSERT_EQ(-1, proc_find(name, &self->r, self->m, 4));
+}
+
+TEST_F(proc, notify_counters)
+{
+	ASSERT_EQ(0, vmshm_wake(self->fd, false));
+	ASSERT_EQ(0, vmshm_wake(self->fd, true));
+	ASSERT_EQ(-ETIMEDOUT, vmshm_wait(self->fd, 0, 0, vmshm_deadline_in(1000000),
+					 VMSHM_NO_SLEEPERS, VMSHM_WAIT_DEADLINE));
+	ASSERT_EQ(0, proc_find(self->name, &self->r, self->m, 4));
+	ASSERT_EQ(2, self->r.wakes);
+	ASSERT_EQ(1, self->r.waits);
+	ASSERT_EQ(1, self->r.timeouts);
+}
+
+TEST_F(proc, fdinfo)
+{
+	char path[64], buf[512];
+	ssize_t n;
+	int f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", self->fd);
+	f = open(path, O_RDONLY);
+	ASSERT_LE(0, f);
+	n = read(f, buf, sizeof(buf) - 1);
+	close(f);
+	ASSERT_LT(0, n);
+	buf[n] = 0;
+	ASSERT_NE(NULL, strstr(buf, self->name));
+	ASSERT_NE(NULL, strstr(buf, "vmshm-access:\trw"));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared helpers of the vmshm selftests, in the iommufd selftest style:
+ *
+ *   _test_cmd_x(...)       the raw call through libvmshm, returns -errno
+ *   test_cmd_x(...)        asserts that it succeeds
+ *   test_err_x(E, ...)     asserts that it fails with errno E
+ *
+ * Every program skips (exit 4, KSFT_SKIP) when /dev/vmshm is absent.
+ */
+#ifndef _VMSHM_TEST_H
+#define _VMSHM_TEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "libvmshm.h"
+
+#define PAGE_SZ		4096UL
+
+/* A name unique to this process and call site. */
+#define test_name(buf) \
+	snprintf(buf, sizeof(buf), "t%d-%d-%s", getpid(), __LINE__, __func__)
+
+static inline void vmshm_require_device(void)
+{
+	if (access(VMSHM_DEVICE, F_OK))
+		ksft_exit_skip("%s not present: is vmshm.ko loaded?\n",
+			       VMSHM_DEVICE);
+}
+
+static inline int _test_open(void)
+{
+	vmshm_require_device();
+	return vmshm_open();
+}
+
+#define test_open() ({ int __fd = _test_open(); ASSERT_LE(0, __fd); __fd; })
+
+/* Raw ioctl, for the malformed calls the library would never make. */
+#define test_ioctl_err(_errno, _fd, _cmd, _arg) \
+	ASSERT_EQ(-(_errno), vmshm_ioctl(_fd, _cmd, _arg))
+
+#define _test_cmd_create(fd, name, size, mode, flags) \
+	vmshm_create(fd, name, size, mode, flags, NULL)
+#define test_cmd_create(fd, name, size, mode, flags) \
+	ASSERT_EQ(0, _test_cmd_create(fd, name, size, mode, flags))
+#define test_err_create(_errno, fd, name, size, mode, flags) \
+	ASSERT_EQ(-(_errno), _test_cmd_create(fd, name, size, mode, flags))
+
+#define _test_cmd_attach(fd, name, flags) \
+	vmshm_attach(fd, name, flags, NULL, NULL)
+#define test_cmd_attach(fd, name, flags) \
+	ASSERT_EQ(0, _test_cmd_attach(fd, name, flags))
+#define test_err_attach(_errno, fd, name, flags) \
+	ASSERT_EQ(-(_errno), _test_cmd_attach(fd, name, flags))
+
+#define test_cmd_unlink(fd, name) ASSERT_EQ(0, vmshm_unlink(fd, name))
+#define test_err_unlink(_errno, fd, name) \
+	ASSERT_EQ(-(_errno), vmshm_unlink(fd, name))
+
+#define test_cmd_stat(fd, st) ASSERT_EQ(0, vmshm_stat(fd, st))
+#define test_cmd_info(fd, info) ASSERT_EQ(0, vmshm_get_info(fd, info))
+
+/* mmap() of a window; returns the address or MAP_FAILED with errno. */
+static inline void *test_mmap(int fd, size_t len, int prot, off_t off)
+{
+	return mmap(NULL, len, prot, MAP_SHARED, fd, off);
+}
+
+/* Write one byte in each of @n pages starting at @p. */
+static inline void touch_pages(volatile char *p, unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		p[i * PAGE_SZ] = (char)(i + 1);
+}
+
+/* Set a module parameter; returns 0 or -errno. */
+static inline int vmshm_set_param(const char *param, unsigned long value)
+{
+	char path[128], buf[32];
+	int fd, n, ret = 0;
+
+	snprintf(path, sizeof(path), "/sys/module/vmshm/parameters/%s", param);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	n = snprintf(buf, sizeof(buf), "%lu", value);
+	if (write(fd, buf, n) != n)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static inline unsigned long vmshm_get_param(const char *param)
+{
+	char path[128];
+	unsigned long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/vmshm/parameters/%s", param);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%lu", &v) != 1)
+		v = 0;
+	fclose(f);
+	return v;
+}
+
+/* Run @fn in a child as uid/gid 65534; returns its exit status. */
+static inline int run_as_nobody(int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(200);
+		_exit(fn(arg));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* Wait for a child and return its exit code, or 255 if it was killed. */
+static inline int wait_child(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid)
+		return 254;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 255;
+}
+
+#endif /* _VMSHM_TEST_H */
