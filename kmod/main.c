@@ -38,7 +38,8 @@ static long vmshm_get_info(struct vmshm_file *vf, void *arg)
 	info->out_version = VMSHM_VERSION;
 	info->out_page_size = PAGE_SIZE;
 	info->out_features = VMSHM_FEATURE_ANON | VMSHM_FEATURE_PREFAULT |
-			     VMSHM_FEATURE_SLEEPERS | VMSHM_FEATURE_POLL;
+			     VMSHM_FEATURE_SLEEPERS | VMSHM_FEATURE_POLL |
+			     VMSHM_FEATURE_NETLINK;
 	info->out_max_region_size = READ_ONCE(vmshm_max_region_size);
 	info->out_max_total_pages = READ_ONCE(vmshm_max_total_pages);
 	info->out_max_regions = READ_ONCE(vmshm_max_regions);
@@ -202,9 +203,12 @@ static int __init vmshm_init(void)
 {
 	int ret;
 
-	ret = vmshm_procfs_init();
+	ret = vmshm_netlink_init();
 	if (ret)
 		return ret;
+	ret = vmshm_procfs_init();
+	if (ret)
+		goto err_netlink_exit;
 	ret = misc_register(&vmshm_miscdev);
 	if (ret)
 		goto err_procfs_exit;
@@ -212,14 +216,18 @@ static int __init vmshm_init(void)
 
 err_procfs_exit:
 	vmshm_procfs_exit();
+err_netlink_exit:
+	vmshm_netlink_exit();
 	return ret;
 }
 
+/* Regions left by name go first: their DESTROYED events need the family. */
 static void __exit vmshm_exit(void)
 {
 	misc_deregister(&vmshm_miscdev);
-	vmshm_procfs_exit();
 	vmshm_regions_destroy();
+	vmshm_procfs_exit();
+	vmshm_netlink_exit();
 }
 
 module_init(vmshm_init);

@@ -93,6 +93,43 @@ static vm_fault_t vmshm_vm_fault(struct vm_fault *vmf)
 	return 0;
 }
 
+/**
+ * vmshm_mapping_visible() - may a reader see where a mapping is?
+ * @map: the mapping
+ * @uid: the reader's effective uid
+ * @admin: the reader has CAP_SYS_ADMIN
+ *
+ * Addresses of other users' mappings would defeat their ASLR.
+ *
+ * Return: true if the reader may see the address range.
+ */
+bool vmshm_mapping_visible(const struct vmshm_mapping *map, kuid_t uid,
+			   bool admin)
+{
+	return admin || uid_eq(uid, map->uid);
+}
+
+/**
+ * vmshm_mapping_resident() - allocated region pages under a mapping
+ * @map: the mapping
+ *
+ * Context: vmshm_region.lock held, which keeps the VMA alive.
+ * Return: the number of allocated pages in the mapping's window.
+ */
+unsigned long vmshm_mapping_resident(struct vmshm_mapping *map)
+{
+	struct vm_area_struct *vma = map->vma;
+	struct vmshm_region *r = map->region;
+	unsigned long pgoff = READ_ONCE(vma->vm_pgoff);
+	unsigned long nr = (READ_ONCE(vma->vm_end) -
+			    READ_ONCE(vma->vm_start)) >> PAGE_SHIFT;
+
+	/* A split racing with us can tear the window: clamp it. */
+	pgoff = min_t(unsigned long, pgoff, r->nr_pages);
+	nr = min_t(unsigned long, nr, r->nr_pages - pgoff);
+	return vmshm_region_resident(r, pgoff, nr);
+}
+
 static const struct vm_operations_struct vmshm_vm_ops = {
 	.open = vmshm_vm_open,
 	.close = vmshm_vm_close,

@@ -49,38 +49,22 @@ static void vmshm_seq_stop(struct seq_file *m, void *v)
 	mutex_unlock(&vmshm_lock);
 }
 
-/* May the reader see this mapping's addresses?  No ASLR leak otherwise. */
-static bool vmshm_may_see(struct seq_file *m, const struct vmshm_mapping *map)
-{
-	const struct cred *cred = m->file->f_cred;
-
-	return uid_eq(cred->euid, map->uid) ||
-	       file_ns_capable(m->file, &init_user_ns, CAP_SYS_ADMIN);
-}
-
 static void vmshm_show_mapping(struct seq_file *m, struct vmshm_mapping *map)
 {
 	struct vm_area_struct *vma = map->vma;
 	unsigned long start = READ_ONCE(vma->vm_start);
 	unsigned long end = READ_ONCE(vma->vm_end);
-	unsigned long pgoff = READ_ONCE(vma->vm_pgoff);
 	vm_flags_t flags = READ_ONCE(vma->vm_flags);
-	struct vmshm_region *r = map->region;
-	unsigned long nr = (end - start) >> PAGE_SHIFT;
 
-	if (!vmshm_may_see(m, map))
+	if (!vmshm_mapping_visible(map, m->file->f_cred->euid,
+				   file_ns_capable(m->file, &init_user_ns,
+						   CAP_SYS_ADMIN)))
 		start = end = 0;
-	/* A split racing with us could leave a torn window: clamp it. */
-	if (pgoff > r->nr_pages)
-		pgoff = r->nr_pages;
-	nr = min_t(unsigned long, nr, r->nr_pages - pgoff);
-
 	seq_printf(m, "  %7d %-16s %016lx-%016lx %c%c%c%c %9lu %10lld\n",
 		   map->pid, map->pid ? map->comm : "-", start, end,
 		   flags & VM_READ ? 'r' : '-', flags & VM_WRITE ? 'w' : '-',
 		   flags & VM_EXEC ? 'x' : '-', flags & VM_SHARED ? 's' : 'p',
-		   vmshm_region_resident(r, pgoff, nr),
-		   atomic64_read(&map->faults));
+		   vmshm_mapping_resident(map), atomic64_read(&map->faults));
 }
 
 static int vmshm_seq_show(struct seq_file *m, void *v)

@@ -138,7 +138,9 @@ static void vmshm_region_release(struct kref *ref)
 	xa_erase(&vmshm_regions, r->id);
 	vmshm_stats.nr_regions--;
 	vmshm_stats.reserved_pages -= r->nr_pages;
+	vmshm_stats.gen++;
 	mutex_unlock(&vmshm_lock);
+	vmshm_event(VMSHM_EVENT_DESTROYED, r->id, r->name);
 	vmshm_region_free(r);
 }
 
@@ -241,6 +243,7 @@ static int vmshm_insert_locked(struct vmshm_region *r)
 		return ret == -EBUSY ? -ENOSPC : ret;
 	vmshm_stats.nr_regions++;
 	vmshm_stats.reserved_pages += r->nr_pages;
+	vmshm_stats.gen++;
 	r->linked = r->name[0];
 	/* A persistent name keeps the region until VMSHM_UNLINK. */
 	if (r->linked && !r->transient)
@@ -282,10 +285,13 @@ long vmshm_create(struct vmshm_file *vf, void *arg)
 			  VMSHM_ATTACH_PREFAULT : 0);
 	c->out_id = r->id;
 	mutex_unlock(&vmshm_lock);
+	vmshm_event(VMSHM_EVENT_CREATED, r->id, r->name);
 	return 0;
 
 err_unlock_free:
 	mutex_unlock(&vmshm_lock);
+	if (ret == -ENOSPC)
+		vmshm_event(VMSHM_EVENT_REJECTED, 0, c->name);
 	vmshm_region_free(r);
 	return ret;
 }
@@ -341,7 +347,47 @@ long vmshm_attach(struct vmshm_file *vf, void *arg)
 		a->out_id = r->id;
 	}
 	mutex_unlock(&vmshm_lock);
+	if (!ret)
+		vmshm_event(VMSHM_EVENT_ATTACHED, r->id, r->name);
 	return ret;
+}
+
+/**
+ * vmshm_unlink_name() - remove a region's name
+ * @name: a valid name
+ * @admin: the caller was already checked to be an administrator
+ *
+ * Without @admin, only the owner or CAP_SYS_ADMIN may unlink, as with
+ * IPC_RMID.
+ *
+ * Return: 0, -ENOENT or -EPERM.
+ */
+int vmshm_unlink_name(const char *name, bool admin)
+{
+	struct vmshm_region *r;
+	bool put;
+	u32 id;
+
+	mutex_lock(&vmshm_lock);
+	r = vmshm_find_locked(name);
+	if (!r) {
+		mutex_unlock(&vmshm_lock);
+		return -ENOENT;
+	}
+	if (!admin && !uid_eq(current_euid(), r->uid) &&
+	    !capable(CAP_SYS_ADMIN)) {
+		mutex_unlock(&vmshm_lock);
+		return -EPERM;
+	}
+	r->linked = false;
+	put = !r->transient;
+	id = r->id;
+	mutex_unlock(&vmshm_lock);
+	vmshm_event(VMSHM_EVENT_UNLINKED, id, name);
+	/* The region may be gone once the name's reference is dropped. */
+	if (put)
+		vmshm_region_put(r);
+	return 0;
 }
 
 /**
@@ -354,8 +400,6 @@ long vmshm_attach(struct vmshm_file *vf, void *arg)
 long vmshm_unlink(struct vmshm_file *vf, void *arg)
 {
 	struct vmshm_unlink *u = arg;
-	struct vmshm_region *r;
-	bool put;
 	int ret;
 
 	if (u->flags)
@@ -363,23 +407,26 @@ long vmshm_unlink(struct vmshm_file *vf, void *arg)
 	ret = vmshm_check_name(u->name, false);
 	if (ret)
 		return ret;
+	return vmshm_unlink_name(u->name, false);
+}
+
+/**
+ * vmshm_region_get() - look a region up by id or name
+ * @id: the id, or 0 to look up @name
+ * @name: the name when @id is 0
+ *
+ * Return: a counted reference (drop it with vmshm_region_put()), or NULL.
+ */
+struct vmshm_region *vmshm_region_get(u32 id, const char *name)
+{
+	struct vmshm_region *r;
 
 	mutex_lock(&vmshm_lock);
-	r = vmshm_find_locked(u->name);
-	if (!r) {
-		mutex_unlock(&vmshm_lock);
-		return -ENOENT;
-	}
-	if (!uid_eq(current_euid(), r->uid) && !capable(CAP_SYS_ADMIN)) {
-		mutex_unlock(&vmshm_lock);
-		return -EPERM;
-	}
-	r->linked = false;
-	put = !r->transient;
+	r = id ? xa_load(&vmshm_regions, id) : vmshm_find_locked(name);
+	if (r)
+		kref_get(&r->ref);
 	mutex_unlock(&vmshm_lock);
-	if (put)
-		vmshm_region_put(r);
-	return 0;
+	return r;
 }
 
 /**
@@ -425,6 +472,7 @@ void vmshm_detach(struct vmshm_file *vf)
 	atomic_dec(&r->nr_attach);
 	WRITE_ONCE(r->lpid, task_tgid_nr(current));
 	wake_up_all(&r->wq);
+	vmshm_event(VMSHM_EVENT_DETACHED, r->id, r->name);
 	vmshm_region_put(r);
 }
 

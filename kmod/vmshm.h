@@ -58,9 +58,12 @@ extern struct mutex vmshm_lock;
  * @reserved_pages: pages reserved by all regions; protected by vmshm_lock
  * @nr_pages: pages allocated by all regions
  * @rejected: CREATE calls refused by a limit
+ * @gen: advanced whenever a region enters or leaves the table, so that a
+ *	netlink dump can flag itself inconsistent; protected by vmshm_lock
  */
 struct vmshm_stats {
 	unsigned int nr_regions;
+	unsigned int gen;
 	unsigned long reserved_pages;
 	atomic_long_t nr_pages;
 	atomic_long_t rejected;
@@ -187,6 +190,8 @@ static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
 long vmshm_create(struct vmshm_file *vf, void *arg);
 long vmshm_attach(struct vmshm_file *vf, void *arg);
 long vmshm_unlink(struct vmshm_file *vf, void *arg);
+int vmshm_unlink_name(const char *name, bool admin);
+struct vmshm_region *vmshm_region_get(u32 id, const char *name);
 long vmshm_stat(struct vmshm_file *vf, void *arg);
 void vmshm_detach(struct vmshm_file *vf);
 void vmshm_region_put(struct vmshm_region *r);
@@ -198,6 +203,9 @@ const char *vmshm_region_name(const struct vmshm_region *r);
 
 /* mmap.c */
 int vmshm_mmap(struct file *file, struct vm_area_struct *vma);
+bool vmshm_mapping_visible(const struct vmshm_mapping *map, kuid_t uid,
+			   bool admin);
+unsigned long vmshm_mapping_resident(struct vmshm_mapping *map);
 
 /* notify.c */
 long vmshm_wait(struct vmshm_file *vf, void *arg);
@@ -206,6 +214,18 @@ __poll_t vmshm_poll(struct file *file, struct poll_table_struct *pt);
 ssize_t vmshm_read(struct file *file, char __user *buf, size_t count,
 		   loff_t *ppos);
 bool vmshm_peer_gone(struct vmshm_file *vf);
+
+/* netlink.c */
+int vmshm_netlink_init(void);
+void vmshm_netlink_exit(void);
+void vmshm_event(u32 type, u32 id, const char *name);
+
+/* netlink dumps: the parsed request attributes moved in 6.2 */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#define vmshm_dump_attrs(cb)	(genl_dumpit_info(cb)->attrs)
+#else
+#define vmshm_dump_attrs(cb)	(genl_info_dump(cb)->attrs)
+#endif
 
 /* procfs.c */
 int vmshm_procfs_init(void);

@@ -317,4 +317,110 @@ struct vmshm_stat {
 };
 #define VMSHM_STAT		_IO(VMSHM_TYPE, VMSHM_CMD_STAT)
 
+/*
+ * Generic netlink family "vmshm": a structured, read-mostly view of the
+ * same state as /proc/vmshm, plus an "events" multicast group.
+ *
+ * Requests are validated strictly: an unknown attribute, a wrong length or
+ * a non-zero reserved header field fails with EINVAL and an extack message;
+ * an unknown command fails with EOPNOTSUPP.
+ *
+ * VMSHM_NL_CMD_GET_REGION
+ *	doit: by VMSHM_A_REGION_ID or VMSHM_A_REGION_NAME (ENOENT if absent,
+ *	EINVAL without either); dump: every region, ordered by id, marked
+ *	NLM_F_DUMP_INTR when regions came or went while it ran.
+ * VMSHM_NL_CMD_GET_MAPPINGS
+ *	dump: the mappings of the region given by VMSHM_A_REGION_ID or
+ *	VMSHM_A_REGION_NAME, one message each.  VMSHM_A_MAP_START/END are 0
+ *	for other users' mappings unless the requester has CAP_SYS_ADMIN,
+ *	as in /proc/vmshm.
+ * VMSHM_NL_CMD_GET_STATS
+ *	doit: module-wide counters and limits.
+ * VMSHM_NL_CMD_UNLINK
+ *	doit: remove VMSHM_A_REGION_NAME.  Needs CAP_NET_ADMIN
+ *	(GENL_ADMIN_PERM), else EPERM; region owners use the VMSHM_UNLINK
+ *	ioctl.
+ * VMSHM_NL_CMD_EVENT
+ *	the only message on the "events" group: VMSHM_A_EVENT_TYPE,
+ *	VMSHM_A_EVENT_PID, VMSHM_A_REGION_ID and VMSHM_A_REGION_NAME.  Built
+ *	only while the group has listeners.
+ */
+#define VMSHM_GENL_NAME		"vmshm"
+#define VMSHM_GENL_VERSION	1
+#define VMSHM_GENL_MCGRP_EVENTS	"events"
+
+enum vmshm_genl_cmd {
+	VMSHM_NL_CMD_UNSPEC,
+	VMSHM_NL_CMD_GET_REGION,
+	VMSHM_NL_CMD_GET_MAPPINGS,
+	VMSHM_NL_CMD_GET_STATS,
+	VMSHM_NL_CMD_UNLINK,
+	VMSHM_NL_CMD_EVENT,
+
+	/* private */
+	__VMSHM_NL_CMD_MAX,
+	VMSHM_NL_CMD_MAX = __VMSHM_NL_CMD_MAX - 1
+};
+
+/* Values of VMSHM_A_REGION_FLAGS. */
+#define VMSHM_REGION_F_ANON		(1U << 0)
+#define VMSHM_REGION_F_TRANSIENT	(1U << 1)
+#define VMSHM_REGION_F_UNLINKED		(1U << 2)
+
+/* Values of VMSHM_A_EVENT_TYPE. */
+enum vmshm_event_type {
+	VMSHM_EVENT_UNSPEC,
+	VMSHM_EVENT_CREATED,	/* the creator is attached too */
+	VMSHM_EVENT_UNLINKED,
+	VMSHM_EVENT_DESTROYED,	/* the memory is freed */
+	VMSHM_EVENT_ATTACHED,
+	VMSHM_EVENT_DETACHED,	/* an attached file was closed */
+	VMSHM_EVENT_REJECTED,	/* a CREATE refused by a limit (ENOSPC) */
+
+	/* private */
+	__VMSHM_EVENT_MAX,
+	VMSHM_EVENT_MAX = __VMSHM_EVENT_MAX - 1
+};
+
+enum vmshm_genl_attr {
+	VMSHM_A_UNSPEC,
+	VMSHM_A_PAD,
+	VMSHM_A_REGION_ID,		/* u32 */
+	VMSHM_A_REGION_NAME,		/* string, "" for anonymous */
+	VMSHM_A_REGION_FLAGS,		/* u32, VMSHM_REGION_F_* */
+	VMSHM_A_REGION_SIZE,		/* u64, bytes */
+	VMSHM_A_REGION_MODE,		/* u32 */
+	VMSHM_A_REGION_UID,		/* u32 */
+	VMSHM_A_REGION_GID,		/* u32 */
+	VMSHM_A_REGION_CPID,		/* u32 */
+	VMSHM_A_REGION_LPID,		/* u32 */
+	VMSHM_A_REGION_RESIDENT,	/* u64, pages */
+	VMSHM_A_REGION_MAPPINGS,	/* u32 */
+	VMSHM_A_REGION_ATTACHED,	/* u32, bound files */
+	VMSHM_A_REGION_FAULTS,		/* u64 */
+	VMSHM_A_REGION_WAITS,		/* u64 */
+	VMSHM_A_REGION_WAKES,		/* u64 */
+	VMSHM_A_REGION_TIMEOUTS,	/* u64 */
+	VMSHM_A_MAP_PID,		/* u32, 0 until known */
+	VMSHM_A_MAP_COMM,		/* string */
+	VMSHM_A_MAP_START,		/* u64 */
+	VMSHM_A_MAP_END,		/* u64 */
+	VMSHM_A_MAP_PROT,		/* u32, PROT_READ/WRITE/EXEC bits */
+	VMSHM_A_MAP_RESIDENT,		/* u64, pages */
+	VMSHM_A_MAP_FAULTS,		/* u64 */
+	VMSHM_A_STATS_REGIONS,		/* u32 */
+	VMSHM_A_STATS_RESERVED_PAGES,	/* u64 */
+	VMSHM_A_STATS_PAGES,		/* u64 */
+	VMSHM_A_STATS_REJECTED,		/* u64, CREATEs refused by a limit */
+	VMSHM_A_STATS_MAX_REGIONS,	/* u32 */
+	VMSHM_A_STATS_MAX_REGION_SIZE,	/* u64 */
+	VMSHM_A_STATS_MAX_TOTAL_PAGES,	/* u64 */
+	VMSHM_A_EVENT_TYPE,		/* u32, enum vmshm_event_type */
+	VMSHM_A_EVENT_PID,		/* u32, the task that caused it */
+
+	/* private */
+	__VMSHM_A_MAX,
+	VMSHM_A_MAX = __VMSHM_A_MAX - 1
+};
+
 #endif /* _UAPI_LINUX_VMSHM_H */

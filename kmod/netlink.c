@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmshm generic netlink family: regions, mappings and counters for
+ * programs, and an "events" multicast group.  It reads the same structures
+ * as /proc/vmshm, under the same locks, so the two views agree.
+ *
+ * Dump cursors are ids and list positions, never pointers: a dump that
+ * resumes after the table changed at worst skips or repeats an entry, and
+ * says so with NLM_F_DUMP_INTR.
+ */
+#include <linux/capability.h>
+#include <linux/mman.h>
+#include <linux/sched.h>
+#include <net/genetlink.h>
+
+#include "vmshm.h"
+
+enum vmshm_nl_mcgrp {
+	VMSHM_NL_MCGRP_EVENTS,
+};
+
+static const struct nla_policy vmshm_nl_policy[VMSHM_A_MAX + 1] = {
+	[VMSHM_A_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[VMSHM_A_REGION_NAME] = { .type = NLA_NUL_STRING,
+				  .len = VMSHM_NAME_MAX - 1 },
+};
+
+static struct genl_family vmshm_nl_family;
+
+static int vmshm_nl_put_region(struct sk_buff *skb, struct vmshm_region *r)
+{
+	struct user_namespace *ns = current_user_ns();
+	u32 flags = (r->name[0] ? 0 : VMSHM_REGION_F_ANON) |
+		    (r->transient ? VMSHM_REGION_F_TRANSIENT : 0) |
+		    (r->linked ? 0 : VMSHM_REGION_F_UNLINKED);
+
+	if (nla_put_u32(skb, VMSHM_A_REGION_ID, r->id) ||
+	    nla_put_string(skb, VMSHM_A_REGION_NAME, r->name) ||
+	    nla_put_u32(skb, VMSHM_A_REGION_FLAGS, flags) ||
+	    nla_put_u64_64bit(skb, VMSHM_A_REGION_SIZE, r->size, VMSHM_A_PAD) ||
+	    nla_put_u32(skb, VMSHM_A_REGION_MODE, r->mode) ||
+	    nla_put_u32(skb, VMSHM_A_REGION_UID, from_kuid_munged(ns, r->uid)) ||
+	    nla_put_u32(skb, VMSHM_A_REGION_GID, from_kgid_munged(ns, r->gid)) ||
+	    nla_put_u32(skb, VMSHM_A_REGION_CPID, r->cpid) ||
+	    nla_put_u32(skb, VMSHM_A_REGION_LPID, READ_ONCE(r->lpid)) ||
+	    nla_put_u64_64bit(skb, VMSHM_A_REGION_RESIDENT,
+			      atomic_long_read(&r->nr_resident), VMSHM_A_PAD) ||
+	    nla_put_u32(skb, VMSHM_A_REGION_MAPPINGS, READ_ONCE(r->nr_mappings)) ||
+	    nla_put_u32(skb, VMSHM_A_REGION_ATTACHED, atomic_read(&r->nr_attach)) ||
+	    nla_put_u64_64bit(skb, VMSHM_A_REGION_FAULTS,
+			      atomic64_read(&r->faults), VMSHM_A_PAD) ||
+	    nla_put_u64_64bit(skb, VMSHM_A_REGION_WAITS,
+			      atomic64_read(&r->waits), VMSHM_A_PAD) ||
+	    nla_put_u64_64bit(skb, VMSHM_A_REGION_WAKES,
+			      atomic64_read(&r->wakes), VMSHM_A_PAD) ||
+	    nla_put_u64_64bit(skb, VMSHM_A_REGION_TIMEOUTS,
+			      atomic64_read(&r->timeouts), VMSHM_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int vmshm_nl_fill_region(struct sk_buff *skb, struct vmshm_region *r,
+				u32 portid, u32 seq, int flags,
+				struct netlink_callback *cb)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &vmshm_nl_family, flags,
+			  VMSHM_NL_CMD_GET_REGION);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+	if (vmshm_nl_put_region(skb, r)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* The region named by the request's id or name attribute, referenced. */
+static struct vmshm_region *vmshm_nl_lookup(struct nlattr **attrs,
+					    struct netlink_ext_ack *extack)
+{
+	struct vmshm_region *r;
+
+	if (attrs[VMSHM_A_REGION_ID])
+		r = vmshm_region_get(nla_get_u32(attrs[VMSHM_A_REGION_ID]), NULL);
+	else if (attrs[VMSHM_A_REGION_NAME])
+		r = vmshm_region_get(0, nla_data(attrs[VMSHM_A_REGION_NAME]));
+	else
+		return ERR_PTR(-EINVAL);
+	if (!r) {
+		NL_SET_ERR_MSG(extack, "no such region");
+		return ERR_PTR(-ENOENT);
+	}
+	return r;
+}
+
+static int vmshm_nl_get_region_doit(struct sk_buff *skb,
+				    struct genl_info *info)
+{
+	struct vmshm_region *r;
+	struct sk_buff *msg;
+	int ret;
+
+	r = vmshm_nl_lookup(info->attrs, info->extack);
+	if (IS_ERR(r)) {
+		if (PTR_ERR(r) == -EINVAL)
+			NL_SET_ERR_MSG(info->extack,
+				       "region id or name attribute required");
+		return PTR_ERR(r);
+	}
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg) {
+		ret = -ENOMEM;
+		goto err_put_region;
+	}
+	ret = vmshm_nl_fill_region(msg, r, info->snd_portid, info->snd_seq, 0,
+				   NULL);
+	if (ret)
+		goto err_free_msg;
+	vmshm_region_put(r);
+	return genlmsg_reply(msg, info);
+
+err_free_msg:
+	nlmsg_free(msg);
+err_put_region:
+	vmshm_region_put(r);
+	return ret;
+}
+
+/* cb->args[0]: the id to resume at. */
+static int vmshm_nl_get_region_dumpit(struct sk_buff *skb,
+				      struct netlink_callback *cb)
+{
+	unsigned long id = cb->args[0];
+	struct vmshm_region *r;
+	int ret = 0;
+
+	mutex_lock(&vmshm_lock);
+	cb->seq = vmshm_stats.gen;
+	xa_for_each_start(&vmshm_regions, id, r, id) {
+		ret = vmshm_nl_fill_region(skb, r, NETLINK_CB(cb->skb).portid,
+					   cb->nlh->nlmsg_seq, NLM_F_MULTI, cb);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&vmshm_lock);
+	cb->args[0] = id;
+	/* A full skb with something in it: come back for the rest. */
+	return ret && skb->len ? skb->len : ret;
+}
+
+static int vmshm_nl_put_mapping(struct sk_buff *skb,
+				struct vmshm_mapping *map, bool visible)
+{
+	struct vm_area_struct *vma = map->vma;
+	vm_flags_t flags = READ_ONCE(vma->vm_flags);
+	u32 prot = (flags & VM_READ ? PROT_READ : 0) |
+		   (flags & VM_WRITE ? PROT_WRITE : 0) |
+		   (flags & VM_EXEC ? PROT_EXEC : 0);
+
+	if (nla_put_u32(skb, VMSHM_A_REGION_ID, map->region->id) ||
+	    nla_put_u32(skb, VMSHM_A_MAP_PID, map->pid) ||
+	    nla_put_string(skb, VMSHM_A_MAP_COMM, map->pid ? map->comm : "") ||
+	    nla_put_u64_64bit(skb, VMSHM_A_MAP_START,
+			      visible ? READ_ONCE(vma->vm_start) : 0,
+			      VMSHM_A_PAD) ||
+	    nla_put_u64_64bit(skb, VMSHM_A_MAP_END,
+			      visible ? READ_ONCE(vma->vm_end) : 0,
+			      VMSHM_A_PAD) ||
+	    nla_put_u32(skb, VMSHM_A_MAP_PROT, prot) ||
+	    nla_put_u64_64bit(skb, VMSHM_A_MAP_RESIDENT,
+			      vmshm_mapping_resident(map), VMSHM_A_PAD) ||
+	    nla_put_u64_64bit(skb, VMSHM_A_MAP_FAULTS,
+			      atomic64_read(&map->faults), VMSHM_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* Fill from the cb->args[1]-th mapping on, advancing cb->args[1]. */
+static void vmshm_nl_fill_mappings(struct sk_buff *skb,
+				   struct netlink_callback *cb,
+				   struct vmshm_region *r)
+{
+	const struct scm_creds *creds = &NETLINK_CB(cb->skb).creds;
+	bool admin = netlink_capable(cb->skb, CAP_SYS_ADMIN);
+	struct vmshm_mapping *map;
+	long i = 0;
+	void *hdr;
+
+	spin_lock(&r->lock);
+	list_for_each_entry(map, &r->mappings, node) {
+		if (i++ < cb->args[1])
+			continue;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &vmshm_nl_family,
+				  NLM_F_MULTI, VMSHM_NL_CMD_GET_MAPPINGS);
+		if (!hdr)
+			break;
+		if (vmshm_nl_put_mapping(skb, map,
+					 vmshm_mapping_visible(map, creds->uid,
+							       admin))) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[1] = i;
+	}
+	spin_unlock(&r->lock);
+}
+
+/* cb->args[0]: region id, looked up again on every pass; [1]: position. */
+static int vmshm_nl_get_mappings_dumpit(struct sk_buff *skb,
+					struct netlink_callback *cb)
+{
+	struct nlattr **attrs = vmshm_dump_attrs(cb);
+	struct vmshm_region *r;
+
+	if (!cb->args[0]) {
+		r = vmshm_nl_lookup(attrs, cb->extack);
+		if (IS_ERR(r)) {
+			if (PTR_ERR(r) == -EINVAL)
+				NL_SET_ERR_MSG(cb->extack,
+					       "region id or name attribute required");
+			return PTR_ERR(r);
+		}
+		cb->args[0] = r->id;
+	} else {
+		r = vmshm_region_get(cb->args[0], NULL);
+		if (!r)
+			return 0;
+	}
+	vmshm_nl_fill_mappings(skb, cb, r);
+	vmshm_region_put(r);
+	return skb->len;
+}
+
+static int vmshm_nl_get_stats_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &vmshm_nl_family, 0,
+				VMSHM_NL_CMD_GET_STATS);
+	if (!hdr)
+		goto err_free_msg;
+
+	mutex_lock(&vmshm_lock);
+	if (nla_put_u32(msg, VMSHM_A_STATS_REGIONS, vmshm_stats.nr_regions) ||
+	    nla_put_u64_64bit(msg, VMSHM_A_STATS_RESERVED_PAGES,
+			      vmshm_stats.reserved_pages, VMSHM_A_PAD)) {
+		mutex_unlock(&vmshm_lock);
+		goto err_free_msg;
+	}
+	mutex_unlock(&vmshm_lock);
+	if (nla_put_u64_64bit(msg, VMSHM_A_STATS_PAGES,
+			      atomic_long_read(&vmshm_stats.nr_pages),
+			      VMSHM_A_PAD) ||
+	    nla_put_u64_64bit(msg, VMSHM_A_STATS_REJECTED,
+			      atomic_long_read(&vmshm_stats.rejected),
+			      VMSHM_A_PAD) ||
+	    nla_put_u32(msg, VMSHM_A_STATS_MAX_REGIONS,
+			READ_ONCE(vmshm_max_regions)) ||
+	    nla_put_u64_64bit(msg, VMSHM_A_STATS_MAX_REGION_SIZE,
+			      READ_ONCE(vmshm_max_region_size), VMSHM_A_PAD) ||
+	    nla_put_u64_64bit(msg, VMSHM_A_STATS_MAX_TOTAL_PAGES,
+			      READ_ONCE(vmshm_max_total_pages), VMSHM_A_PAD))
+		goto err_free_msg;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err_free_msg:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static int vmshm_nl_unlink_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	if (GENL_REQ_ATTR_CHECK(info, VMSHM_A_REGION_NAME))
+		return -EINVAL;
+	return vmshm_unlink_name(nla_data(info->attrs[VMSHM_A_REGION_NAME]),
+				 true);
+}
+
+/**
+ * vmshm_event() - multicast an event to the "events" group
+ * @type: enum vmshm_event_type
+ * @id: the region id, 0 if the region never existed (a rejection)
+ * @name: the region name, "" for an anonymous region
+ *
+ * Nothing is built while no one listens.  Events are best effort: one that
+ * cannot be allocated is dropped, as listeners learn from ENOBUFS.
+ * Context: may sleep.
+ */
+void vmshm_event(u32 type, u32 id, const char *name)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&vmshm_nl_family, &init_net,
+				VMSHM_NL_MCGRP_EVENTS))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &vmshm_nl_family, 0, VMSHM_NL_CMD_EVENT);
+	if (!hdr ||
+	    nla_put_u32(msg, VMSHM_A_EVENT_TYPE, type) ||
+	    nla_put_u32(msg, VMSHM_A_EVENT_PID, task_tgid_nr(current)) ||
+	    nla_put_u32(msg, VMSHM_A_REGION_ID, id) ||
+	    nla_put_string(msg, VMSHM_A_REGION_NAME, name)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&vmshm_nl_family, msg, 0, VMSHM_NL_MCGRP_EVENTS,
+			  GFP_KERNEL);
+}
+
+static const struct genl_small_ops vmshm_nl_ops[] = {
+	{
+		.cmd = VMSHM_NL_CMD_GET_REGION,
+		.doit = vmshm_nl_get_region_doit,
+		.dumpit = vmshm_nl_get_region_dumpit,
+	},
+	{
+		.cmd = VMSHM_NL_CMD_GET_MAPPINGS,
+		.dumpit = vmshm_nl_get_mappings_dumpit,
+	},
+	{
+		.cmd = VMSHM_NL_CMD_GET_STATS,
+		.doit = vmshm_nl_get_stats_doit,
+	},
+	{
+		.cmd = VMSHM_NL_CMD_UNLINK,
+		.flags = GENL_ADMIN_PERM,
+		.doit = vmshm_nl_unlink_doit,
+	},
+};
+
+static const struct genl_multicast_group vmshm_nl_mcgrps[] = {
+	[VMSHM_NL_MCGRP_EVENTS] = { .name = VMSHM_GENL_MCGRP_EVENTS },
+};
+
+static struct genl_family vmshm_nl_family __ro_after_init = {
+	.name = VMSHM_GENL_NAME,
+	.version = VMSHM_GENL_VERSION,
+	.maxattr = VMSHM_A_MAX,
+	.policy = vmshm_nl_policy,
+	/* Strict attribute and header checks for every command. */
+	.resv_start_op = VMSHM_NL_CMD_GET_REGION,
+	.parallel_ops = true,
+	.module = THIS_MODULE,
+	.small_ops = vmshm_nl_ops,
+	.n_small_ops = ARRAY_SIZE(vmshm_nl_ops),
+	.mcgrps = vmshm_nl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(vmshm_nl_mcgrps),
+};
+
+/**
+ * vmshm_netlink_init() - register the generic netlink family
+ *
+ * Return: 0 or a negative errno from genl_register_family().
+ */
+int vmshm_netlink_init(void)
+{
+	return genl_register_family(&vmshm_nl_family);
+}
+
+/**
+ * vmshm_netlink_exit() - unregister the family; dumps in flight hold the
+ * module, so none can be running
+ */
+void vmshm_netlink_exit(void)
+{
+	genl_unregister_family(&vmshm_nl_family);
+}
