@@ -160,6 +160,9 @@ long vmshm_wait(struct vmshm_file *vf, void *arg)
 	if (IS_ERR(word))
 		return PTR_ERR(word);
 	if (w->flags & VMSHM_WAIT_SLEEPERS) {
+		/* The kernel would write the region for a read-only file. */
+		if (vf->flags & VMSHM_ATTACH_RDONLY)
+			return -EBADF;
 		sleepers = vmshm_word(r, w->sleepers_offset);
 		if (IS_ERR(sleepers))
 			return PTR_ERR(sleepers);

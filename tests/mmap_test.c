@@ -126,6 +126,11 @@ static int readonly_child(void *arg)
 		return 4;
 	if (vmshm_wake(fd, 0) != -EBADF)
 		return 5;
+	/* Waiting reads, but a sleepers word would be written: refused. */
+	if (vmshm_wait(fd, 0, 1, 0, 64, VMSHM_WAIT_SLEEPERS) != -EBADF)
+		return 6;
+	if (vmshm_wait(fd, 0, 1, 0, VMSHM_NO_SLEEPERS, 0) != -EAGAIN)
+		return 7;
 	return 0;
 }
 

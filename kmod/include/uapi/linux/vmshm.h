@@ -239,7 +239,8 @@ struct vmshm_unlink {
  *
  * Errors: EAGAIN (the value differs from @expected), ETIMEDOUT, EINTR,
  * EPIPE (every other attachment of the region has gone, see poll()),
- * EINVAL (offset out of range or misaligned), ENODEV.
+ * EINVAL (offset out of range or misaligned), EBADF (VMSHM_WAIT_SLEEPERS on
+ * a read-only attachment: the kernel would write the region), ENODEV.
  */
 struct vmshm_wait {
 	__u32 size;
