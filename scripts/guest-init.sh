@@ -1,0 +1,90 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of the vm-run.sh guest (busybox ash); never run it on the host.
+#
+# Mounts the pseudo filesystems, loads the 9p modules listed in
+# /lib/vmshm/modules.order, mounts the host project over 9p at the same
+# absolute path, loads vmshm.ko and runs the command in /etc/vmshm/cmd on
+# /dev/ttyS0.  /etc/vmshm/run.env (written by vm-run.sh) sets VMSHM_TOP,
+# VMSHM_HOST_UID, VMSHM_TTY (non-empty: host stdin is a terminal) and TERM.
+#
+# Results go to the kernel log, which is the console on ttyS1, because
+# printk flushes the console synchronously while tty writes could still be
+# queued when the guest powers off:
+#   VMSHM-ERROR <reason>   setup failed, CMD did not run
+#   VMSHM-EXIT <status>    CMD's exit status
+#   VMSHM-TAINT <mask>     /proc/sys/kernel/tainted after CMD
+#
+# Usage: /init  (as PID 1 inside the guest)
+set -u
+
+case "${1:-}" in
+-h | --help) sed -n '4,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
+esac
+
+kmsg() { echo "$*" >/dev/kmsg; }
+
+finish() {
+	sync
+	kmsg "VMSHM-EXIT $1"
+	kmsg "VMSHM-TAINT $(cat /proc/sys/kernel/tainted)"
+	poweroff -f
+	sleep 10	# poweroff -f does not return, but never exit PID 1
+}
+
+fail() {
+	kmsg "VMSHM-ERROR $*"
+	finish 125
+}
+
+load() {
+	out=$(insmod "$1" 2>&1) || fail "insmod $1: ${out:-failed}"
+}
+
+mount_pseudo() {
+	mount -t proc proc /proc
+	mount -t sysfs sysfs /sys
+	mount -t devtmpfs devtmpfs /dev
+	# Without a /dev/console in the archive the kernel gave us no stdio.
+	exec </dev/console >/dev/console 2>&1
+	mkdir -p /dev/pts /dev/shm
+	mount -t devpts devpts /dev/pts
+	mount -t tmpfs tmpfs /dev/shm
+	mount -t tmpfs tmpfs /tmp
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null || :
+}
+
+# CMD gets ttyS0 as its controlling terminal when the host forwards a
+# terminal (so ^C reaches it), /dev/null otherwise: a serial line cannot
+# carry an end of file.  The host terminal, if any, adds the "\r" itself
+# (QEMU leaves OPOST set), so the guest must not.
+run_cmd() {
+	stty -F /dev/ttyS0 -onlcr
+	if [ -n "$VMSHM_TTY" ]; then
+		setsid -c sh /etc/vmshm/cmd </dev/ttyS0 >/dev/ttyS0 2>&1
+	else
+		setsid sh /etc/vmshm/cmd </dev/null >/dev/ttyS0 2>&1
+	fi
+}
+
+mount_pseudo
+[ -r /etc/vmshm/run.env ] || fail "/etc/vmshm/run.env: missing"
+# shellcheck source=/dev/null
+. /etc/vmshm/run.env
+
+while read -r mod; do
+	load "/lib/vmshm/$mod"
+done </lib/vmshm/modules.order
+
+mkdir -p "$VMSHM_TOP"
+out=$(mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 \
+	vmshm "$VMSHM_TOP" 2>&1) || fail "mount 9p $VMSHM_TOP: ${out:-failed}"
+load /lib/vmshm/vmshm.ko
+cd "$VMSHM_TOP" || fail "cd $VMSHM_TOP: failed"
+
+export PATH="/usr/bin:/bin:/sbin:/usr/sbin:$VMSHM_TOP/user"
+export HOME=/tmp VMSHM_TOP VMSHM_HOST_UID TERM
+kmsg "vmshm-init: running $(cat /etc/vmshm/cmd)"
+run_cmd
+finish $?
