@@ -1,0 +1,210 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Fault handling of parent/child, one KTAP line per case:
+#   child_killed_idle      child SIGKILLed while the parent waits for input
+#   child_killed_full      child SIGKILLed while the parent waits for room
+#   parent_killed_drain    parent SIGKILLed with lines still queued: the
+#                          child sums them all, flushes and exits
+#   parent_sigterm         SIGTERM stops both cleanly (exit 143)
+#   parent_sigint_full     SIGINT while waiting for room (exit 130)
+# "Promptly" means within 1 s, which the parent and child reach without
+# timers on vmshm (EPOLLHUP, EPIPE); the test polls to measure it.
+# POSIX sh and busybox tools only, so it also runs in the guest.
+#
+# Usage: sum_faults.sh [--transport=KIND] [--bin=DIR]
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+bin=$here/../../user
+transport=vmshm
+for a in "$@"; do
+	case $a in
+	--transport=*) transport=${a#*=} ;;
+	--bin=*) bin=${a#*=} ;;
+	*) echo "usage: $0 [--transport=KIND] [--bin=DIR]" >&2; exit 2 ;;
+	esac
+done
+
+dir=$(mktemp -d "${TMPDIR:-/tmp}/sum_faults.XXXXXX") || exit 1
+trap 'cleanup; rm -rf "$dir"' EXIT
+cd "$dir" || exit 1
+nr=0
+failed=0
+bg_pids=
+
+cleanup() {
+	for p in $bg_pids; do kill -9 "$p" 2>/dev/null; done
+	bg_pids=
+	exec 3>&- 2>/dev/null
+}
+
+# alive PID: the process exists and is not a zombie.
+alive() {
+	[ -r "/proc/$1/stat" ] && ! grep -q ') Z' "/proc/$1/stat" 2>/dev/null
+}
+
+# child_of PID: the first child process of PID.
+child_of() {
+	pp=$1
+	for s in /proc/[0-9]*/stat; do
+		read -r line 2>/dev/null < "$s" || continue
+		set -- ${line##*) }
+		[ "$2" = "$pp" ] || continue
+		p=${s#/proc/}
+		echo "${p%/stat}"
+		return 0
+	done
+	return 1
+}
+
+# wait_for TENTHS COMMAND...: poll until COMMAND succeeds.
+wait_for() {
+	n=$1
+	shift
+	while [ "$n" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	"$@"
+}
+
+gone() { ! alive "$1"; }
+has_lines() { [ "$(wc -l < "$1" 2>/dev/null)" -ge "$2" ]; }
+whole_lines() { [ ! -s "$1" ] || [ "$(tail -c 1 "$1" | wc -l)" -eq 1 ]; }
+
+result() {
+	nr=$((nr + 1))
+	if [ -z "$2" ]; then
+		echo "ok $nr $1 transport=$transport"
+	else
+		echo "# $1: $2"
+		sed 's/^/# stderr: /' err 2>/dev/null | head -n 8
+		echo "not ok $nr $1 transport=$transport"
+		failed=$((failed + 1))
+	fi
+	cleanup
+}
+
+# start ARGS...: parent reading the fifo "in", fd 3 holds its write end.
+start() {
+	rm -f in results err
+	mkfifo in
+	"$bin/parent" "--transport=$transport" -o results "$@" < in 2> err &
+	ppid=$!
+	bg_pids="$ppid"
+	exec 3> in
+	wait_for 50 child_of "$ppid" > /dev/null
+	cpid=$(child_of "$ppid")
+	bg_pids="$bg_pids $cpid"
+}
+
+# running: one line in, one result out, so the child is attached and
+# ready before the test stops it.
+running() {
+	printf '0\n' >&3
+	wait_for 100 has_lines results 1
+}
+
+# feed_forever: fill fd 3 in the background.
+feed_forever() {
+	yes '1 2 3' >&3 &
+	bg_pids="$bg_pids $!"
+}
+
+echo "KTAP version 1"
+echo "1..5"
+
+start
+printf '1 2\n3 4\n' >&3
+wait_for 50 has_lines results 2
+kill -9 "$cpid"
+if ! wait_for 10 gone "$ppid"; then
+	result child_killed_idle "parent still running 1 s after the child died"
+else
+	wait "$ppid"
+	rc=$?
+	msg=
+	[ "$rc" -eq 1 ] || msg="parent exit status $rc, want 1"
+	grep -q 'killed by signal 9.*after 2 lines sent.*holds 2 results' err ||
+		msg="${msg:-summary does not say how far the child got}"
+	result child_killed_idle "$msg"
+fi
+
+start --region-size=64K
+running
+kill -STOP "$cpid"
+feed_forever
+sleep 1
+kill -9 "$cpid"
+if ! wait_for 10 gone "$ppid"; then
+	result child_killed_full "parent still running 1 s after the child died"
+else
+	wait "$ppid"
+	rc=$?
+	msg=
+	[ "$rc" -eq 1 ] || msg="parent exit status $rc, want 1"
+	grep -q 'killed by signal 9' err || msg="${msg:-no report of the kill}"
+	result child_killed_full "$msg"
+fi
+
+start
+running
+kill -STOP "$cpid"
+awk 'BEGIN { for (i = 1; i <= 1000; i++) print i, i }' >&3
+sleep 0.5
+kill -9 "$ppid"
+kill -CONT "$cpid"
+if ! wait_for 10 gone "$cpid"; then
+	result parent_killed_drain "child still running 1 s after the parent died"
+else
+	n=$(wc -l < results)
+	msg=
+	whole_lines results || msg="results end inside a line"
+	case $transport in
+	posix-flags) [ "$n" -ge 1 ] || msg="${msg:-no result}" ;;
+	*) [ "$n" -eq 1001 ] || msg="${msg:-$n results, want 1001}" ;;
+	esac
+	result parent_killed_drain "$msg"
+fi
+
+start
+awk 'BEGIN { for (i = 1; i <= 500; i++) print i, -i }' >&3
+wait_for 100 has_lines results 500
+kill -TERM "$ppid"
+if ! wait_for 10 gone "$ppid"; then
+	result parent_sigterm "parent still running 1 s after SIGTERM"
+else
+	wait "$ppid"
+	rc=$?
+	msg=
+	[ "$rc" -eq 143 ] || msg="parent exit status $rc, want 143"
+	gone "$cpid" || msg="${msg:-child still running}"
+	grep -q '500 lines sent, 500 results written' err ||
+		msg="${msg:-summary wrong}"
+	result parent_sigterm "$msg"
+fi
+
+start --region-size=64K
+running
+kill -STOP "$cpid"
+feed_forever
+sleep 1
+kill -INT "$ppid"
+kill -CONT "$cpid"
+if ! wait_for 20 gone "$ppid"; then
+	result parent_sigint_full "parent still running 2 s after SIGINT"
+else
+	wait "$ppid"
+	rc=$?
+	msg=
+	[ "$rc" -eq 130 ] || msg="parent exit status $rc, want 130"
+	grep -Eq '([0-9]+) lines sent, \1 results written' err ||
+		msg="${msg:-lines sent and results written differ}"
+	whole_lines results || msg="${msg:-results end inside a line}"
+	result parent_sigint_full "$msg"
+fi
+
+echo "# sum_faults transport=$transport: $((nr - failed)) passed, $failed failed"
+[ "$failed" -eq 0 ]

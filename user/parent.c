@@ -1,0 +1,677 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * parent: read lines from stdin and have the child sum them through
+ * shared memory.
+ *
+ * The parent creates a channel named "sum-<pid>" (a transient vmshm region
+ * by default, so a crash leaves nothing behind), starts the child binary
+ * that sits next to its own, and sends it every line until an empty line
+ * or end of file.  On a terminal it prompts with "> " and prints each sum
+ * as the child sends it back (interactive mode); otherwise lines stream
+ * through the ring with no round trip per line.
+ *
+ * The child's death is noticed without timers: EPOLLHUP on the vmshm fd
+ * while waiting for input, -EPIPE from VMSHM_WAIT while waiting for ring
+ * space or a result.  (The posix-flags and futex transports have no such
+ * signal: there the parent checks the child with waitpid(WNOHANG) where it
+ * polls, and SIGCHLD wakes it from poll().)
+ *
+ * SIGINT or SIGTERM stops reading: what was sent is summed, then both
+ * exit.  A second one aborts the waits and passes SIGTERM to the child.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/vmshm.h>
+
+#include "sum.h"
+#include "util.h"
+#include "xport.h"
+
+#define DEFAULT_RESULTS		"results.txt"
+#define DEFAULT_REGION_SIZE	(1024ULL * 1024)
+#define IN_BUF_SIZE		65536
+#define CHILD_READY_FD		3
+
+enum parent_mode { MODE_AUTO, MODE_STREAM, MODE_INTERACTIVE };
+
+struct parent {
+	const char *out_path;
+	const char *kind;
+	uint64_t region_size;
+	unsigned long spin;
+	enum parent_mode mode;
+	bool interactive;
+	bool tty;
+	char name[VMSHM_NAME_MAX];
+	int out_fd;
+	struct xport *x;
+	pid_t child;
+	int status;
+	bool reaped;
+	unsigned long long lines;
+	bool mid_line;
+	char buf[IN_BUF_SIZE];
+};
+
+/* stop_sig: first SIGINT/SIGTERM; abort_sig: the second one. */
+static volatile sig_atomic_t stop_sig, abort_sig;
+static int sig_pipe[2] = { -1, -1 };
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+
+	if (sig != SIGCHLD) {
+		if (stop_sig)
+			abort_sig = sig;
+		stop_sig = sig;
+	}
+	/* Wakes poll() even if the signal came just before it. */
+	if (write(sig_pipe[1], "", 1) < 0)
+		errno = saved;
+	errno = saved;
+}
+
+static int setup_signals(void)
+{
+	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK))
+		return -errno;
+	if (set_handler(SIGINT, on_signal) || set_handler(SIGTERM, on_signal) ||
+	    set_handler(SIGPIPE, SIG_IGN))
+		return -errno;
+	return 0;
+}
+
+/* peer_alive for transports without peer-gone; reaps the child. */
+static bool child_alive(void *arg)
+{
+	struct parent *p = arg;
+	pid_t r;
+
+	if (!p->child)
+		return true;
+	if (p->reaped)
+		return false;
+	r = waitpid(p->child, &p->status, WNOHANG);
+	if (r == p->child)
+		p->reaped = true;
+	return r == 0;
+}
+
+static int print_out(const char *buf, size_t len)
+{
+	int ret = write_all(STDOUT_FILENO, buf, len);
+
+	if (ret) {
+		err_msg("stdout: %s", strerror(-ret));
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Interactive: print the result of the line just sent. */
+static int show_result(struct parent *p)
+{
+	struct xport_piece pc;
+	int ret, done;
+
+	ret = p->x->ops->flush(p->x);
+	while (!ret) {
+		ret = p->x->ops->recv(p->x, &pc, 0);
+		if (ret)
+			break;
+		ret = print_out(pc.data, pc.len);
+		if (!ret && pc.eol)
+			ret = print_out("\n", 1);
+		done = p->x->ops->recv_done(p->x);
+		if (!ret)
+			ret = done;
+		if (!ret && pc.eol)
+			return 0;
+	}
+	return ret == XPORT_EOF ? -EPROTO : ret;
+}
+
+/* Send the lines in @buf; 1 at an empty line, -EINTR once stopped. */
+static int send_lines(struct parent *p, const char *buf, size_t len)
+{
+	int ret;
+
+	while (len) {
+		const char *nl = memchr(buf, '\n', len);
+		size_t n = nl ? (size_t)(nl - buf) : len;
+
+		if (stop_sig && !p->mid_line)
+			return -EINTR;
+		if (nl && !n && !p->mid_line)
+			return 1;
+		ret = p->x->ops->send(p->x, buf, n, nl);
+		if (ret)
+			return ret;
+		p->mid_line = !nl;
+		if (!nl)
+			return 0;
+		p->lines++;
+		if (p->interactive) {
+			ret = show_result(p);
+			if (ret)
+				return ret;
+		}
+		buf += n + 1;
+		len -= n + 1;
+	}
+	return 0;
+}
+
+/* Wait until stdin is readable; -EPIPE once the child has gone. */
+static int wait_input(struct parent *p)
+{
+	struct pollfd pfd[3] = {
+		{ .fd = STDIN_FILENO, .events = POLLIN },
+		{ .fd = p->x->poll_fd, .events = 0 },	/* EPOLLHUP only */
+		{ .fd = sig_pipe[0], .events = POLLIN },
+	};
+	char drain[16];
+
+	for (;;) {
+		if (stop_sig)
+			return -EINTR;
+		if (p->x->poll_fd < 0 && !child_alive(p))
+			return -EPIPE;
+		if (poll(pfd, ARRAY_SIZE(pfd), -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		while (pfd[2].revents && read(sig_pipe[0], drain, sizeof(drain)) > 0)
+			;
+		if (pfd[1].revents & (POLLHUP | POLLERR))
+			return -EPIPE;
+		if (pfd[0].revents)
+			return 0;
+	}
+}
+
+/*
+ * Read stdin and send every line.  Return: 0 at an empty line or end of
+ * file, -EINTR when stopped by a signal, -EPIPE when the child has gone,
+ * or another -errno.
+ */
+static int read_input(struct parent *p)
+{
+	ssize_t n;
+	int ret;
+
+	for (;;) {
+		if (p->interactive && p->tty && !p->mid_line) {
+			ret = print_out("> ", 2);
+			if (ret)
+				return ret;
+		}
+		ret = wait_input(p);
+		if (ret)
+			return ret;
+		n = read(STDIN_FILENO, p->buf, sizeof(p->buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err_msg("stdin: %s", strerror(errno));
+			return -EIO;
+		}
+		/* At end of file, a last line without '\n' still counts. */
+		if (!n)
+			return p->mid_line ? send_lines(p, "\n", 1) : 0;
+		ret = send_lines(p, p->buf, n);
+		if (ret)
+			return ret > 0 ? 0 : ret;
+		ret = p->x->ops->flush(p->x);
+		if (ret)
+			return ret;
+	}
+}
+
+static int child_path(char *buf, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+	char *slash;
+
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	slash = strrchr(buf, '/');
+	if (!slash)
+		return -ENOENT;
+	if ((size_t)(slash + 1 - buf) + sizeof("child") > size)
+		return -ENAMETOOLONG;
+	memcpy(slash + 1, "child", sizeof("child"));
+	return 0;
+}
+
+struct child_args {
+	char exe[PATH_MAX];
+	char transport[64];
+	char spin[32];
+	char ready[32];
+	char *argv[12];
+};
+
+static int child_args(struct parent *p, struct child_args *a)
+{
+	int n = 0, ret;
+
+	ret = child_path(a->exe, sizeof(a->exe));
+	if (ret) {
+		err_msg("cannot locate the child binary via /proc/self/exe: %s",
+			strerror(-ret));
+		return ret;
+	}
+	snprintf(a->transport, sizeof(a->transport), "--transport=%s", p->kind);
+	snprintf(a->spin, sizeof(a->spin), "--spin=%lu", p->spin);
+	snprintf(a->ready, sizeof(a->ready), "--ready-fd=%d", CHILD_READY_FD);
+	a->argv[n++] = a->exe;
+	a->argv[n++] = a->transport;
+	a->argv[n++] = a->spin;
+	a->argv[n++] = a->ready;
+	if (p->interactive)
+		a->argv[n++] = (char *)"--interactive";
+	if (verbosity)
+		a->argv[n++] = (char *)(verbosity < 0 ? "-q" : "-v");
+	a->argv[n++] = p->name;
+	a->argv[n] = NULL;
+	return 0;
+}
+
+/* In the forked process: results on stdout, ready pipe on fd 3. */
+static void exec_child(struct parent *p, struct child_args *a, int ready)
+{
+	if (dup2(p->out_fd, STDOUT_FILENO) < 0 ||
+	    dup2(ready, CHILD_READY_FD) < 0 ||
+	    fcntl(CHILD_READY_FD, F_SETFD, 0) < 0) {
+		err_msg("child setup: %s", strerror(errno));
+		_exit(127);
+	}
+	execv(a->exe, a->argv);
+	err_msg("cannot run %s: %s", a->exe, strerror(errno));
+	_exit(127);
+}
+
+/* The child writes one byte once attached; EOF means it died first. */
+static int wait_ready(int fd)
+{
+	char c;
+
+	for (;;) {
+		ssize_t n = read(fd, &c, 1);
+
+		if (n == 1)
+			return 0;
+		if (!n)
+			return -EPIPE;
+		if (errno != EINTR)
+			return -errno;
+		if (abort_sig)
+			return -EINTR;
+	}
+}
+
+static int spawn_child(struct parent *p)
+{
+	struct child_args a;
+	int ready[2], ret;
+
+	ret = child_args(p, &a);
+	if (ret)
+		return ret;
+	if (pipe2(ready, O_CLOEXEC)) {
+		ret = -errno;
+		err_msg("ready pipe: %s", strerror(errno));
+		return ret;
+	}
+	p->child = fork();
+	if (!p->child)
+		exec_child(p, &a, ready[1]);
+	ret = p->child < 0 ? -errno : 0;
+	close(ready[1]);
+	if (!ret)
+		ret = wait_ready(ready[0]);
+	close(ready[0]);
+	if (p->child < 0) {
+		p->child = 0;
+		err_msg("fork: %s", strerror(-ret));
+	} else if (ret && ret != -EPIPE) {
+		err_msg("waiting for the child to attach to %s: %s", p->name,
+			strerror(-ret));
+	}
+	return ret;
+}
+
+static void wait_child(struct parent *p)
+{
+	bool forwarded = false;
+	pid_t r;
+
+	while (p->child && !p->reaped) {
+		if (abort_sig && !forwarded) {
+			kill(p->child, SIGTERM);
+			forwarded = true;
+		}
+		r = waitpid(p->child, &p->status, 0);
+		if (r == p->child) {
+			p->reaped = true;
+		} else if (r < 0 && errno != EINTR) {
+			err_msg("waitpid %d: %s", (int)p->child, strerror(errno));
+			return;
+		}
+	}
+}
+
+/*
+ * Count the complete lines of the results file; with @trim, cut a partial
+ * last line left by a child killed in the middle of a write().
+ * Return: the count, or -1 if the file cannot be read back.
+ */
+static long long count_results(struct parent *p, bool trim)
+{
+	long long lines = 0;
+	off_t off = 0, end = 0;
+	struct stat st;
+	ssize_t n, i;
+
+	if (fstat(p->out_fd, &st) || !S_ISREG(st.st_mode))
+		return -1;
+	while ((n = pread(p->out_fd, p->buf, sizeof(p->buf), off)) > 0) {
+		for (i = 0; i < n; i++) {
+			if (p->buf[i] == '\n') {
+				lines++;
+				end = off + i + 1;
+			}
+		}
+		off += n;
+	}
+	if (n < 0)
+		return -1;
+	if (off > end && trim && !ftruncate(p->out_fd, end))
+		info_msg("dropped a partial last line from %s", p->out_path);
+	else if (off > end)
+		err_msg("%s ends inside a line", p->out_path);
+	return lines;
+}
+
+static void describe_status(const struct parent *p, char *buf, size_t size)
+{
+	if (!p->reaped)
+		snprintf(buf, size, "was not reaped");
+	else if (WIFEXITED(p->status))
+		snprintf(buf, size, "exited with status %d",
+			 WEXITSTATUS(p->status));
+	else if (WIFSIGNALED(p->status))
+		snprintf(buf, size, "was killed by signal %d (%s)",
+			 WTERMSIG(p->status), strsignal(WTERMSIG(p->status)));
+	else
+		snprintf(buf, size, "ended with wait status %#x", p->status);
+}
+
+/* The child never attached: end the channel, reap it, say how it ended. */
+static void spawn_failed(struct parent *p, int err)
+{
+	char st[96];
+
+	p->x->ops->close(p->x);
+	wait_child(p);
+	if (err != -EPIPE || !p->child)
+		return;
+	describe_status(p, st, sizeof(st));
+	err_msg("child %s before attaching to %s", st, p->name);
+}
+
+/* Print the summary; returns the exit status. */
+static int report(struct parent *p, int ret)
+{
+	bool child_ok = p->reaped && WIFEXITED(p->status) &&
+			!WEXITSTATUS(p->status);
+	long long results = count_results(p, !child_ok);
+	char st[96], res[32] = "?";
+
+	describe_status(p, st, sizeof(st));
+	if (results >= 0)
+		snprintf(res, sizeof(res), "%lld", results);
+	if (!child_ok || ret == -EPIPE) {
+		err_msg("child %s after %llu lines sent; %s holds %s results",
+			st, p->lines, p->out_path, res);
+		return 1;
+	}
+	if (results >= 0 && results != (long long)p->lines) {
+		err_msg("%llu lines sent but %s holds %s results", p->lines,
+			p->out_path, res);
+		return 1;
+	}
+	info_msg("%llu lines sent, %s results written to %s, child %s",
+		 p->lines, res, p->out_path, st);
+	if (stop_sig) {
+		info_msg("stopped by signal %d", (int)stop_sig);
+		return 128 + stop_sig;
+	}
+	return ret ? 1 : 0;
+}
+
+/* End the stream, wait for the child, report; returns the exit status. */
+static int finish(struct parent *p, int ret)
+{
+	char stats[256];
+	int err;
+
+	if (ret && ret != -EPIPE && ret != -EINTR && ret != -EIO)
+		err_msg("channel %s: %s", p->name, strerror(-ret));
+	if (ret != -EPIPE) {
+		err = p->x->ops->close(p->x);
+		if (err == -EPIPE)
+			ret = err;
+	}
+	wait_child(p);
+	p->x->ops->stats(p->x, stats, sizeof(stats));
+	verbose_msg("%s", stats);
+	return report(p, ret);
+}
+
+static void channel_error(const struct parent *p, int err)
+{
+	const char *hint = "";
+
+	if (strcmp(p->kind, "vmshm"))
+		hint = " (shm_open needs a tmpfs mounted at /dev/shm)";
+	else if (err == -ENOENT)
+		hint = " (" VMSHM_DEVICE " missing: is vmshm.ko loaded?)";
+	else if (err == -EFBIG)
+		hint = " (larger than the max_region_size module parameter)";
+	else if (err == -ENOSPC)
+		hint = " (max_regions or max_total_pages reached)";
+	err_msg("cannot create %s channel %s of %llu bytes: %s%s", p->kind,
+		p->name, (unsigned long long)p->region_size, strerror(-err),
+		hint);
+}
+
+static int create_channel(struct parent *p)
+{
+	struct xport_cfg cfg = {
+		.kind = p->kind,
+		.name = p->name,
+		.region_size = p->region_size,
+		.spin = p->spin,
+		.peer_alive = child_alive,
+		.peer_arg = p,
+		.stop = &abort_sig,
+	};
+	int ret;
+
+	snprintf(p->name, sizeof(p->name), "sum-%d", (int)getpid());
+	ret = xport_create(&cfg, &p->x);
+	if (ret) {
+		channel_error(p, ret);
+		return ret;
+	}
+	/* Without EPOLLHUP, SIGCHLD is what wakes wait_input(). */
+	if (p->x->poll_fd < 0)
+		set_handler(SIGCHLD, on_signal);
+	verbose_msg("%s channel %s, %llu bytes, %s mode", p->kind, p->name,
+		    (unsigned long long)p->x->size,
+		    p->interactive ? "interactive" : "streaming");
+	return 0;
+}
+
+static int open_results(struct parent *p)
+{
+	/* O_RDWR: the summary reads the file back to count the results. */
+	p->out_fd = open(p->out_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC,
+			 0644);
+	if (p->out_fd < 0) {
+		err_msg("results %s: %s", p->out_path, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static const char usage_text[] =
+	"Usage: %s [options] < numbers\n"
+	"Read lines of numbers from stdin until an empty line or end of file; a\n"
+	"child process sums each line and writes one result line per input line,\n"
+	"in order, to the results file.  Lines go to the child through shared\n"
+	"memory.  On a terminal, each sum is also printed after its line.\n"
+	"\n"
+	"  -o, --output=FILE       results file (default ./" DEFAULT_RESULTS ")\n"
+	"      --region-size=SIZE  shared region size, K/M/G suffixes (default 1M)\n"
+	"      --transport=KIND    vmshm: rings in a /dev/vmshm region (default);\n"
+	"                          posix-flags: the lab's shm_open struct and\n"
+	"                          data_ready flag polled every 1 ms (needs a tmpfs\n"
+	"                          at /dev/shm); futex: rings in POSIX shm with\n"
+	"                          futex waits, for testing without the module\n"
+	"      --interactive       print each sum (default when stdin is a tty)\n"
+	"      --stream            do not wait for sums (default otherwise)\n"
+	"      --spin=N            ring transports: poll N times before sleeping\n"
+	"  -q, --quiet             no summary unless something failed\n"
+	"  -v, --verbose           channel details and transport counters\n"
+	"  -h, --help              this text\n"
+	"\n"
+	"The summary goes to stderr.  Exit status: 0 when every line was summed,\n"
+	"1 on failure (e.g. the child died), 128+N after signal N stopped it.\n"
+	"\n%s";
+
+static void usage(FILE *f)
+{
+	fprintf(f, usage_text, prog_name, sum_grammar_help);
+}
+
+static const struct option parent_opts[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "region-size", required_argument, NULL, 'R' },
+	{ "transport", required_argument, NULL, 'T' },
+	{ "interactive", no_argument, NULL, 'I' },
+	{ "stream", no_argument, NULL, 'S' },
+	{ "spin", required_argument, NULL, 'P' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ }
+};
+
+static int parse_opt(struct parent *p, int opt)
+{
+	switch (opt) {
+	case 'o':
+		p->out_path = optarg;
+		return 0;
+	case 'R':
+		return parse_size(optarg, &p->region_size);
+	case 'T':
+		p->kind = optarg;
+		return xport_kind_valid(optarg) ? 0 : -EINVAL;
+	case 'I':
+	case 'S':
+		p->mode = opt == 'I' ? MODE_INTERACTIVE : MODE_STREAM;
+		return 0;
+	case 'P':
+		return parse_uint(optarg, 1UL << 30, &p->spin);
+	case 'q':
+		verbosity = -1;
+		return 0;
+	case 'v':
+		verbosity = 1;
+		return 0;
+	case 'h':
+		usage(stdout);
+		exit(0);
+	}
+	return -EINVAL;
+}
+
+static int parse_args(struct parent *p, int argc, char **argv)
+{
+	const char *optstr = "o:qvh";
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, optstr, parent_opts, NULL)) != -1) {
+		if (parse_opt(p, opt)) {
+			if (optarg)
+				err_msg("bad value '%s' for option %s", optarg,
+					argv[optind - 1]);
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return -EINVAL;
+	}
+	p->tty = isatty(STDIN_FILENO);
+	p->interactive = p->mode == MODE_AUTO ? p->tty :
+			 p->mode == MODE_INTERACTIVE;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct parent p = {
+		.out_path = DEFAULT_RESULTS,
+		.kind = "vmshm",
+		.region_size = DEFAULT_REGION_SIZE,
+	};
+	int ret, status = 1;
+
+	prog_name = "parent";
+	if (parse_args(&p, argc, argv))
+		return 2;
+	ret = setup_signals();
+	if (ret) {
+		err_msg("signal setup: %s", strerror(-ret));
+		return 1;
+	}
+	if (open_results(&p))
+		return 1;
+	if (create_channel(&p))
+		goto err_close_results;
+	ret = spawn_child(&p);
+	if (ret) {
+		spawn_failed(&p, ret);
+		goto err_destroy_channel;
+	}
+	ret = p.x->ops->peer_ready(p.x);
+	if (ret)
+		err_msg("channel %s: %s", p.name, strerror(-ret));
+	ret = read_input(&p);
+	status = finish(&p, ret);
+
+err_destroy_channel:
+	p.x->ops->destroy(p.x);
+err_close_results:
+	close(p.out_fd);
+	return status;
+}

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers shared by the parent and the child.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+const char *prog_name = "vmshm";
+int verbosity;
+
+static void vmsg(const char *fmt, va_list ap)
+{
+	char line[1024];
+	int n;
+
+	/* One write per message, so parent and child lines do not mix. */
+	n = snprintf(line, sizeof(line), "%s: ", prog_name);
+	n += vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	if (n >= (int)sizeof(line) - 1)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	write_all(STDERR_FILENO, line, n);
+}
+
+/* An error: always printed. */
+void err_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+}
+
+/* A summary: not with -q. */
+void info_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (verbosity < 0)
+		return;
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+}
+
+/* Details: only with -v. */
+void verbose_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (verbosity < 1)
+		return;
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+}
+
+/**
+ * parse_size() - parse a byte count with an optional K, M or G suffix
+ * @s: the text, e.g. "4096", "64K", "1M"
+ * @out: receives the count
+ *
+ * Return: 0, or -EINVAL for anything else, including 0 and overflow.
+ */
+int parse_size(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	unsigned int shift = 0;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -EINVAL;
+	switch (*end) {
+	case 'K': case 'k':
+		shift = 10;
+		break;
+	case 'M': case 'm':
+		shift = 20;
+		break;
+	case 'G': case 'g':
+		shift = 30;
+		break;
+	case '\0':
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (shift && end[1])
+		return -EINVAL;
+	if (!v || v > (UINT64_MAX >> shift))
+		return -EINVAL;
+	*out = v << shift;
+	return 0;
+}
+
+/**
+ * parse_uint() - parse a decimal number no larger than @max
+ * @s: the text
+ * @max: the largest value accepted
+ * @out: receives the value
+ *
+ * Return: 0 or -EINVAL.
+ */
+int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/**
+ * write_all() - write all of @buf, retrying short writes and EINTR
+ * @fd: where
+ * @buf: what
+ * @len: how much
+ *
+ * Return: 0 or -errno.
+ */
+int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/**
+ * set_handler() - install a signal handler without SA_RESTART
+ * @sig: the signal
+ * @fn: the handler, or SIG_IGN / SIG_DFL
+ *
+ * Without SA_RESTART, blocking calls return EINTR and the programs look
+ * at their flags; the transports retry unless asked to stop.
+ *
+ * Return: 0 or -errno.
+ */
+int set_handler(int sig, void (*fn)(int))
+{
+	struct sigaction sa = { .sa_handler = fn };
+
+	if (sig == SIGCHLD)
+		sa.sa_flags = SA_NOCLDSTOP;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(sig, &sa, NULL) ? -errno : 0;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Small helpers shared by the parent and the child: messages, option
+ * parsing, whole writes, signal setup.
+ */
+#ifndef _VMSHM_UTIL_H
+#define _VMSHM_UTIL_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compiler.h"
+
+extern const char *prog_name;
+extern int verbosity;		/* -1 quiet, 0 normal, 1 verbose */
+
+__printf(1, 2) void err_msg(const char *fmt, ...);
+__printf(1, 2) void info_msg(const char *fmt, ...);
+__printf(1, 2) void verbose_msg(const char *fmt, ...);
+
+int parse_size(const char *s, uint64_t *out);
+int parse_uint(const char *s, unsigned long max, unsigned long *out);
+int write_all(int fd, const void *buf, size_t len);
+int set_handler(int sig, void (*fn)(int));
+
+#endif /* _VMSHM_UTIL_H */

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Transports between parent and child.  The parent creates the channel and
+ * sends lines; the child attaches by name, receives them and, in
+ * interactive mode, sends one result back per line.  Both directions carry
+ * lines in pieces, so a line of any length goes through.
+ *
+ *   vmshm        two rings in a /dev/vmshm region (lib/ring.h)
+ *   futex        the same rings in POSIX shm, futex wait/wake; for host
+ *                tests without the module, peer death seen by polling
+ *   posix-flags  the lab's protocol: one 4096-byte struct per direction,
+ *                a data_ready flag polled with usleep(1000)
+ *
+ * Every function returns 0 or -errno, and prints nothing.
+ */
+#ifndef _VMSHM_XPORT_H
+#define _VMSHM_XPORT_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define XPORT_NOWAIT	0x1U	/* recv(): -EAGAIN instead of waiting */
+#define XPORT_EOF	1		/* recv(): the peer closed its side */
+
+struct xport;
+
+/**
+ * struct xport_piece - part of a line, as received
+ * @data: bytes, without the newline; valid until recv_done()
+ * @len: how many
+ * @eol: this piece ends its line
+ */
+struct xport_piece {
+	const char *data;
+	size_t len;
+	bool eol;
+};
+
+/**
+ * struct xport_ops - a transport
+ * @send: queue a piece of the current outgoing line; @eol ends the line
+ * @flush: make everything queued visible to the peer
+ * @close: send end-of-stream (flushes); never waits for ring space
+ * @recv: the next incoming piece; 0, XPORT_EOF, -EAGAIN (XPORT_NOWAIT),
+ *	-EPIPE (the peer has gone and nothing is left), -EINTR, -EBADMSG
+ * @recv_done: release the piece recv() returned
+ * @peer_ready: the peer has attached; the name may go now
+ * @stats: one line of transport counters for -v, into @buf
+ * @destroy: unmap, close, unlink what the creator owns; frees @x
+ *
+ * Waiting calls return -EINTR when a signal arrives and cfg->stop is set,
+ * and -EPIPE as soon as the peer is known to be gone.  A send that fails
+ * may have sent part of the line: the stream is then only fit for close().
+ */
+struct xport_ops {
+	int (*send)(struct xport *x, const char *buf, size_t len, bool eol);
+	int (*flush)(struct xport *x);
+	int (*close)(struct xport *x);
+	int (*recv)(struct xport *x, struct xport_piece *p, unsigned int flags);
+	int (*recv_done)(struct xport *x);
+	int (*peer_ready)(struct xport *x);
+	void (*stats)(struct xport *x, char *buf, size_t size);
+	void (*destroy)(struct xport *x);
+};
+
+/**
+ * struct xport_cfg - how to set a transport up
+ * @kind: "vmshm", "futex" or "posix-flags"
+ * @name: channel name (a vmshm region name; "/" + name for POSIX shm)
+ * @region_size: bytes of the channel, for the creator of a ring transport
+ * @spin: ring transports: polls before sleeping, 0 for none
+ * @peer_alive: for transports without a kernel peer-gone signal: returns
+ *	false once the peer has died; may be NULL
+ * @peer_arg: its argument
+ * @stop: waits interrupted by a signal give up with -EINTR only once this
+ *	is set; otherwise they go on.  May be NULL (always give up).
+ */
+struct xport_cfg {
+	const char *kind;
+	const char *name;
+	uint64_t region_size;
+	unsigned int spin;
+	bool (*peer_alive)(void *arg);
+	void *peer_arg;
+	volatile sig_atomic_t *stop;
+};
+
+/**
+ * struct xport - a transport endpoint
+ * @ops: its operations
+ * @kind: its kind, for messages
+ * @poll_fd: an fd that polls EPOLLHUP once the peer has gone, or -1
+ * @size: bytes of shared memory in use
+ */
+struct xport {
+	const struct xport_ops *ops;
+	const char *kind;
+	int poll_fd;
+	uint64_t size;
+};
+
+#define XPORT_KINDS	"vmshm|posix-flags|futex"
+
+int xport_create(const struct xport_cfg *cfg, struct xport **x);
+int xport_attach(const struct xport_cfg *cfg, struct xport **x);
+bool xport_kind_valid(const char *kind);
+
+/* One implementation per file. */
+int xport_ring_create(const struct xport_cfg *cfg, struct xport **x);
+int xport_ring_attach(const struct xport_cfg *cfg, struct xport **x);
+int posix_flags_create(const struct xport_cfg *cfg, struct xport **x);
+int posix_flags_attach(const struct xport_cfg *cfg, struct xport **x);
+
+#endif /* _VMSHM_XPORT_H */

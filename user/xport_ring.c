@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Ring transports: two rings in one shared region (lib/ring.h), the
+ * forward one for lines, the reverse one for interactive results.  A line
+ * is one or more records: XREC_PART while more follows, XREC_LINE last.
+ *
+ * The region comes from /dev/vmshm ("vmshm": kernel waits, peer-gone as
+ * -EPIPE and EPOLLHUP) or from POSIX shm ("futex": futex waits, peer death
+ * seen by polling cfg->peer_alive; for host tests only).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "libvmshm.h"
+#include "util.h"
+#include "xport.h"
+
+#define XREC_PART		1	/* a piece of a line, more follows */
+#define XREC_LINE		2	/* the last piece of a line */
+#define XRING_MODE		0600
+#define XRING_REV_CAP_MAX	65536U
+#define XRING_FUTEX_POLL_NS	100000000ULL	/* peer check, futex only */
+
+struct xring {
+	struct xport x;
+	struct ring tx;
+	struct ring rx;
+	void *mem;
+	size_t size;
+	int fd;
+	bool creator;
+	bool futex;
+	volatile sig_atomic_t *stop;
+	char shm_name[VMSHM_NAME_MAX + 1];
+	struct vmshm_ring_ctx vctx;
+	struct ring_futex_ctx fctx;
+};
+
+static struct xring *to_xring(struct xport *x)
+{
+	return container_of(x, struct xring, x);
+}
+
+static bool xring_stopped(const struct xring *r)
+{
+	return !r->stop || *r->stop;
+}
+
+static int xring_map_vmshm(struct xring *r, const struct xport_cfg *cfg)
+{
+	uint64_t size, page = sysconf(_SC_PAGESIZE);
+	int fd, ret;
+
+	fd = vmshm_open();
+	if (fd < 0)
+		return fd;
+	if (r->creator) {
+		size = (cfg->region_size + page - 1) & ~(page - 1);
+		ret = vmshm_create(fd, cfg->name, size, XRING_MODE,
+				   VMSHM_CREATE_TRANSIENT, NULL);
+	} else {
+		ret = vmshm_attach(fd, cfg->name, 0, &size, NULL);
+	}
+	if (ret)
+		goto err_close;
+	ret = vmshm_map(fd, size, PROT_READ | PROT_WRITE, &r->mem);
+	if (ret)
+		goto err_close;
+	r->fd = fd;
+	r->size = size;
+	r->vctx.fd = fd;
+	r->vctx.base = r->mem;
+	r->vctx.size = size;
+	r->vctx.wake_all = true;
+	r->x.poll_fd = fd;
+	return 0;
+
+err_close:
+	close(fd);
+	return ret;
+}
+
+static int xring_shm_open(struct xring *r, uint64_t *size)
+{
+	struct stat st;
+	int fd, ret;
+
+	if (r->creator)
+		fd = shm_open(r->shm_name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+			      XRING_MODE);
+	else
+		fd = shm_open(r->shm_name, O_RDWR | O_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (r->creator ? ftruncate(fd, *size) : fstat(fd, &st))
+		goto err_close;
+	if (!r->creator)
+		*size = st.st_size;
+	return fd;
+
+err_close:
+	ret = -errno;
+	close(fd);
+	if (r->creator)
+		shm_unlink(r->shm_name);
+	return ret;
+}
+
+static int xring_map_futex(struct xring *r, const struct xport_cfg *cfg)
+{
+	uint64_t size = cfg->region_size;
+	void *p;
+	int fd, ret;
+
+	if (snprintf(r->shm_name, sizeof(r->shm_name), "/%s", cfg->name) >=
+	    (int)sizeof(r->shm_name))
+		return -ENAMETOOLONG;
+	fd = xring_shm_open(r, &size);
+	if (fd < 0)
+		return fd;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		ret = -errno;
+		goto err_close;
+	}
+	r->mem = p;
+	r->size = size;
+	r->fd = fd;
+	r->fctx.peer_alive = cfg->peer_alive;
+	r->fctx.arg = cfg->peer_arg;
+	r->fctx.poll_ns = XRING_FUTEX_POLL_NS;
+	r->x.poll_fd = -1;
+	return 0;
+
+err_close:
+	close(fd);
+	if (r->creator)
+		shm_unlink(r->shm_name);
+	return ret;
+}
+
+/* The reverse ring carries one short result per line: 1/8, at most 64K. */
+static uint32_t xring_rev_cap(size_t size)
+{
+	uint64_t want = size > RING_PAIR_DATA ? (size - RING_PAIR_DATA) / 8 : 0;
+	uint32_t cap = RING_MIN_CAP;
+
+	while (cap * 2ULL <= want && cap < XRING_REV_CAP_MAX)
+		cap *= 2;
+	return cap;
+}
+
+static const struct xport_ops xring_ops;
+
+static int xring_setup(const struct xport_cfg *cfg, bool creator,
+		       struct xport **x)
+{
+	struct xring *r = calloc(1, sizeof(*r));
+	void *ctx;
+	int ret;
+
+	if (!r)
+		return -ENOMEM;
+	r->x.ops = &xring_ops;
+	r->x.kind = cfg->kind;
+	r->creator = creator;
+	r->futex = !strcmp(cfg->kind, "futex");
+	r->stop = cfg->stop;
+	ret = r->futex ? xring_map_futex(r, cfg) : xring_map_vmshm(r, cfg);
+	if (ret)
+		goto err_free;
+	if (creator) {
+		ret = ring_pair_format(r->mem, r->size, xring_rev_cap(r->size));
+		if (ret)
+			goto err_unmap;
+	}
+	ctx = r->futex ? (void *)&r->fctx : (void *)&r->vctx;
+	ret = ring_pair_open(r->mem, r->size, creator,
+			     r->futex ? &ring_futex_ops : &vmshm_ring_ops, ctx,
+			     &r->tx, &r->rx);
+	if (ret)
+		goto err_unmap;
+	ring_set_spin(&r->tx, cfg->spin);
+	ring_set_spin(&r->rx, cfg->spin);
+	r->x.size = r->size;
+	*x = &r->x;
+	return 0;
+
+err_unmap:
+	r->x.ops->destroy(&r->x);
+	return ret;
+err_free:
+	free(r);
+	return ret;
+}
+
+/**
+ * xport_ring_create() - create a ring channel ("vmshm" or "futex")
+ * @cfg: its configuration; cfg->region_size is rounded up to pages
+ * @x: receives the endpoint
+ *
+ * A vmshm region is created VMSHM_CREATE_TRANSIENT, mode 0600, so that it
+ * disappears with its last user even after a crash.
+ *
+ * Return: 0 or -errno.
+ */
+int xport_ring_create(const struct xport_cfg *cfg, struct xport **x)
+{
+	return xring_setup(cfg, true, x);
+}
+
+/**
+ * xport_ring_attach() - attach to a ring channel by name
+ * @cfg: its configuration
+ * @x: receives the endpoint
+ *
+ * Return: 0, -EPROTO if the region holds no ring pair, or -errno.
+ */
+int xport_ring_attach(const struct xport_cfg *cfg, struct xport **x)
+{
+	return xring_setup(cfg, false, x);
+}
+
+static int xring_send(struct xport *x, const char *buf, size_t len, bool eol)
+{
+	struct xring *r = to_xring(x);
+	uint32_t max = ring_max_payload(&r->tx);
+	int ret;
+
+	for (;;) {
+		size_t n = len < max ? len : max;
+		bool last = n == len;
+
+		if (last && !n && !eol)
+			return 0;
+		ret = ring_push(&r->tx, last && eol ? XREC_LINE : XREC_PART,
+				buf, n, 0);
+		if (ret == -EINTR && !xring_stopped(r))
+			continue;
+		if (ret || last)
+			return ret;
+		buf += n;
+		len -= n;
+	}
+}
+
+static int xring_flush(struct xport *x)
+{
+	return ring_flush(&to_xring(x)->tx);
+}
+
+static int xring_close(struct xport *x)
+{
+	return ring_close(&to_xring(x)->tx);
+}
+
+static int xring_recv(struct xport *x, struct xport_piece *p,
+		      unsigned int flags)
+{
+	struct xring *r = to_xring(x);
+	struct ring_rec rec;
+	int ret;
+
+	do {
+		ret = ring_peek(&r->rx, &rec,
+				flags & XPORT_NOWAIT ? RING_NOWAIT : 0);
+	} while (ret == -EINTR && !xring_stopped(r));
+	if (ret == RING_EOF)
+		return XPORT_EOF;
+	if (ret)
+		return ret;
+	if (rec.type != XREC_PART && rec.type != XREC_LINE)
+		return -EBADMSG;
+	p->data = rec.data;
+	p->len = rec.len;
+	p->eol = rec.type == XREC_LINE;
+	return 0;
+}
+
+static int xring_recv_done(struct xport *x)
+{
+	return ring_consume(&to_xring(x)->rx);
+}
+
+/* A vmshm region is transient; a POSIX shm name can go once both are in. */
+static int xring_peer_ready(struct xport *x)
+{
+	struct xring *r = to_xring(x);
+
+	if (!r->futex || !r->creator || !r->shm_name[0])
+		return 0;
+	if (shm_unlink(r->shm_name))
+		return -errno;
+	r->shm_name[0] = '\0';
+	return 0;
+}
+
+static void xring_stats(struct xport *x, char *buf, size_t size)
+{
+	struct xring *r = to_xring(x);
+	const struct ring_stats *t = &r->tx.stats, *v = &r->rx.stats;
+
+	snprintf(buf, size,
+		 "tx: records=%llu publishes=%llu wakes=%llu skipped=%llu waits=%llu; "
+		 "rx: records=%llu releases=%llu wakes=%llu waits=%llu spin_hits=%llu",
+		 (unsigned long long)t->records,
+		 (unsigned long long)t->publishes,
+		 (unsigned long long)t->wakes,
+		 (unsigned long long)t->wakes_skipped,
+		 (unsigned long long)t->waits,
+		 (unsigned long long)v->records,
+		 (unsigned long long)v->publishes,
+		 (unsigned long long)v->wakes,
+		 (unsigned long long)v->waits,
+		 (unsigned long long)v->spin_hits);
+}
+
+static void xring_destroy(struct xport *x)
+{
+	struct xring *r = to_xring(x);
+
+	if (r->futex && r->creator && r->shm_name[0])
+		shm_unlink(r->shm_name);
+	munmap(r->mem, r->size);
+	close(r->fd);
+	free(r);
+}
+
+static const struct xport_ops xring_ops = {
+	.send = xring_send,
+	.flush = xring_flush,
+	.close = xring_close,
+	.recv = xring_recv,
+	.recv_done = xring_recv_done,
+	.peer_ready = xring_peer_ready,
+	.stats = xring_stats,
+	.destroy = xring_destroy,
+};
