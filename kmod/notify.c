@@ -169,6 +169,7 @@ long vmshm_wait(struct vmshm_file *vf, void *arg)
 		if (sleepers == word)
 			return -EINVAL;
 		atomic_inc(sleepers);
+		/* Sleepers store before the watched load: see the top. */
 		smp_mb__after_atomic();
 	}
 

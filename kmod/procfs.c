@@ -27,6 +27,7 @@ static void *vmshm_seq_start(struct seq_file *m, loff_t *pos)
 	unsigned long id = *pos;
 
 	mutex_lock(&vmshm_lock);
+	__acquire(&vmshm_lock);	/* sparse does not track mutexes */
 	if (!id)
 		return SEQ_START_TOKEN;
 	return xa_find(&vmshm_regions, &id, ULONG_MAX, XA_PRESENT);
@@ -47,6 +48,7 @@ static void vmshm_seq_stop(struct seq_file *m, void *v)
 	__releases(&vmshm_lock)
 {
 	mutex_unlock(&vmshm_lock);
+	__release(&vmshm_lock);	/* sparse does not track mutexes */
 }
 
 static void vmshm_show_mapping(struct seq_file *m, struct vmshm_mapping *map)
@@ -58,8 +60,10 @@ static void vmshm_show_mapping(struct seq_file *m, struct vmshm_mapping *map)
 
 	if (!vmshm_mapping_visible(map, m->file->f_cred->euid,
 				   file_ns_capable(m->file, &init_user_ns,
-						   CAP_SYS_ADMIN)))
-		start = end = 0;
+						   CAP_SYS_ADMIN))) {
+		start = 0;
+		end = 0;
+	}
 	seq_printf(m, "  %7d %-16s %016lx-%016lx %c%c%c%c %9lu %10lld\n",
 		   map->pid, map->pid ? map->comm : "-", start, end,
 		   flags & VM_READ ? 'r' : '-', flags & VM_WRITE ? 'w' : '-',

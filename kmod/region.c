@@ -15,6 +15,7 @@
 #include "vmshm.h"
 
 DEFINE_XARRAY_ALLOC1(vmshm_regions);
+/* Protects the table, the names and vmshm_stats: see vmshm.h. */
 DEFINE_MUTEX(vmshm_lock);
 struct vmshm_stats vmshm_stats;
 
@@ -78,6 +79,7 @@ static struct vmshm_region *vmshm_find_locked(const char *name)
  */
 struct page *vmshm_region_page(struct vmshm_region *r, pgoff_t idx)
 {
+	/* Pairs with the cmpxchg() below, which publishes a zeroed page. */
 	struct page *page = smp_load_acquire(&r->pages[idx]);
 	struct page *old;
 
@@ -111,7 +113,7 @@ unsigned long vmshm_region_resident(struct vmshm_region *r, pgoff_t first,
 	pgoff_t i;
 
 	for (i = first; i < first + nr; i++)
-		n += !!smp_load_acquire(&r->pages[i]);
+		n += !!smp_load_acquire(&r->pages[i]); /* see vmshm_region_page() */
 	return n;
 }
 
@@ -140,6 +142,7 @@ static void vmshm_region_release(struct kref *ref)
 	vmshm_stats.reserved_pages -= r->nr_pages;
 	vmshm_stats.gen++;
 	mutex_unlock(&vmshm_lock);
+	__release(&vmshm_lock);	/* sparse does not track mutexes */
 	vmshm_event(VMSHM_EVENT_DESTROYED, r->id, r->name);
 	vmshm_region_free(r);
 }
@@ -196,6 +199,7 @@ static void vmshm_bind_locked(struct vmshm_file *vf, struct vmshm_region *r,
 	vf->bind_gen = atomic64_inc_return(&r->attach_gen);
 	atomic64_set(&vf->seen, atomic64_read(&r->seq));
 	WRITE_ONCE(r->lpid, task_tgid_nr(current));
+	/* Publish the binding last: pairs with vmshm_file_region(). */
 	smp_store_release(&vf->region, r);
 }
 

@@ -124,7 +124,7 @@ struct vmshm_region {
 	atomic64_t waits;
 	atomic64_t wakes;
 	atomic64_t timeouts;
-	spinlock_t lock;
+	spinlock_t lock;		/* protects the mapping list */
 	struct list_head mappings;
 	unsigned int nr_mappings;
 };
@@ -170,6 +170,7 @@ struct vmshm_mapping {
 
 static inline struct vmshm_region *vmshm_file_region(struct vmshm_file *vf)
 {
+	/* Pairs with smp_store_release() in vmshm_bind_locked(). */
 	return smp_load_acquire(&vf->region);
 }
 

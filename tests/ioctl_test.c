@@ -155,7 +155,7 @@ TEST_F(dev, name_bad_bytes)
 				  .mode = 0600 };
 	unsigned int i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		memset(c.name, 0, sizeof(c.name));
 		strcpy(c.name, bad[i]);
 		test_ioctl_err(EINVAL, self->fd, VMSHM_CREATE, &c);

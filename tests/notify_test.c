@@ -108,7 +108,7 @@ TEST_F(notify, signal_restart)
 struct waiter {
 	int fd;
 	int ret;
-	volatile int done;
+	int done;		/* read and written with __atomic */
 };
 
 static void *waiter_thread(void *arg)
@@ -116,7 +116,7 @@ static void *waiter_thread(void *arg)
 	struct waiter *w = arg;
 
 	w->ret = wait_for(w->fd, 0, 10000 * MS);
-	w->done = 1;
+	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -125,7 +125,7 @@ static int count_done(struct waiter *w, int n)
 	int i, done = 0;
 
 	for (i = 0; i < n; i++)
-		done += w[i].done;
+		done += __atomic_load_n(&w[i].done, __ATOMIC_ACQUIRE);
 	return done;
 }
 
@@ -191,7 +191,7 @@ TEST_F(notify, sleepers_word)
 	/* Changing the word alone does not wake: WAKE does. */
 	self->mem[WORD / 4] = 1;
 	usleep(50000);
-	ASSERT_EQ(0, w.done);
+	ASSERT_EQ(0, __atomic_load_n(&w.done, __ATOMIC_ACQUIRE));
 	ASSERT_EQ(0, vmshm_wake(self->fd, false));
 	pthread_join(th, NULL);
 	ASSERT_EQ(0, w.ret);

@@ -89,7 +89,7 @@ TEST_F(proc, header)
 	ASSERT_NE(NULL, f);
 	ASSERT_NE(NULL, fgets(line, sizeof(line), f));
 	fclose(f);
-	for (w = strtok_r(line, " \n", &save); w; w = strtok_r(NULL, " \n", &save)) {
+	for (w = strtok_r(line, "\n ", &save); w; w = strtok_r(NULL, "\n ", &save)) {
 		if (words[0])
 			strcat(words, " ");
 		strcat(words, w);
@@ -131,37 +131,14 @@ TEST_F(proc, faults_match_touches)
 TEST_F(proc, two_processes_two_addresses)
 {
 	char *p = test_mmap(self->fd, 2 * PAGE_SZ, PROT_READ | PROT_WRITE, 0);
-	int go[2], done[2], n;
-	pid_t pid;
-	char c;
+	struct peer peer;
+	int n;
 
 	ASSERT_NE(MAP_FAILED, p);
 	touch_pages(p, 2);
-	ASSERT_EQ(0, pipe(go));
-	ASSERT_EQ(0, pipe(done));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		int fd = vmshm_open();
-		char *q;
-
-		if (fd < 0 || vmshm_attach(fd, self->name, VMSHM_ATTACH_RDONLY,
-					   NULL, NULL))
-			_exit(1);
-		/* Pad the address space so the addresses surely differ. */
-		mmap(NULL, 64 * PAGE_SZ, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
-		     -1, 0);
-		q = test_mmap(fd, 2 * PAGE_SZ, PROT_READ, 0);
-		if (q == MAP_FAILED || q[PAGE_SZ] != 2)
-			_exit(2);
-		if (write(done[1], "x", 1) != 1 || read(go[0], &c, 1) != 1)
-			_exit(3);
-		_exit(0);
-	}
-	ASSERT_EQ(1, read(done[0], &c, 1));
+	ASSERT_EQ(0, peer_start(&peer, self->name, 2, NULL));
 	n = proc_find(self->name, &self->r, self->m, 4);
-	ASSERT_EQ(1, write(go[1], "x", 1));
-	ASSERT_EQ(0, wait_child(pid));
+	ASSERT_EQ(0, peer_stop(&peer));
 	/*
 	 * Ours, the copy fork gave the child (opened in our context, so its
 	 * owner is unknown, "0 -", until the child faults through it), and
@@ -172,7 +149,7 @@ TEST_F(proc, two_processes_two_addresses)
 	ASSERT_EQ(getpid(), self->m[0].pid);
 	ASSERT_EQ(0, self->m[1].pid);
 	ASSERT_STREQ("-", self->m[1].comm);
-	ASSERT_EQ(pid, self->m[2].pid);
+	ASSERT_EQ(peer.pid, self->m[2].pid);
 	ASSERT_STREQ("r--s", self->m[2].prot);
 	ASSERT_NE(self->m[0].start, self->m[2].start);
 	/* Same physical pages: the child faulted once per page it read. */

@@ -106,6 +106,7 @@ struct vmshm_info {
 	__aligned_u64 out_reserved_pages;
 	__aligned_u64 out_nr_pages;
 };
+
 #define VMSHM_GET_INFO		_IO(VMSHM_TYPE, VMSHM_CMD_GET_INFO)
 
 /* Flags of struct vmshm_create. */
@@ -147,6 +148,7 @@ struct vmshm_create {
 	__u32 out_id;
 	__u32 __reserved2;
 };
+
 #define VMSHM_CREATE		_IO(VMSHM_TYPE, VMSHM_CMD_CREATE)
 
 /* Flags of struct vmshm_attach. */
@@ -181,6 +183,7 @@ struct vmshm_attach {
 	__u32 out_id;
 	__u32 __reserved;
 };
+
 #define VMSHM_ATTACH		_IO(VMSHM_TYPE, VMSHM_CMD_ATTACH)
 
 /**
@@ -201,6 +204,7 @@ struct vmshm_unlink {
 	__u32 flags;
 	char name[VMSHM_NAME_MAX];
 };
+
 #define VMSHM_UNLINK		_IO(VMSHM_TYPE, VMSHM_CMD_UNLINK)
 
 /* Flags of struct vmshm_wait. */
@@ -251,6 +255,7 @@ struct vmshm_wait {
 	__aligned_u64 deadline_ns;
 	__aligned_u64 sleepers_offset;
 };
+
 #define VMSHM_WAIT		_IO(VMSHM_TYPE, VMSHM_CMD_WAIT)
 
 /* Flags of struct vmshm_wake. */
@@ -275,6 +280,7 @@ struct vmshm_wake {
 	__aligned_u64 out_seq;
 	__aligned_u64 __reserved;
 };
+
 #define VMSHM_WAKE		_IO(VMSHM_TYPE, VMSHM_CMD_WAKE)
 
 /**
@@ -316,6 +322,7 @@ struct vmshm_stat {
 	__u32 out_uid;
 	__u32 out_gid;
 };
+
 #define VMSHM_STAT		_IO(VMSHM_TYPE, VMSHM_CMD_STAT)
 
 /*
