@@ -33,8 +33,9 @@ case "${1:-}" in
 '' | -*) usage >&2; exit 2 ;;
 esac
 
+# vm-run.sh exports the environment: do not pay for setup.sh twice.
 # shellcheck source=env.sh
-. "$(dirname "$0")/env.sh"
+declare -F kernel_release >/dev/null || . "$(dirname "$0")/env.sh"
 rel=$(kernel_release "$1") || exit 1
 src=$(realpath -e "${VMSHM_KMOD_SRC:-$VMSHM_TOP/kmod}") ||
 	die "${VMSHM_KMOD_SRC:-$VMSHM_TOP/kmod}: no such module source directory"
@@ -70,16 +71,17 @@ fi
 cp -a "$src/." "$dst/"
 
 log=$dst/.build.log
-if ! make -C "$kdir" M="$dst" W=1 modules >"$log" 2>&1; then
-	cat "$log" >&2
-	die "$dst: build for $rel failed"
-fi
+ok=1
+make -C "$kdir" M="$dst" W=1 modules >"$log" 2>&1 || ok=
 if grep -q 'warning:' "$log"; then
-	grep 'warning:' "$log" >&2
 	# make would not recompile these objects, and so not warn, next time.
 	find "$dst" ! -path "$dst/out/*" \( -name '*.o' -o -name '*.ko' \) -delete
-	die "$dst: build for $rel has warnings (full log: $log)"
+	if [ -n "$ok" ]; then
+		grep 'warning:' "$log" >&2
+		die "$dst: build for $rel has warnings (full log: $log)"
+	fi
 fi
+[ -n "$ok" ] || { cat "$log" >&2; die "$dst: build for $rel failed"; }
 [ -f "$dst/vmshm.ko" ] || die "$dst/vmshm.ko: not produced by the build"
 mkdir -p "$dst/out"
 cp "$dst/vmshm.ko" "$out.tmp"

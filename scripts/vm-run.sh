@@ -46,6 +46,7 @@ done
 here=$(dirname "$0")
 # shellcheck source=env.sh
 . "$here/env.sh"
+export -f kernel_release	# for build-kmod.sh
 rel=$(kernel_release "$kernel") || exit 125
 case "$VMSHM_TOP" in *,*) die "$VMSHM_TOP: QEMU cannot share a path with a comma" ;; esac
 
