@@ -32,7 +32,7 @@ static int vmshm_nl_put_region(struct sk_buff *skb, struct vmshm_region *r)
 	struct user_namespace *ns = current_user_ns();
 	u32 flags = (r->name[0] ? 0 : VMSHM_REGION_F_ANON) |
 		    (r->transient ? VMSHM_REGION_F_TRANSIENT : 0) |
-		    (r->linked ? 0 : VMSHM_REGION_F_UNLINKED);
+		    (r->linked || !r->name[0] ? 0 : VMSHM_REGION_F_UNLINKED);
 
 	if (nla_put_u32(skb, VMSHM_A_REGION_ID, r->id) ||
 	    nla_put_string(skb, VMSHM_A_REGION_NAME, r->name) ||

@@ -61,13 +61,16 @@ bool vmshm_peer_gone(struct vmshm_file *vf)
 	return vf->had_peer || atomic64_read(&r->attach_gen) != vf->bind_gen;
 }
 
-/* The aligned __u32 at @offset in the region, allocating its page. */
+static bool vmshm_word_ok(struct vmshm_region *r, u64 offset)
+{
+	return offset < r->size && IS_ALIGNED(offset, sizeof(u32));
+}
+
+/* The checked __u32 at @offset in the region, allocating its page. */
 static atomic_t *vmshm_word(struct vmshm_region *r, u64 offset)
 {
 	struct page *page;
 
-	if (offset >= r->size || !IS_ALIGNED(offset, sizeof(u32)))
-		return ERR_PTR(-EINVAL);
 	page = vmshm_region_page(r, offset >> PAGE_SHIFT);
 	if (!page)
 		return ERR_PTR(-ENOMEM);
@@ -128,6 +131,30 @@ static long vmshm_wait_sleep(struct vmshm_file *vf, atomic_t *word,
 	return ret == 1 ? 0 : ret;
 }
 
+/* Reject bad arguments before anything is allocated. */
+static int vmshm_wait_check(struct vmshm_file *vf, const struct vmshm_wait *w)
+{
+	struct vmshm_region *r = vf->region;
+
+	if (w->flags & ~(VMSHM_WAIT_DEADLINE | VMSHM_WAIT_SLEEPERS))
+		return -EOPNOTSUPP;
+	if (w->__reserved)
+		return -EINVAL;
+	if ((w->flags & VMSHM_WAIT_DEADLINE) && w->deadline_ns > KTIME_MAX)
+		return -EINVAL;
+	if (!vmshm_word_ok(r, w->offset))
+		return -EINVAL;
+	if (!(w->flags & VMSHM_WAIT_SLEEPERS))
+		return 0;
+	/* The kernel would write the region for a read-only file. */
+	if (vf->flags & VMSHM_ATTACH_RDONLY)
+		return -EBADF;
+	if (!vmshm_word_ok(r, w->sleepers_offset) ||
+	    w->sleepers_offset == w->offset)
+		return -EINVAL;
+	return 0;
+}
+
 /**
  * vmshm_wait() - VMSHM_WAIT: sleep until the word changes or a wake
  * @vf: the calling file, bound
@@ -146,13 +173,10 @@ long vmshm_wait(struct vmshm_file *vf, void *arg)
 	ktime_t deadline, *expires = NULL;
 	long ret;
 
-	if (w->flags & ~(VMSHM_WAIT_DEADLINE | VMSHM_WAIT_SLEEPERS))
-		return -EOPNOTSUPP;
-	if (w->__reserved)
-		return -EINVAL;
+	ret = vmshm_wait_check(vf, w);
+	if (ret)
+		return ret;
 	if (w->flags & VMSHM_WAIT_DEADLINE) {
-		if (w->deadline_ns > KTIME_MAX)
-			return -EINVAL;
 		deadline = ns_to_ktime(w->deadline_ns);
 		expires = &deadline;
 	}
@@ -160,14 +184,9 @@ long vmshm_wait(struct vmshm_file *vf, void *arg)
 	if (IS_ERR(word))
 		return PTR_ERR(word);
 	if (w->flags & VMSHM_WAIT_SLEEPERS) {
-		/* The kernel would write the region for a read-only file. */
-		if (vf->flags & VMSHM_ATTACH_RDONLY)
-			return -EBADF;
 		sleepers = vmshm_word(r, w->sleepers_offset);
 		if (IS_ERR(sleepers))
 			return PTR_ERR(sleepers);
-		if (sleepers == word)
-			return -EINVAL;
 		atomic_inc(sleepers);
 		/* Sleepers store before the watched load: see the top. */
 		smp_mb__after_atomic();

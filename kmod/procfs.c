@@ -64,8 +64,13 @@ static void vmshm_show_mapping(struct seq_file *m, struct vmshm_mapping *map)
 		start = 0;
 		end = 0;
 	}
-	seq_printf(m, "  %7d %-16s %016lx-%016lx %c%c%c%c %9lu %10lld\n",
-		   map->pid, map->pid ? map->comm : "-", start, end,
+	seq_printf(m, "  %7d ", map->pid);
+	/* comm is chosen by the task: escape it as /proc/mounts does. */
+	if (map->pid)
+		seq_escape(m, map->comm, " \t\n\\");
+	else
+		seq_puts(m, "-");
+	seq_printf(m, " %016lx-%016lx %c%c%c%c %9lu %10lld\n", start, end,
 		   flags & VM_READ ? 'r' : '-', flags & VM_WRITE ? 'w' : '-',
 		   flags & VM_EXEC ? 'x' : '-', flags & VM_SHARED ? 's' : 'p',
 		   vmshm_mapping_resident(map), atomic64_read(&map->faults));
@@ -88,7 +93,8 @@ static int vmshm_seq_show(struct seq_file *m, void *v)
 	spin_lock(&r->lock);
 	seq_printf(m, "%-24s %6u %5o %12llu %9ld %8u %7d %7d %6u %6u %10lld %10lld %10lld %10lld\n",
 		   vmshm_region_name(r), r->id,
-		   r->mode | (r->linked ? 0 : VMSHM_PERM_UNLINKED), r->size,
+		   r->mode | (r->linked || !r->name[0] ? 0 : VMSHM_PERM_UNLINKED),
+		   r->size,
 		   atomic_long_read(&r->nr_resident), r->nr_mappings,
 		   r->cpid, READ_ONCE(r->lpid),
 		   from_kuid_munged(ns, r->uid), from_kgid_munged(ns, r->gid),

@@ -227,6 +227,9 @@ static int vmshm_check_create(const struct vmshm_create *c)
 	return 0;
 }
 
+/* Ids are never reused while the module is loaded; protected by vmshm_lock. */
+static u32 vmshm_next_id;
+
 /* Enforce the count and page limits and take the name.  vmshm_lock held. */
 static int vmshm_insert_locked(struct vmshm_region *r)
 {
@@ -241,9 +244,10 @@ static int vmshm_insert_locked(struct vmshm_region *r)
 		atomic_long_inc(&vmshm_stats.rejected);
 		return -ENOSPC;
 	}
-	ret = xa_alloc(&vmshm_regions, &r->id, r, xa_limit_31b,
-		       GFP_KERNEL_ACCOUNT);
-	if (ret)
+	/* Cyclic, so an event or dump cursor never names two regions. */
+	ret = xa_alloc_cyclic(&vmshm_regions, &r->id, r, xa_limit_31b,
+			      &vmshm_next_id, GFP_KERNEL_ACCOUNT);
+	if (ret < 0)
 		return ret == -EBUSY ? -ENOSPC : ret;
 	vmshm_stats.nr_regions++;
 	vmshm_stats.reserved_pages += r->nr_pages;

@@ -183,6 +183,42 @@ TEST_F(proc, other_users_addresses_hidden)
 	ASSERT_EQ(0, run_as_nobody(check_hidden, self->name));
 }
 
+static int forge_row(void *arg)
+{
+	struct proc_region r;
+	struct proc_mapping m[2];
+	int fd = vmshm_open();
+
+	if (fd < 0 || vmshm_attach(fd, arg, VMSHM_ATTACH_RDONLY, NULL, NULL))
+		return 1;
+	if (prctl(PR_SET_NAME, "x 1\n  fake\\") ||
+	    test_mmap(fd, PAGE_SZ, PROT_READ, 0) == MAP_FAILED)
+		return 2;
+	if (proc_find(arg, &r, m, 2) != 1)
+		return 3;
+	return strcmp(m[0].comm, "x\\0401\\012\\040\\040fake\\134") ? 4 : 0;
+}
+
+TEST_F(proc, comm_cannot_forge_rows)
+{
+	ASSERT_EQ(0, run_as_nobody(forge_row, self->name));
+}
+
+TEST_F(proc, ids_not_reused)
+{
+	uint32_t id1, id2;
+	int fd = test_open();
+
+	ASSERT_EQ(0, vmshm_create(fd, NULL, PAGE_SZ, 0600, VMSHM_CREATE_ANON,
+				  &id1));
+	close(fd);
+	fd = test_open();
+	ASSERT_EQ(0, vmshm_create(fd, NULL, PAGE_SZ, 0600, VMSHM_CREATE_ANON,
+				  &id2));
+	close(fd);
+	ASSERT_LT(id1, id2);
+}
+
 TEST_F(proc, unlinked_flag)
 {
 	int fd2 = test_open();

@@ -330,8 +330,9 @@ struct vmshm_stat {
  * same state as /proc/vmshm, plus an "events" multicast group.
  *
  * Requests are validated strictly: an unknown attribute, a wrong length or
- * a non-zero reserved header field fails with EINVAL and an extack message;
- * an unknown command fails with EOPNOTSUPP.
+ * a non-zero reserved header field fails with EINVAL and an extack message,
+ * a VMSHM_A_REGION_ID of 0 with ERANGE; an unknown command fails with
+ * EOPNOTSUPP.
  *
  * VMSHM_NL_CMD_GET_REGION
  *	doit: by VMSHM_A_REGION_ID or VMSHM_A_REGION_NAME (ENOENT if absent,
