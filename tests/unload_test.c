@@ -6,26 +6,8 @@
  * run this program last.
  */
 #include <sys/epoll.h>
-#include <sys/syscall.h>
 
 #include "vmshm_test.h"
-
-static int unload(void)
-{
-	return syscall(SYS_delete_module, "vmshm", O_NONBLOCK) ? -errno : 0;
-}
-
-static int reload(void)
-{
-	const char *ko = getenv("VMSHM_KO") ?: "/lib/vmshm/vmshm.ko";
-	int fd = open(ko, O_RDONLY | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
-	close(fd);
-	return ret;
-}
 
 FIXTURE(unload) {
 	int fd;
@@ -40,7 +22,7 @@ FIXTURE_SETUP(unload)
 FIXTURE_TEARDOWN(unload)
 {
 	if (access(VMSHM_DEVICE, F_OK))
-		reload();
+		vmshm_reload();
 }
 
 TEST_F(unload, refused_while_mapped)
@@ -49,15 +31,15 @@ TEST_F(unload, refused_while_mapped)
 
 	ASSERT_NE(MAP_FAILED, p);
 	p[0] = 1;
-	ASSERT_EQ(-EWOULDBLOCK, unload());
+	ASSERT_EQ(-EWOULDBLOCK, vmshm_unload());
 	/* The mapping alone still holds the file, and so the module. */
 	close(self->fd);
-	ASSERT_EQ(-EWOULDBLOCK, unload());
+	ASSERT_EQ(-EWOULDBLOCK, vmshm_unload());
 	ASSERT_EQ(1, p[0]);
 	ASSERT_EQ(0, munmap(p, PAGE_SZ));
-	ASSERT_EQ(0, unload());
+	ASSERT_EQ(0, vmshm_unload());
 	ASSERT_NE(0, access(VMSHM_DEVICE, F_OK));
-	ASSERT_EQ(0, reload());
+	ASSERT_EQ(0, vmshm_reload());
 	ASSERT_EQ(0, access("/proc/vmshm", R_OK));
 }
 
@@ -68,12 +50,12 @@ TEST_F(unload, refused_while_polled)
 
 	ASSERT_LE(0, ep);
 	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, self->fd, &ev));
-	ASSERT_EQ(-EWOULDBLOCK, unload());
+	ASSERT_EQ(-EWOULDBLOCK, vmshm_unload());
 	close(self->fd);
 	/* epoll does not hold the file: closing the fd released it. */
-	ASSERT_EQ(0, unload());
+	ASSERT_EQ(0, vmshm_unload());
 	close(ep);
-	ASSERT_EQ(0, reload());
+	ASSERT_EQ(0, vmshm_reload());
 }
 
 TEST_F(unload, name_left_behind)
@@ -90,8 +72,8 @@ TEST_F(unload, name_left_behind)
 	close(fd);
 	close(self->fd);
 	/* Only the name holds the region now; it must not pin the module. */
-	ASSERT_EQ(0, unload());
-	ASSERT_EQ(0, reload());
+	ASSERT_EQ(0, vmshm_unload());
+	ASSERT_EQ(0, vmshm_reload());
 	fd = test_open();
 	test_cmd_info(fd, &info);
 	test_err_attach(ENOENT, fd, "left-behind", 0);

@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -139,6 +141,25 @@ static inline int run_as_nobody(int (*fn)(void *), void *arg)
 	return WEXITSTATUS(status);
 }
 
+/* Unload vmshm.ko if nothing holds it; returns 0 or -errno. */
+static inline int vmshm_unload(void)
+{
+	return syscall(SYS_delete_module, "vmshm", O_NONBLOCK) ? -errno : 0;
+}
+
+/* Load vmshm.ko again from $VMSHM_KO (default /lib/vmshm/vmshm.ko). */
+static inline int vmshm_reload(void)
+{
+	const char *ko = getenv("VMSHM_KO") ?: "/lib/vmshm/vmshm.ko";
+	int fd = open(ko, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
 /* Wait for a child and return its exit code, or 255 if it was killed. */
 static inline int wait_child(pid_t pid)
 {
@@ -147,6 +168,86 @@ static inline int wait_child(pid_t pid)
 	if (waitpid(pid, &status, 0) != pid)
 		return 254;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 255;
+}
+
+/**
+ * struct peer - another process with a read-only mapping of a region
+ * @pid: its pid
+ * @go: the pipe that lets it exit
+ */
+struct peer {
+	pid_t pid;
+	int go;
+};
+
+/* The peer's side: returns its exit code. */
+static inline int peer_run(const char *name, unsigned long pages,
+			   const char *comm, int done, int go)
+{
+	int fd = vmshm_open();
+	volatile char *q;
+	char c;
+
+	if (comm)
+		prctl(PR_SET_NAME, comm);
+	if (fd < 0 || vmshm_attach(fd, name, VMSHM_ATTACH_RDONLY, NULL, NULL))
+		return 1;
+	/* Pad the address space so the addresses surely differ. */
+	mmap(NULL, 64 * PAGE_SZ, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	q = test_mmap(fd, pages * PAGE_SZ, PROT_READ, 0);
+	/* One fault, on the last page, which touch_pages() numbered. */
+	if (q == MAP_FAILED || q[(pages - 1) * PAGE_SZ] != (char)pages)
+		return 2;
+	if (write(done, "x", 1) != 1 || read(go, &c, 1) != 1)
+		return 3;
+	return 0;
+}
+
+/*
+ * Fork a peer that attaches to @name read-only (named @comm if not NULL),
+ * maps its first @pages pages and reads the last of them, which the
+ * caller filled with touch_pages().  Returns 0 once it has, or -errno.
+ */
+static inline int peer_start(struct peer *p, const char *name,
+			     unsigned long pages, const char *comm)
+{
+	int go[2], done[2], ret;
+	char c;
+
+	p->pid = -1;
+	p->go = -1;
+	if (pipe(go))
+		return -errno;
+	if (pipe(done)) {
+		ret = -errno;
+		goto err_close_go;
+	}
+	p->pid = fork();
+	if (!p->pid)
+		_exit(peer_run(name, pages, comm, done[1], go[0]));
+	ret = p->pid < 0 ? -errno : 0;
+	if (!ret && read(done[0], &c, 1) != 1)
+		ret = -EPIPE;
+	close(done[0]);
+	close(done[1]);
+	if (!ret) {
+		p->go = go[1];
+		close(go[0]);
+		return 0;
+	}
+err_close_go:
+	close(go[0]);
+	close(go[1]);
+	return ret;
+}
+
+/* Let the peer exit; returns its exit code. */
+static inline int peer_stop(struct peer *p)
+{
+	int ret = write(p->go, "x", 1) == 1 ? 0 : 250;
+
+	close(p->go);
+	return wait_child(p->pid) ?: ret;
 }
 
 #endif /* _VMSHM_TEST_H */

@@ -1,0 +1,668 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmshmctl, run as a user would: exit codes and one-line error messages,
+ * JSON that a strict parser accepts and that matches the netlink view,
+ * escaping of hostile task names, `list` while regions churn, and
+ * `monitor`.  The binary is $VMSHMCTL, else ../user/vmshmctl next to this
+ * program.
+ */
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/prctl.h>
+
+#include "json.h"
+#include "vmshm_nl_test.h"
+
+#define OUT_MAX		(256 * 1024)
+#define MONITOR_MS	10000
+
+/**
+ * struct ctl_out - what one run of vmshmctl printed
+ * @status: exit status, or -1 when it did not exit normally
+ * @out: stdout, NUL-terminated
+ * @err: stderr, NUL-terminated
+ */
+struct ctl_out {
+	int status;
+	char out[OUT_MAX];
+	char err[4096];
+};
+
+/* The binary to run, "" when there is none; its copy's owner, if any. */
+static char ctl_bin[PATH_MAX];
+static pid_t ctl_copy_owner;
+
+/* Copy @src to a new executable @dst; returns 0 or -1. */
+static int copy_exec(const char *src, const char *dst)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC), out = -1, ret = -1;
+	char buf[65536];
+	ssize_t n;
+
+	if (in >= 0)
+		out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+	while (out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n)
+			break;
+	if (out >= 0 && !n && !close(out))
+		ret = 0;
+	else if (out >= 0)
+		close(out);
+	if (in >= 0)
+		close(in);
+	if (ret && out >= 0)
+		unlink(dst);
+	return ret;
+}
+
+/*
+ * $VMSHMCTL, else ../user/vmshmctl beside this program, copied once to
+ * $TMPDIR before the tests fork: an exec from the guest's 9p share of the
+ * project takes a second, from tmpfs a few milliseconds.
+ */
+__attribute__((constructor)) static void ctl_install(void)
+{
+	const char *env = getenv("VMSHMCTL");
+	char src[PATH_MAX];
+	ssize_t n;
+
+	if (env) {
+		snprintf(ctl_bin, sizeof(ctl_bin), "%s", env);
+		return;
+	}
+	n = readlink("/proc/self/exe", src, sizeof(src) - 32);
+	if (n < 0)
+		return;
+	src[n] = '\0';
+	strcpy(strrchr(src, '/') + 1, "../user/vmshmctl");
+	if (access(src, X_OK))
+		return;
+	snprintf(ctl_bin, sizeof(ctl_bin), "%s/vmshmctl-test.%d",
+		 getenv("TMPDIR") ?: "/tmp", getpid());
+	if (copy_exec(src, ctl_bin))
+		snprintf(ctl_bin, sizeof(ctl_bin), "%s", src);
+	else
+		ctl_copy_owner = getpid();
+}
+
+__attribute__((destructor)) static void ctl_uninstall(void)
+{
+	if (ctl_copy_owner && ctl_copy_owner == getpid())
+		unlink(ctl_bin);
+}
+
+static const char *ctl_path(void)
+{
+	return ctl_bin[0] ? ctl_bin : NULL;
+}
+
+/* Start vmshmctl @args (NULL-terminated) with stdout @out, stderr @err. */
+static pid_t ctl_spawn(const char *const *args, int out, int err)
+{
+	const char *argv[16] = { "vmshmctl" };
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int i, ret;
+
+	for (i = 0; args[i] && i < 14; i++)
+		argv[i + 1] = args[i];
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, out, STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, err, STDERR_FILENO);
+	ret = posix_spawn(&pid, ctl_path(), &fa, NULL, (char **)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	return ret ? -ret : pid;
+}
+
+static int read_back(int fd, char *buf, size_t size)
+{
+	ssize_t n = pread(fd, buf, size - 1, 0);
+
+	buf[n > 0 ? n : 0] = '\0';
+	close(fd);
+	return n < 0 || (size_t)n == size - 1 ? -1 : 0;
+}
+
+/* Run vmshmctl to completion; returns its exit status or -1. */
+static int _ctl_run(struct ctl_out *o, const char *const *args)
+{
+	int out = memfd_create("out", MFD_CLOEXEC);
+	int err = memfd_create("err", MFD_CLOEXEC);
+	pid_t pid = ctl_spawn(args, out, err);
+	int ret = 0;
+
+	o->status = pid < 0 ? -1 : wait_child(pid);
+	ret |= read_back(out, o->out, sizeof(o->out));
+	ret |= read_back(err, o->err, sizeof(o->err));
+	if (o->status > 128 || ret)
+		o->status = -1;
+	return o->status;
+}
+
+#define ctl_run(o, ...) \
+	_ctl_run(o, (const char *const []){ __VA_ARGS__, NULL })
+
+/* A run that failed: exit @status, and one line on stderr. */
+#define test_err_ctl(_status, o, ...) do {				\
+	ASSERT_EQ(_status, ctl_run(o, __VA_ARGS__));			\
+	ASSERT_EQ(0, strncmp((o)->err, "vmshmctl: ", 10));		\
+	ASSERT_EQ(strlen((o)->err) - 1, strcspn((o)->err, "\n"));	\
+	ASSERT_STREQ("", (o)->out);					\
+} while (0)
+
+/* Parse stdout strictly; the tree is the caller's to free. */
+static struct json *ctl_json(struct __test_metadata *_metadata,
+			     const char *text)
+{
+	char err[128];
+	struct json *v = json_parse(text, strlen(text), err, sizeof(err));
+
+	ASSERT_NE(NULL, v) TH_LOG("bad JSON (%s): %s", err, text);
+	return v;
+}
+
+FIXTURE(ctl) {
+	struct ctl_out *o;
+	struct vmshm_nl *nl;
+	int fd;
+	uint32_t id;
+	char name[VMSHM_NAME_MAX];
+	char *p;
+};
+
+FIXTURE_SETUP(ctl)
+{
+	self->nl = test_nl_open();
+	if (!ctl_path())
+		SKIP(return, "vmshmctl not found: set VMSHMCTL");
+	self->o = malloc(sizeof(*self->o));
+	ASSERT_NE(NULL, self->o);
+	self->fd = test_open();
+	umask(0);
+	snprintf(self->name, sizeof(self->name), "ctl-%d", getpid());
+	ASSERT_EQ(0, vmshm_create(self->fd, self->name, 3 * PAGE_SZ, 0640,
+				  VMSHM_CREATE_TRANSIENT, &self->id));
+	self->p = test_mmap(self->fd, 3 * PAGE_SZ, PROT_READ | PROT_WRITE, 0);
+	ASSERT_NE(MAP_FAILED, self->p);
+	touch_pages(self->p, 2);
+}
+
+FIXTURE_TEARDOWN(ctl)
+{
+	if (self->p)
+		munmap(self->p, 3 * PAGE_SZ);
+	close(self->fd);
+	free(self->o);
+	vmshm_nl_close(self->nl);
+}
+
+TEST_F(ctl, usage_errors)
+{
+	ASSERT_EQ(0, ctl_run(self->o, "--help"));
+	ASSERT_EQ(0, strncmp(self->o->out, "Usage: vmshmctl", 15));
+	ASSERT_NE(NULL, strstr(self->o->out, "Exit status:"));
+	test_err_ctl(2, self->o, "-j");
+	test_err_ctl(2, self->o, "frobnicate");
+	test_err_ctl(2, self->o, "-x", "list");
+	test_err_ctl(2, self->o, "list", "extra");
+	test_err_ctl(2, self->o, "show");
+	test_err_ctl(2, self->o, "show", "-i", "0");
+	test_err_ctl(2, self->o, "unlink");
+	test_err_ctl(2, self->o, "monitor", "-c", "zero");
+	ASSERT_STREQ("vmshmctl: monitor: bad count \"zero\" (see vmshmctl --help)\n",
+		     self->o->err);
+}
+
+TEST_F(ctl, request_errors)
+{
+	test_err_ctl(1, self->o, "show", "no-such-region");
+	ASSERT_STREQ("vmshmctl: region no-such-region: No such file or directory (no such region)\n",
+		     self->o->err);
+	test_err_ctl(1, self->o, "-j", "show", "-i", "2147483000");
+	ASSERT_NE(NULL, strstr(self->o->err, "region id 2147483000: No such file"));
+	test_err_ctl(1, self->o, "unlink", "no-such-region");
+	ASSERT_STREQ("vmshmctl: unlink region no-such-region: No such file or directory\n",
+		     self->o->err);
+}
+
+static int unlink_as_nobody(void *arg)
+{
+	struct ctl_out *o = malloc(sizeof(*o));
+	int ret;
+
+	if (!o)
+		return 100;
+	ret = ctl_run(o, "unlink", arg);
+	if (!ret || !strstr(o->err, "unlink region") ||
+	    !strstr(o->err, "Operation not permitted"))
+		ret = 101;
+	free(o);
+	return ret;
+}
+
+TEST_F(ctl, unlink)
+{
+	int fd = test_open(), fd2 = test_open(), fd3 = test_open();
+	char name[VMSHM_NAME_MAX];
+
+	test_name(name);
+	test_cmd_create(fd, name, PAGE_SZ, 0666, 0);
+	ASSERT_EQ(1, run_as_nobody(unlink_as_nobody, name));
+	/* Refused: the name is still there. */
+	test_cmd_attach(fd2, name, 0);
+	ASSERT_EQ(0, ctl_run(self->o, "unlink", name));
+	ASSERT_STREQ("", self->o->out);
+	ASSERT_STREQ("", self->o->err);
+	test_err_attach(ENOENT, fd3, name, 0);
+	close(fd);
+	close(fd2);
+	close(fd3);
+}
+
+/* "flags": the names of the VMSHM_REGION_F_* bits, from bit 0. */
+static void assert_json_flags(struct __test_metadata *_metadata,
+			      const struct json *flags, uint32_t bits)
+{
+	static const char *const names[] = { "anon", "transient", "unlinked" };
+	const struct json *e;
+	unsigned int i;
+
+	ASSERT_NE(NULL, flags);
+	ASSERT_EQ(JSON_ARRAY, flags->type);
+	ASSERT_EQ((size_t)__builtin_popcount(bits), flags->count);
+	for (i = 0, e = flags->child; i < ARRAY_SIZE(names); i++) {
+		if (!(bits & (1U << i)))
+			continue;
+		ASSERT_STREQ(names[i], e->str);
+		e = e->next;
+	}
+}
+
+/* The JSON of a region against the netlink view of it. */
+static void assert_json_region(struct __test_metadata *_metadata,
+			       const struct json *j,
+			       const struct vmshm_nl_region *r)
+{
+	static const struct { const char *key; size_t off; bool wide; } f[] = {
+#define U32(m) { #m, offsetof(struct vmshm_nl_region, m), false }
+#define U64(m) { #m, offsetof(struct vmshm_nl_region, m), true }
+		U32(id), U32(mode), U32(uid), U32(gid), U32(cpid), U32(lpid),
+		U32(mappings), U32(attached), U64(size), U64(resident),
+		U64(faults), U64(waits), U64(wakes), U64(timeouts),
+#undef U32
+#undef U64
+	};
+	uint64_t v, want;
+	size_t i;
+
+	ASSERT_STREQ(r->name, json_get_str(j, "name"));
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		const char *p = (const char *)r + f[i].off;
+
+		want = f[i].wide ? *(const uint64_t *)p : *(const uint32_t *)p;
+		ASSERT_EQ(0, json_get_u64(j, f[i].key, &v)) TH_LOG("%s", f[i].key);
+		ASSERT_EQ(want, v) TH_LOG("%s", f[i].key);
+	}
+	assert_json_flags(_metadata, json_get(j, "flags"), r->flags);
+	/* Those, "name" and "flags": nothing else. */
+	ASSERT_EQ(ARRAY_SIZE(f) + 2, j->count);
+}
+
+TEST_F(ctl, list_json)
+{
+	struct nl_snapshot *s = malloc(sizeof(*s));
+	const struct json *regions, *e;
+	struct json *v;
+	int i = 0;
+
+	ASSERT_NE(NULL, s);
+	ASSERT_EQ(0, ctl_run(self->o, "-j", "list"));
+	ASSERT_STREQ("", self->o->err);
+	ASSERT_EQ(0, nl_snapshot(self->nl, s, false));
+	v = ctl_json(_metadata, self->o->out);
+	regions = json_get(v, "regions");
+	ASSERT_NE(NULL, regions);
+	ASSERT_EQ(JSON_BOOL, json_get(v, "dump_interrupted")->type);
+	ASSERT_FALSE(json_get(v, "dump_interrupted")->boolean);
+	ASSERT_EQ((size_t)s->nr, regions->count);
+	for (e = regions->child; e; e = e->next, i++)
+		assert_json_region(_metadata, e, &s->r[i]);
+	i = snapshot_index(s, self->id);
+	ASSERT_LE(0, i);
+	e = json_get(json_at(regions, i), "flags");
+	ASSERT_STREQ("transient", json_at(e, 0)->str);
+	json_free(v);
+	free(s);
+}
+
+TEST_F(ctl, list_pretty_and_text)
+{
+	struct json *a, *b;
+	char *line;
+
+	ASSERT_EQ(0, ctl_run(self->o, "-j", "list"));
+	a = ctl_json(_metadata, self->o->out);
+	ASSERT_EQ(0, ctl_run(self->o, "-p", "-j", "list"));
+	ASSERT_NE(NULL, strstr(self->o->out, "\n    \"regions\": [\n"));
+	b = ctl_json(_metadata, self->o->out);
+	ASSERT_EQ(json_get(a, "regions")->count, json_get(b, "regions")->count);
+	json_free(a);
+	json_free(b);
+	ASSERT_EQ(0, ctl_run(self->o, "list"));
+	ASSERT_EQ(0, strncmp(self->o->out, "NAME ", 5));
+	line = strstr(self->o->out, self->name);
+	ASSERT_NE(NULL, line);
+	ASSERT_EQ('\n', line[-1]);
+	ASSERT_NE(NULL, strstr(line, " 0640 "));
+	ASSERT_NE(NULL, strstr(line, " transient\n"));
+}
+
+TEST_F(ctl, show_json)
+{
+	const struct json *maps, *m;
+	struct vmshm_nl_region r;
+	char comm[16] = "", id[16], *by_name;
+	uint64_t v;
+	struct json *j;
+
+	ASSERT_EQ(0, ctl_run(self->o, "-j", "show", self->name));
+	by_name = strdup(self->o->out);
+	j = ctl_json(_metadata, by_name);
+	test_cmd_nl_get_region(self->nl, self->id, NULL, &r);
+	assert_json_region(_metadata, json_get(j, "region"), &r);
+	maps = json_get(j, "mappings");
+	ASSERT_NE(NULL, maps);
+	ASSERT_EQ(1, maps->count);
+	m = maps->child;
+	ASSERT_EQ(7, m->count);
+	ASSERT_EQ(0, json_get_u64(m, "pid", &v));
+	ASSERT_EQ(getpid(), v);
+	ASSERT_EQ(0, prctl(PR_GET_NAME, comm));
+	ASSERT_STREQ(comm, json_get_str(m, "comm"));
+	ASSERT_EQ(0, json_get_u64(m, "start", &v));
+	ASSERT_EQ((unsigned long)self->p, v);
+	ASSERT_EQ(0, json_get_u64(m, "end", &v));
+	ASSERT_EQ((unsigned long)self->p + 3 * PAGE_SZ, v);
+	ASSERT_STREQ("rw-", json_get_str(m, "prot"));
+	ASSERT_EQ(0, json_get_u64(m, "resident", &v));
+	ASSERT_EQ(2, v);
+	ASSERT_EQ(0, json_get_u64(m, "faults", &v));
+	ASSERT_EQ(2, v);
+	json_free(j);
+	/* By id, the same. */
+	snprintf(id, sizeof(id), "%u", self->id);
+	ASSERT_EQ(0, ctl_run(self->o, "-j", "show", "-i", id));
+	ASSERT_STREQ(by_name, self->o->out);
+	free(by_name);
+	ASSERT_EQ(0, ctl_run(self->o, "show", self->name));
+	ASSERT_NE(NULL, strstr(self->o->out, "\nfaults 2  waits 0  wakes 0  timeouts 0\n"));
+	ASSERT_NE(NULL, strstr(self->o->out, " rw- "));
+}
+
+TEST_F(ctl, stats_json)
+{
+	static const char *const keys[] = {
+		"regions", "max_regions", "reserved_pages", "max_total_pages",
+		"pages", "rejected", "max_region_size",
+	};
+	struct vmshm_nl_stats st;
+	uint64_t want[ARRAY_SIZE(keys)], v;
+	struct json *j;
+	size_t i;
+
+	ASSERT_EQ(0, ctl_run(self->o, "-j", "stats"));
+	test_cmd_nl_stats(self->nl, &st);
+	j = ctl_json(_metadata, self->o->out);
+	want[0] = st.regions;
+	want[1] = st.max_regions;
+	want[2] = st.reserved_pages;
+	want[3] = st.max_total_pages;
+	want[4] = st.pages;
+	want[5] = st.rejected;
+	want[6] = st.max_region_size;
+	ASSERT_EQ(ARRAY_SIZE(keys), j->count);
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		ASSERT_EQ(0, json_get_u64(j, keys[i], &v));
+		ASSERT_EQ(want[i], v) TH_LOG("%s", keys[i]);
+	}
+	json_free(j);
+	ASSERT_EQ(0, ctl_run(self->o, "stats"));
+	ASSERT_EQ(0, strncmp(self->o->out, "regions ", 8));
+}
+
+/* A task name with every kind of byte JSON must escape. */
+#define HOSTILE_COMM	"q\"b\\s\n\x01\xff"
+#define HOSTILE_JSON	"q\"b\\s\n\x01\xef\xbf\xbd"	/* \xff: U+FFFD */
+#define HOSTILE_TEXT	" q\"b\\s??? "
+
+TEST_F(ctl, json_escapes_task_names)
+{
+	const struct json *m;
+	struct peer peer;
+	struct json *j;
+	uint64_t pid;
+
+	ASSERT_EQ(0, peer_start(&peer, self->name, 1, HOSTILE_COMM));
+	ASSERT_EQ(0, ctl_run(self->o, "-j", "show", self->name));
+	j = ctl_json(_metadata, self->o->out);
+	for (m = json_get(j, "mappings")->child; m; m = m->next)
+		if (!json_get_u64(m, "pid", &pid) && pid == (uint64_t)peer.pid)
+			break;
+	ASSERT_NE(NULL, m);
+	ASSERT_STREQ(HOSTILE_JSON, json_get_str(m, "comm"));
+	json_free(j);
+	ASSERT_EQ(0, ctl_run(self->o, "show", self->name));
+	ASSERT_NE(NULL, strstr(self->o->out, HOSTILE_TEXT));
+	ASSERT_EQ(0, peer_stop(&peer));
+}
+
+/* Every region in strictly increasing id order, as the kernel sends. */
+static int check_list(const struct json *v)
+{
+	const struct json *regions = json_get(v, "regions"), *e;
+	const struct json *intr = json_get(v, "dump_interrupted");
+	uint64_t id, prev = 0;
+
+	if (!regions || regions->type != JSON_ARRAY || !intr ||
+	    intr->type != JSON_BOOL)
+		return 1;
+	for (e = regions->child; e; e = e->next, prev = id)
+		if (json_get_u64(e, "id", &id) || id <= prev)
+			return 2;
+	return 0;
+}
+
+TEST_F_TIMEOUT(ctl, list_while_regions_churn, 120)
+{
+	int runs, intr = 0;
+	struct churn churn;
+	struct json *v;
+
+	ASSERT_EQ(0, churn_start(&churn));
+	for (runs = 0; runs < 10; runs++) {
+		ASSERT_EQ(0, ctl_run(self->o, "-j", "list"))
+			TH_LOG("stderr: %s", self->o->err);
+		v = ctl_json(_metadata, self->o->out);
+		ASSERT_EQ(0, check_list(v));
+		intr += json_get(v, "dump_interrupted")->boolean;
+		json_free(v);
+	}
+	ASSERT_EQ(0, churn_stop(&churn));
+	TH_LOG("%d runs, %d still inconsistent after retries", runs, intr);
+}
+
+/*
+ * Append what @fd has to @buf until @needle is in it; 0 when it is, else
+ * -ETIMEDOUT, or -EPIPE at the end of the output.
+ */
+static int read_until(int fd, char *buf, size_t size, const char *needle,
+		      int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	size_t len = strlen(buf);
+	ssize_t n;
+
+	while (!needle || !strstr(buf, needle)) {
+		if (poll(&pfd, 1, timeout_ms) <= 0)
+			return -ETIMEDOUT;
+		n = read(fd, buf + len, size - 1 - len);
+		if (n <= 0)
+			return -EPIPE;
+		len += n;
+		buf[len] = '\0';
+	}
+	return 0;
+}
+
+/* Make events until the monitor on @fd shows one: it has subscribed. */
+static int monitor_sync(int fd, char *buf, size_t size)
+{
+	char probe[VMSHM_NAME_MAX], quoted[VMSHM_NAME_MAX + 2];
+	int i, vfd;
+
+	snprintf(probe, sizeof(probe), "probe-%d", getpid());
+	snprintf(quoted, sizeof(quoted), "\"%s\"", probe);
+	for (i = 0; i < 100; i++) {
+		vfd = vmshm_open();
+		if (vfd < 0 || vmshm_create(vfd, probe, PAGE_SZ, 0600,
+					    VMSHM_CREATE_TRANSIENT, NULL))
+			return -1;
+		close(vfd);
+		if (!read_until(fd, buf, size, quoted, 100))
+			return 0;
+	}
+	return -1;
+}
+
+/*
+ * The "event" member of each JSON line of @buf about region @name, which
+ * must carry @id and @pid; -1 when a line is not strict JSON.
+ */
+static int monitor_events(char *buf, const char *name, uint32_t id, pid_t pid,
+			  char (*types)[16], int max)
+{
+	char *line, *save, err[128];
+	uint64_t ev_id, ev_pid;
+	struct json *v;
+	int n = 0, bad;
+
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		v = json_parse(line, strlen(line), err, sizeof(err));
+		if (!v)
+			return -1;
+		bad = json_get_u64(v, "id", &ev_id) ||
+		      json_get_u64(v, "pid", &ev_pid) || !json_get_str(v, "event");
+		if (!bad && !strcmp(json_get_str(v, "name") ?: "", name)) {
+			bad = n == max || ev_id != id || ev_pid != (uint64_t)pid;
+			if (!bad)
+				snprintf(types[n++], sizeof(types[0]), "%s",
+					 json_get_str(v, "event"));
+		}
+		json_free(v);
+		if (bad)
+			return -1;
+	}
+	return n;
+}
+
+/* Start `vmshmctl ARGS` with stdout on a pipe; its read end in *@out. */
+static pid_t monitor_start(const char *const *args, int *out)
+{
+	int p[2], err = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	pid_t pid;
+
+	if (err < 0 || pipe2(p, O_CLOEXEC))
+		return -1;
+	pid = ctl_spawn(args, p[1], err);
+	close(p[1]);
+	close(err);
+	*out = p[0];
+	return pid;
+}
+
+TEST_F_TIMEOUT(ctl, monitor_json, 60)
+{
+	static const char *const want[] = {
+		"created", "attached", "detached", "unlinked", "detached",
+		"destroyed",
+	};
+	char *buf = self->o->out, name[VMSHM_NAME_MAX], last[160];
+	int fd = test_open(), fd2 = test_open(), out, i;
+	char types[8][16];
+	uint32_t id;
+	pid_t pid;
+
+	buf[0] = '\0';
+	pid = monitor_start((const char *const []){ "-j", "monitor", NULL },
+			    &out);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, monitor_sync(out, buf, OUT_MAX));
+	test_name(name);
+	ASSERT_EQ(0, vmshm_create(fd, name, PAGE_SZ, 0600, 0, &id));
+	test_cmd_attach(fd2, name, 0);
+	close(fd2);
+	test_cmd_unlink(fd, name);
+	close(fd);
+	snprintf(last, sizeof(last),
+		 "{\"event\":\"destroyed\",\"id\":%u,\"name\":\"%s\"", id, name);
+	ASSERT_EQ(0, read_until(out, buf, OUT_MAX, last, MONITOR_MS));
+	ASSERT_EQ(0, kill(pid, SIGINT));
+	ASSERT_EQ(-EPIPE, read_until(out, buf, OUT_MAX, NULL, MONITOR_MS));
+	ASSERT_EQ(0, wait_child(pid));
+	close(out);
+	ASSERT_EQ(ARRAY_SIZE(want), monitor_events(buf, name, id, getpid(),
+						   types, 8));
+	for (i = 0; i < (int)ARRAY_SIZE(want); i++)
+		ASSERT_STREQ(want[i], types[i]);
+}
+
+TEST_F_TIMEOUT(ctl, monitor_count, 60)
+{
+	char *buf = self->o->out, *line, *save;
+	int out, status, n = 0;
+	pid_t pid;
+
+	buf[0] = '\0';
+	pid = monitor_start((const char *const []){ "monitor", "-c", "2", NULL },
+			    &out);
+	ASSERT_LT(0, pid);
+	/* The probes make events until it has printed two and exited. */
+	monitor_sync(out, buf, OUT_MAX);
+	ASSERT_EQ(-EPIPE, read_until(out, buf, OUT_MAX, NULL, MONITOR_MS));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	close(out);
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save), n++)
+		ASSERT_NE(NULL, strstr(line, " id "));
+	ASSERT_EQ(2, n);
+}
+
+/* Last: it unloads and reloads the module. */
+TEST(module_not_loaded)
+{
+	struct ctl_out *o = malloc(sizeof(*o));
+	struct vmshm_nl *nl = NULL;
+	int status, ret;
+
+	vmshm_require_device();
+	if (!ctl_path())
+		SKIP(return, "vmshmctl not found: set VMSHMCTL");
+	ASSERT_NE(NULL, o);
+	ret = vmshm_unload();
+	if (ret)
+		SKIP(return, "cannot unload vmshm: %s", strerror(-ret));
+	status = ctl_run(o, "list");
+	ret = vmshm_nl_open(&nl);
+	ASSERT_EQ(0, vmshm_reload());
+	ASSERT_EQ(-ENOENT, ret);
+	ASSERT_EQ(3, status);
+	ASSERT_STREQ("vmshmctl: vmshm module not loaded\n", o->err);
+	ASSERT_STREQ("", o->out);
+	free(o);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmshm-bench: measure vmshm against the usual IPC primitives.
+ *
+ * Runs every job (ping-pong round trips, streaming, page faults) in
+ * cfg.rounds shuffled rounds, checks that every streaming transport
+ * summed the same, and writes a CSV that scripts/bench-report.sh turns
+ * into Markdown and a plot.  Ends with the target lines on stdout.
+ *
+ * Exit status: 0 when it ran (targets missed or not), 1 on any failure,
+ * including streaming results that differ, 2 on a bad command line.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "meta.h"
+#include "rounds.h"
+#include "spawn.h"
+#include "util.h"
+
+const char *const workload_names[WL_NR] = {
+	[WL_PINGPONG] = "pingpong",
+	[WL_STREAM] = "stream",
+	[WL_FAULTS] = "faults",
+};
+
+const char *const placement_names[PL_NR] = {
+	[PL_SAME] = "same-vcpu",
+	[PL_CROSS] = "cross-vcpu",
+	[PL_ONE] = "one-process",
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: vmshm-bench [OPTION]...\n"
+"Round trips, streaming and page faults: vmshm against futex, eventfd,\n"
+"pipes, sockets, semaphores, spinning and the lab's usleep() flags.\n"
+"\n"
+"  -q, --quick           a smoke run: 4 rounds, 2000 round trips, 20000\n"
+"                        lines, 1024 pages, 0.5 s and 1 s bounds; options after\n"
+"                        it override these\n"
+"      --rounds=N        rounds, the first discarded (default 8)\n"
+"      --rts=N           round trips per batch (default 10000)\n"
+"      --warmup=N        untimed round trips before each batch (default 200)\n"
+"      --slow-cap=MS     time bound of the pathological batches (default 3000)\n"
+"      --cap=MS          time bound of all other batches (default 8000)\n"
+"      --lines=N         streamed lines (default 200000; the lab's protocol\n"
+"                        gets N/100)\n"
+"      --pages=N         pages per fault run (default 8192)\n"
+"      --spin=N          spins of vmshm-ring-spin before sleeping (default %u)\n"
+"      --ring-size=SIZE  region of the ring transports (default 1M)\n"
+"      --seed=N          input and shuffle seed (default 1)\n"
+"      --only=W[,W...]   only jobs whose workload/variant contains a W\n"
+"  -o, --csv=FILE        write the CSV there (default stdout)\n"
+"      --meta=KEY=VALUE  add a \"# meta\" line (e.g. accel=tcg)\n"
+"  -h, --help            this text\n", BENCH_SPIN);
+}
+
+static const struct option opts[] = {
+	{ "quick", no_argument, NULL, 'q' },
+	{ "rounds", required_argument, NULL, 'r' },
+	{ "rts", required_argument, NULL, 'n' },
+	{ "warmup", required_argument, NULL, 'w' },
+	{ "slow-cap", required_argument, NULL, 'c' },
+	{ "cap", required_argument, NULL, 'C' },
+	{ "lines", required_argument, NULL, 'l' },
+	{ "pages", required_argument, NULL, 'p' },
+	{ "spin", required_argument, NULL, 's' },
+	{ "ring-size", required_argument, NULL, 'R' },
+	{ "seed", required_argument, NULL, 'S' },
+	{ "only", required_argument, NULL, 'O' },
+	{ "csv", required_argument, NULL, 'o' },
+	{ "meta", required_argument, NULL, 'm' },
+	{ "help", no_argument, NULL, 'h' },
+	{ }
+};
+
+static void cfg_quick(struct bench_cfg *cfg)
+{
+	cfg->rounds = 4;
+	cfg->rts = 2000;
+	cfg->warmup = 50;
+	cfg->slow_cap_ns = 500000000ULL;
+	cfg->cap_ns = 1000000000ULL;
+	cfg->lines = 20000;
+	cfg->pages = 1024;
+}
+
+static int parse_num_opt(struct bench_cfg *cfg, int opt)
+{
+	unsigned long v;
+
+	if (parse_uint(optarg, 1UL << 40, &v))
+		return -EINVAL;
+	switch (opt) {
+	case 'r':
+		cfg->rounds = v;
+		return v < 2 ? -EINVAL : 0;
+	case 'n':
+		cfg->rts = v;
+		return v ? 0 : -EINVAL;
+	case 'w':
+		cfg->warmup = v;
+		return 0;
+	case 'c':
+		cfg->slow_cap_ns = v * 1000000ULL;
+		return v ? 0 : -EINVAL;
+	case 'C':
+		cfg->cap_ns = v * 1000000ULL;
+		return v ? 0 : -EINVAL;
+	case 'l':
+		cfg->lines = v;
+		return v < 100 ? -EINVAL : 0;
+	case 'p':
+		cfg->pages = v;
+		return v ? 0 : -EINVAL;
+	case 's':
+		cfg->spin = v;
+		return 0;
+	case 'S':
+		cfg->seed = v;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int parse_opt(struct bench_cfg *cfg, struct meta *m, int opt)
+{
+	switch (opt) {
+	case 'q':
+		cfg_quick(cfg);
+		return 0;
+	case 'R':
+		return parse_size(optarg, &cfg->ring_size);
+	case 'O':
+		cfg->only = optarg;
+		return 0;
+	case 'o':
+		m->csv_path = optarg;
+		return 0;
+	case 'm':
+		return meta_add(m, optarg);
+	}
+	return parse_num_opt(cfg, opt);
+}
+
+static int parse_args(struct bench_cfg *cfg, struct meta *m, int argc,
+		      char **argv)
+{
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "qo:h", opts, NULL)) != -1) {
+		if (opt == 'h') {
+			usage(stdout);
+			exit(0);
+		}
+		if (parse_opt(cfg, m, opt)) {
+			if (optarg)
+				err_msg("bad value '%s' for option %s", optarg,
+					argv[optind - 1]);
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return -EINVAL;
+	}
+	cfg->flags_lines = cfg->lines / 100;
+	return 0;
+}
+
+static void on_sigchld(int sig)
+{
+	(void)sig;
+}
+
+/* SIGCHLD ends the usleep() of the lab's protocol when a child dies. */
+static int setup_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_sigchld,
+				.sa_flags = SA_RESTART | SA_NOCLDSTOP };
+
+	sigemptyset(&sa.sa_mask);
+	return sigaction(SIGCHLD, &sa, NULL) ? -errno : 0;
+}
+
+static int run(struct bench *b, struct meta *m)
+{
+	struct report rep;
+	int ret, missed;
+
+	if (!bench_plan(b)) {
+		err_msg("--only=%s: no job matches", b->cfg->only);
+		return -EINVAL;
+	}
+	ret = bench_input(b);
+	if (!ret)
+		ret = bench_rounds(b);
+	if (ret)
+		return ret;
+	rep.res = b->res;
+	rep.rounds = b->cfg->rounds;
+	rep.nr = b->cfg->rounds * b->nr_jobs;
+	rep.out = m->out;
+	meta_write(m, b);
+	report_csv(&rep);
+	report_targets(&rep, m->out, true);
+	missed = report_targets(&rep, stdout, false);
+	info_msg("%d of 8 targets missed; CSV in %s", missed, m->csv_path);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct bench_cfg cfg = {
+		.rounds = 8,
+		.rts = 10000,
+		.warmup = 200,
+		.slow_cap_ns = 3000000000ULL,
+		.cap_ns = 8000000000ULL,
+		.lines = 200000,
+		.pages = 8192,
+		.seed = 1,
+		.spin = BENCH_SPIN,
+		.ring_size = 1 << 20,
+	};
+	static struct meta m = { .csv_path = "stdout" };
+	static struct bench b = { .cfg = &cfg };
+	int ret;
+
+	prog_name = "vmshm-bench";
+	if (parse_args(&cfg, &m, argc, argv))
+		return 2;
+	ret = meta_open(&m);
+	if (!ret)
+		ret = ctl_init();
+	if (!ret)
+		ret = setup_signals();
+	if (!ret)
+		ret = run(&b, &m);
+	if (m.out && m.out != stdout && fclose(m.out) && !ret)
+		ret = -errno;
+	if (ret) {
+		err_msg("failed: %s", strerror(-ret));
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Ping-pong: the parent sends an empty message, the child answers it;
+ * the parent times a batch of round trips between two clock reads.
+ *
+ * Each batch ends after cfg->rts round trips or when its time bound runs
+ * out, whichever comes first, and the time per round trip is taken over
+ * the round trips completed.  The bound is cfg->slow_cap_ns for the
+ * variants that are pathological in this placement (the lab's usleep()
+ * flags, a spin on one vCPU), a generous safety net for the others.
+ *
+ * The parent ends the child by setting ctl->stop and sending one more
+ * message; the child then writes what it spent into ctl and exits.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "acct.h"
+#include "libvmshm.h"
+#include "run.h"
+#include "spawn.h"
+#include "util.h"
+
+#define PP_CLOCK_EVERY	64	/* round trips between clock reads */
+
+/**
+ * struct pp_job - one ping-pong batch
+ * @ops: the transport
+ * @e: this process's side; the child gets a copy by fork()
+ */
+struct pp_job {
+	const struct pp_ops *ops;
+	struct end e;
+};
+
+static int64_t pp_own_sys(struct pp_job *j)
+{
+	return j->ops->own_sys ? j->ops->own_sys(&j->e) : j->e.nsys;
+}
+
+static int pp_child_attach(void *arg)
+{
+	struct pp_job *j = arg;
+	int ret = j->ops->chan.attach(&j->e);
+
+	if (ret)
+		err_msg("%s: child cannot attach to %s: %s", j->ops->name,
+			j->e.name, strerror(-ret));
+	return ret;
+}
+
+static int pp_child_run(void *arg)
+{
+	struct pp_job *j = arg;
+	struct acct_mark m;
+	uint64_t n = 0;
+	int ret;
+
+	acct_start(&m, sysc_maybe(ctl->count_sys));
+	for (;;) {
+		ret = j->ops->recv(&j->e);
+		if (ret || atomic_load(&ctl->stop))
+			break;
+		ret = j->ops->send(&j->e);
+		if (ret)
+			break;
+		n++;
+	}
+	acct_stop(&m, &ctl->acct);
+	ctl->acct.ops = n;
+	ctl->acct.own = pp_own_sys(j);
+	j->ops->chan.close(&j->e);
+	if (ret)
+		err_msg("%s: child: %s", j->ops->name, strerror(-ret));
+	return ret;
+}
+
+/*
+ * Up to @n round trips, fewer if @cap_ns runs out; the clock is read every
+ * @every round trips only: on a guest whose clocksource has no vDSO mode
+ * (hpet) every read is a system call.
+ */
+static int pp_batch(struct pp_job *j, uint64_t n, uint64_t cap_ns,
+		    unsigned int every, uint64_t *done, uint64_t *ns)
+{
+	uint64_t t0 = vmshm_now_ns(), i = 0;
+	int ret = 0;
+
+	while (i < n) {
+		ret = j->ops->send(&j->e);
+		if (!ret)
+			ret = j->ops->recv(&j->e);
+		if (ret)
+			break;
+		if (++i % every == 0 && vmshm_now_ns() - t0 >= cap_ns)
+			break;
+	}
+	*ns = vmshm_now_ns() - t0;
+	*done = i;
+	return ret;
+}
+
+static bool pp_slow(const struct pp_ops *ops, enum placement pl)
+{
+	return ops->flags & PP_SLOW_ALWAYS ||
+	       (ops->flags & PP_SLOW_SAME && pl == PL_SAME);
+}
+
+static int pp_kstat(struct pp_job *j, uint64_t *waits, uint64_t *wakes)
+{
+	*waits = *wakes = 0;
+	return j->ops->chan.kstat ? j->ops->chan.kstat(&j->e, waits, wakes) : 0;
+}
+
+static int pp_measure(const struct bench_cfg *cfg, struct pp_job *j,
+		      enum placement pl, bool count_sys, struct result *res)
+{
+	bool slow = pp_slow(j->ops, pl);
+	uint64_t cap = slow ? cfg->slow_cap_ns : cfg->cap_ns;
+	unsigned int every = slow ? 1 : PP_CLOCK_EVERY;
+	uint64_t w0, k0, w1, k1, n, ns;
+	struct acct_mark m;
+	int64_t own0;
+	int ret;
+
+	ret = pp_batch(j, cfg->warmup, cap / 10, every, &n, &ns);
+	if (!ret)
+		ret = pp_kstat(j, &w0, &k0);
+	if (ret)
+		return ret;
+	own0 = pp_own_sys(j);
+	acct_start(&m, sysc_maybe(count_sys));
+	ret = pp_batch(j, cfg->rts, cap, every, &res->n, &res->ns);
+	acct_stop(&m, &res->side[0]);
+	res->side[0].ops = res->n;
+	res->side[0].own = own0 < 0 ? -1 : pp_own_sys(j) - own0;
+	res->capped = res->n < cfg->rts;
+	if (!ret && j->ops->chan.kstat && !pp_kstat(j, &w1, &k1)) {
+		res->kwaits = w1 - w0;
+		res->kwakes = k1 - k0;
+	}
+	if (ret)
+		return ret;
+	atomic_store(&ctl->stop, 1);
+	return j->ops->send(&j->e);
+}
+
+/**
+ * pp_run() - one ping-pong batch in a new child
+ * @cfg: the configuration
+ * @ops: the transport
+ * @pl: where the child runs; the parent is on CPU 0
+ * @count_sys: count system calls with the tracepoint (perturbs timing)
+ * @res: receives the result; its identity fields are the caller's
+ *
+ * Return: 0, or -errno after printing why.
+ */
+int pp_run(const struct bench_cfg *cfg, const struct pp_ops *ops,
+	   enum placement pl, bool count_sys, struct result *res)
+{
+	static const struct child_fns fns = {
+		.attach = pp_child_attach,
+		.run = pp_child_run,
+	};
+	struct pp_job j = { .ops = ops };
+	struct child ch;
+	int ret;
+
+	end_init(&j.e, cfg, ops->name);
+	memset(ctl, 0, sizeof(*ctl));
+	ctl->count_sys = count_sys;
+	ret = ops->chan.prefork ? ops->chan.prefork(&j.e) : 0;
+	if (!ret)
+		ret = child_start(&ch, placement_cpu(pl), &fns, &j);
+	if (ret) {
+		err_msg("%s: cannot start the child: %s", ops->name,
+			strerror(-ret));
+		return ret;
+	}
+	j.e.parent = true;
+	ret = ops->chan.create(&j.e);
+	if (ret) {
+		err_msg("%s: cannot create %s: %s", ops->name, j.e.name,
+			strerror(-ret));
+		child_kill(&ch);
+		return ret;
+	}
+	ret = child_go(&ch);
+	if (!ret)
+		ret = pp_measure(cfg, &j, pl, count_sys, res);
+	if (ret) {
+		err_msg("%s: %s", ops->name, strerror(-ret));
+		child_kill(&ch);
+	} else {
+		ret = child_finish(&ch);
+		res->side[1] = ctl->acct;
+	}
+	ops->chan.close(&j.e);
+	return ret;
+}

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The plan (every job: workload, variant, placement) and the rounds that
+ * run it, each in its own seeded shuffle.  Round 0 is a warm-up whose
+ * timings are discarded; it is also the only round that counts system
+ * calls with the tracepoint, which slows every system call down.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "libvmshm.h"
+#include "rounds.h"
+#include "spawn.h"
+#include "stats.h"
+#include "stream.h"
+#include "util.h"
+
+static const struct pp_ops *const pp_all[] = {
+	&pp_futex, &pp_vmshm_wait, &pp_vmshm_poll, &pp_vmshm_ring,
+	&pp_vmshm_ring_spin, &pp_eventfd, &pp_pipe, &pp_socketpair, &pp_sem,
+	&pp_spin, &pp_flags,
+};
+
+/* After the two-process variants: the single process and ring-1proc. */
+static const struct st_ops *const st_all[] = {
+	&st_ring, &st_ring_chunk, &st_pipe, &st_flags,
+};
+#define ST_SINGLE	ARRAY_SIZE(st_all)
+#define ST_LOCAL	(ST_SINGLE + 1)
+
+static const char *job_variant(const struct job *j)
+{
+	switch (j->wl) {
+	case WL_PINGPONG:
+		return pp_all[j->idx]->name;
+	case WL_STREAM:
+		if (j->idx >= ST_SINGLE)
+			return j->idx == ST_SINGLE ? ST_SINGLE_NAME : "ring-1proc";
+		return st_all[j->idx]->name;
+	default:
+		return fault_names[j->idx];
+	}
+}
+
+/* Does --only select "workload/variant"? */
+static bool job_selected(const struct bench_cfg *cfg, const struct job *j)
+{
+	char key[96], words[256], *w, *save;
+
+	if (!cfg->only)
+		return true;
+	snprintf(key, sizeof(key), "%s/%s", workload_names[j->wl],
+		 job_variant(j));
+	snprintf(words, sizeof(words), "%s", cfg->only);
+	for (w = strtok_r(words, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		if (strstr(key, w))
+			return true;
+	}
+	return false;
+}
+
+static void plan_add(struct bench *b, enum workload wl, unsigned int idx,
+		     enum placement pl)
+{
+	struct job j = { .wl = wl, .idx = idx, .pl = pl };
+
+	if (b->nr_jobs < MAX_JOBS && job_selected(b->cfg, &j))
+		b->jobs[b->nr_jobs++] = j;
+}
+
+/**
+ * bench_plan() - list the jobs of a round
+ * @b: the bench; b->cfg is set
+ *
+ * Different-vCPU jobs are left out on a single CPU.
+ *
+ * Return: the number of jobs.
+ */
+unsigned int bench_plan(struct bench *b)
+{
+	int npl = nr_cpus() > 1 ? PL_ONE : 1;
+	unsigned int i;
+	int pl;
+
+	for (i = 0; i < ARRAY_SIZE(pp_all); i++)
+		for (pl = 0; pl < npl; pl++)
+			plan_add(b, WL_PINGPONG, i, pl);
+	for (i = 0; i < ST_SINGLE; i++)
+		for (pl = 0; pl < npl; pl++)
+			plan_add(b, WL_STREAM, i, pl);
+	plan_add(b, WL_STREAM, ST_SINGLE, PL_ONE);
+	plan_add(b, WL_STREAM, ST_LOCAL, PL_ONE);
+	for (i = 0; i < FAULT_KINDS; i++)
+		plan_add(b, WL_FAULTS, i, PL_ONE);
+	return b->nr_jobs;
+}
+
+/**
+ * bench_input() - generate the lines and their single-process checksums
+ * @b: the bench
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int bench_input(struct bench *b)
+{
+	const struct bench_cfg *cfg = b->cfg;
+	struct result r;
+	int ret;
+
+	ret = lines_make(cfg->seed, cfg->lines, &b->text, &b->len);
+	if (ret)
+		return ret;
+	b->flags_len = lines_prefix(b->text, b->len, cfg->flags_lines);
+	st_single(b->text, b->len, false, &r);
+	b->ref_lines = r.n;
+	b->ref_hash = r.hash;
+	st_single(b->text, b->flags_len, false, &r);
+	b->ref_flags_lines = r.n;
+	b->ref_flags_hash = r.hash;
+	return 0;
+}
+
+/* Every transport must have produced the single process's results. */
+static int stream_check(const struct bench *b, const struct result *r,
+			bool lab)
+{
+	uint64_t lines = lab ? b->ref_flags_lines : b->ref_lines;
+	uint64_t hash = lab ? b->ref_flags_hash : b->ref_hash;
+
+	if (r->n == lines && r->hash == hash)
+		return 0;
+	err_msg("stream %s %s round %u: checksum %016llx over %llu lines, the single process got %016llx over %llu: RESULTS DIFFER",
+		r->variant, placement_names[r->pl], r->round,
+		(unsigned long long)r->hash, (unsigned long long)r->n,
+		(unsigned long long)hash, (unsigned long long)lines);
+	return -EBADMSG;
+}
+
+static int stream_job(struct bench *b, const struct job *j, bool count,
+		      struct result *r)
+{
+	const struct st_ops *ops;
+	bool lab;
+	int ret;
+
+	if (j->idx >= ST_SINGLE) {
+		ret = j->idx == ST_SINGLE ?
+		      st_single(b->text, b->len, count, r) :
+		      st_local(b->text, b->len, count, r);
+		return ret ? ret : stream_check(b, r, false);
+	}
+	ops = st_all[j->idx];
+	lab = ops == &st_flags;
+	ret = st_run(b->cfg, ops, j->pl, count, b->text,
+		     lab ? b->flags_len : b->len, r);
+	return ret ? ret : stream_check(b, r, lab);
+}
+
+static int job_run(struct bench *b, const struct job *j, unsigned int round,
+		   struct result *r)
+{
+	bool count = round == 0;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->wl = j->wl;
+	r->variant = job_variant(j);
+	r->pl = j->pl;
+	r->round = round;
+	r->kwaits = r->kwakes = r->kfaults = -1;
+	ret = pin_cpu(0);
+	if (ret)
+		return ret;
+	switch (j->wl) {
+	case WL_PINGPONG:
+		return pp_run(b->cfg, pp_all[j->idx], j->pl, count, r);
+	case WL_STREAM:
+		return stream_job(b, j, count, r);
+	default:
+		return fault_run(b->cfg, j->idx, r);
+	}
+}
+
+/**
+ * bench_rounds() - run every round
+ * @b: the bench, planned, with its input; b->res receives the results,
+ *	indexed round * nr_jobs + job
+ *
+ * Return: 0, or the first job's -errno (already printed).
+ */
+int bench_rounds(struct bench *b)
+{
+	unsigned int order[MAX_JOBS], i, round, n = b->nr_jobs;
+	uint64_t rng = b->cfg->seed ^ 0x5eed5eedULL, t0;
+	struct result *r;
+	int ret;
+
+	b->res = calloc((size_t)b->cfg->rounds * n, sizeof(*b->res));
+	if (!b->res)
+		return -ENOMEM;
+	for (round = 0; round < b->cfg->rounds; round++) {
+		t0 = vmshm_now_ns();
+		for (i = 0; i < n; i++)
+			order[i] = i;
+		shuffle(order, n, &rng);
+		for (i = 0; i < n; i++) {
+			r = &b->res[round * n + order[i]];
+			ret = job_run(b, &b->jobs[order[i]], round, r);
+			if (ret)
+				return ret;
+			r->seq = i;
+		}
+		info_msg("round %u/%u: %u jobs in %.1f s%s", round + 1,
+			 b->cfg->rounds, n, (vmshm_now_ns() - t0) / 1e9,
+			 round ? "" : " (warm-up, discarded; counts syscalls)");
+	}
+	return 0;
+}

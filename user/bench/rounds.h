@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The plan of a bench run and its rounds.
+ */
+#ifndef _VMSHM_BENCH_ROUNDS_H
+#define _VMSHM_BENCH_ROUNDS_H
+
+#include "bench.h"
+#include "run.h"
+
+#define MAX_JOBS	64
+#define ST_SINGLE_NAME	"single-process"
+
+/**
+ * struct job - one measurement of a round
+ * @wl: workload
+ * @idx: the variant's index in its workload's table
+ * @pl: placement
+ */
+struct job {
+	enum workload wl;
+	unsigned int idx;
+	enum placement pl;
+};
+
+/**
+ * struct bench - a whole run
+ * @cfg: the configuration
+ * @jobs: the plan, in report order
+ * @nr_jobs: its length
+ * @text: the streaming input
+ * @len: its length
+ * @flags_len: the length of its first cfg->flags_lines lines
+ * @ref_lines: lines of @text, counted by the single process
+ * @ref_hash: the single process's checksum of their results
+ * @ref_flags_lines: the same over the lab protocol's prefix
+ * @ref_flags_hash: its checksum
+ * @res: cfg->rounds * @nr_jobs results
+ */
+struct bench {
+	const struct bench_cfg *cfg;
+	struct job jobs[MAX_JOBS];
+	unsigned int nr_jobs;
+	char *text;
+	size_t len;
+	size_t flags_len;
+	uint64_t ref_lines;
+	uint64_t ref_hash;
+	uint64_t ref_flags_lines;
+	uint64_t ref_flags_hash;
+	struct result *res;
+};
+
+unsigned int bench_plan(struct bench *b);
+int bench_input(struct bench *b);
+int bench_rounds(struct bench *b);
+
+#endif /* _VMSHM_BENCH_ROUNDS_H */

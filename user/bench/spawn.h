@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The child process of two-process jobs, its CPU and the control block it
+ * shares with the parent.
+ */
+#ifndef _VMSHM_BENCH_SPAWN_H
+#define _VMSHM_BENCH_SPAWN_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "bench.h"
+
+/**
+ * struct ctl - shared by the parent and its children (MAP_SHARED)
+ * @stop: ping-pong: set before the last message, which ends the child
+ * @count_sys: the child counts its system calls (struct acct.sys)
+ * @acct: what the child spent
+ * @end_ns: streaming: when the consumer had summed the last line
+ * @lines: streaming: lines the consumer summed
+ * @hash: streaming: checksum of its result lines
+ */
+struct ctl {
+	_Atomic int stop;
+	bool count_sys;
+	struct acct acct;
+	uint64_t end_ns;
+	uint64_t lines;
+	uint64_t hash;
+};
+
+extern struct ctl *ctl;
+
+/**
+ * struct child - a forked child and its two start-up pipes
+ * @pid: its pid, 0 once reaped
+ * @go: parent's end of "the channel exists, attach now"
+ * @ready: parent's end of "attached" ('r') or "failed" ('e')
+ */
+struct child {
+	pid_t pid;
+	int go;
+	int ready;
+};
+
+/**
+ * struct child_fns - what the child runs
+ * @attach: attach to the channel; its failure is reported as not ready
+ * @run: the measured loop
+ */
+struct child_fns {
+	int (*attach)(void *arg);
+	int (*run)(void *arg);
+};
+
+void end_init(struct end *e, const struct bench_cfg *cfg,
+	      const char *variant);
+int sysc_maybe(bool count);
+int ctl_init(void);
+int nr_cpus(void);
+int pin_cpu(int cpu);
+int placement_cpu(enum placement pl);
+int child_start(struct child *c, int cpu, const struct child_fns *fns,
+		void *arg);
+int child_go(struct child *c);
+int child_finish(struct child *c);
+void child_kill(struct child *c);
+
+#endif /* _VMSHM_BENCH_SPAWN_H */

@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Streaming: the parent sends every line of the generated text, the child
+ * sums each line with user/sum.h and hashes the results.  The time runs
+ * from the parent's first send to the child's last result; the child's
+ * line count and hash are checked by the caller against a single-process
+ * pass over the same text.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "acct.h"
+#include "libvmshm.h"
+#include "run.h"
+#include "spawn.h"
+#include "stream.h"
+#include "util.h"
+
+#define FNV_OFFSET	0xcbf29ce484222325ULL
+#define FNV_PRIME	0x100000001b3ULL
+
+/**
+ * struct st_job - one streaming run
+ * @ops: the transport
+ * @e: this process's side; the child gets a copy by fork()
+ */
+struct st_job {
+	const struct st_ops *ops;
+	struct end e;
+};
+
+/**
+ * sink_init() - an empty sink
+ * @k: the sink
+ */
+void sink_init(struct sink *k)
+{
+	sum_init(&k->sum);
+	k->lines = 0;
+	k->hash = FNV_OFFSET;
+}
+
+static void sink_hash(struct sink *k, const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		k->hash = (k->hash ^ (unsigned char)p[i]) * FNV_PRIME;
+}
+
+/**
+ * sink_piece() - feed a piece of a line, as a transport delivered it
+ * @k: the sink
+ * @p: the bytes, without a newline
+ * @len: how many
+ * @eol: the piece ends its line: sum it and hash the result line
+ */
+void sink_piece(struct sink *k, const char *p, size_t len, bool eol)
+{
+	char out[SUM_RESULT_MAX];
+	size_t n;
+
+	sum_feed(&k->sum, p, len);
+	if (!eol)
+		return;
+	n = sum_result(&k->sum, out, sizeof(out));
+	out[n++] = '\n';
+	sink_hash(k, out, n);
+	k->lines++;
+}
+
+/**
+ * sink_text() - feed bytes holding whole lines, or pieces of lines
+ * @k: the sink
+ * @p: the bytes; a line may continue in the next call
+ * @len: how many
+ */
+void sink_text(struct sink *k, const char *p, size_t len)
+{
+	const char *nl;
+
+	while (len) {
+		nl = memchr(p, '\n', len);
+		if (!nl) {
+			sink_piece(k, p, len, false);
+			return;
+		}
+		sink_piece(k, p, nl - p, true);
+		len -= nl + 1 - p;
+		p = nl + 1;
+	}
+}
+
+static int64_t st_own_sys(struct st_job *j)
+{
+	return j->ops->own_sys ? j->ops->own_sys(&j->e) : j->e.nsys;
+}
+
+static int st_child_attach(void *arg)
+{
+	struct st_job *j = arg;
+	int ret = j->ops->chan.attach(&j->e);
+
+	if (ret)
+		err_msg("%s: child cannot attach to %s: %s", j->ops->name,
+			j->e.name, strerror(-ret));
+	return ret;
+}
+
+static int st_child_run(void *arg)
+{
+	struct st_job *j = arg;
+	struct acct_mark m;
+	struct sink k;
+	int ret;
+
+	sink_init(&k);
+	acct_start(&m, sysc_maybe(ctl->count_sys));
+	ret = j->ops->consume(&j->e, &k);
+	ctl->end_ns = vmshm_now_ns();
+	acct_stop(&m, &ctl->acct);
+	ctl->acct.ops = k.lines;
+	ctl->acct.own = st_own_sys(j);
+	ctl->lines = k.lines;
+	ctl->hash = k.hash;
+	j->ops->chan.close(&j->e);
+	if (ret)
+		err_msg("%s: consumer: %s", j->ops->name, strerror(-ret));
+	return ret;
+}
+
+static void st_kstat(struct st_job *j, int64_t *waits, int64_t *wakes)
+{
+	uint64_t w, k;
+
+	if (j->ops->chan.kstat && !j->ops->chan.kstat(&j->e, &w, &k)) {
+		*waits = w;
+		*wakes = k;
+	}
+}
+
+/* Produce, wait for the consumer, and fill in @res. */
+static int st_measure(struct st_job *j, struct child *ch, bool count_sys,
+		      const char *text, size_t len, struct result *res)
+{
+	int64_t w0 = 0, k0 = 0, w1 = 0, k1 = 0;
+	struct acct_mark m;
+	uint64_t t0;
+	int ret;
+
+	st_kstat(j, &w0, &k0);
+	acct_start(&m, sysc_maybe(count_sys));
+	t0 = vmshm_now_ns();
+	ret = j->ops->produce(&j->e, text, len);
+	acct_stop(&m, &res->side[0]);
+	res->side[0].own = st_own_sys(j);
+	if (ret)
+		return ret;
+	ret = child_finish(ch);
+	if (ret)
+		return ret;
+	st_kstat(j, &w1, &k1);
+	if (j->ops->chan.kstat) {
+		res->kwaits = w1 - w0;
+		res->kwakes = k1 - k0;
+	}
+	res->side[1] = ctl->acct;
+	res->side[0].ops = ctl->lines;
+	res->n = ctl->lines;
+	res->hash = ctl->hash;
+	res->ns = ctl->end_ns - t0;
+	return 0;
+}
+
+/**
+ * st_run() - stream @text through a transport to a new child
+ * @cfg: the configuration
+ * @ops: the transport
+ * @pl: where the child runs; the parent is on CPU 0
+ * @count_sys: count system calls with the tracepoint (perturbs timing)
+ * @text: the lines
+ * @len: their length
+ * @res: receives the result; its identity fields are the caller's
+ *
+ * Return: 0, or -errno after printing why.
+ */
+int st_run(const struct bench_cfg *cfg, const struct st_ops *ops,
+	   enum placement pl, bool count_sys, const char *text, size_t len,
+	   struct result *res)
+{
+	static const struct child_fns fns = {
+		.attach = st_child_attach,
+		.run = st_child_run,
+	};
+	struct st_job j = { .ops = ops };
+	struct child ch;
+	int ret;
+
+	end_init(&j.e, cfg, ops->name);
+	memset(ctl, 0, sizeof(*ctl));
+	ctl->count_sys = count_sys;
+	ret = ops->chan.prefork ? ops->chan.prefork(&j.e) : 0;
+	if (!ret)
+		ret = child_start(&ch, placement_cpu(pl), &fns, &j);
+	if (ret) {
+		err_msg("%s: cannot start the consumer: %s", ops->name,
+			strerror(-ret));
+		return ret;
+	}
+	j.e.parent = true;
+	ret = ops->chan.create(&j.e);
+	if (!ret)
+		ret = child_go(&ch);
+	if (!ret)
+		ret = st_measure(&j, &ch, count_sys, text, len, res);
+	if (ret) {
+		err_msg("%s: streaming: %s", ops->name, strerror(-ret));
+		child_kill(&ch);
+	}
+	ops->chan.close(&j.e);
+	return ret;
+}
+
+/**
+ * st_single() - sum @text in this process: no IPC, the limit
+ * @text: the lines
+ * @len: their length
+ * @count_sys: count system calls with the tracepoint
+ * @res: receives the result
+ *
+ * Return: 0.
+ */
+int st_single(const char *text, size_t len, bool count_sys,
+	      struct result *res)
+{
+	struct acct_mark m;
+	struct sink k;
+	uint64_t t0;
+
+	sink_init(&k);
+	acct_start(&m, sysc_maybe(count_sys));
+	t0 = vmshm_now_ns();
+	sink_text(&k, text, len);
+	res->ns = vmshm_now_ns() - t0;
+	acct_stop(&m, &res->side[0]);
+	res->side[0].ops = k.lines;
+	res->side[0].own = 0;
+	res->n = k.lines;
+	res->hash = k.hash;
+	return 0;
+}
