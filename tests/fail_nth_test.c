@@ -1,0 +1,583 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Allocation failure sweep.  Each test runs one sequence of vmshm calls
+ * with /proc/self/task/<tid>/fail-nth set to N, for N = 1, 2, ...: the Nth
+ * fault injection point the task reaches (slab or page allocation, in
+ * vmshm or in the core kernel under it) fails.  The sweep ends with the
+ * first N that the whole sequence no longer reaches.
+ *
+ * Every step must succeed or fail cleanly with ENOMEM, which ends that
+ * run; a touch of a mapping may also just be retried (VM_FAULT_OOM), so
+ * faults are taken with MADV_POPULATE_WRITE, which reports ENOMEM instead.
+ * After each run every file, mapping and child is gone, and the module's
+ * VMSHM_GET_INFO counters must be back to where the test started.  KASAN,
+ * lockdep and kmemleak watch the error paths meanwhile: run this on the
+ * debug kernel (make check-debug).
+ *
+ * Skips when the kernel lacks CONFIG_FAULT_INJECTION (no fail-nth file),
+ * or when failslab/fail_page_alloc cannot be set to fail sleeping order-0
+ * allocations, as the stock Debian kernels cannot.  Allocations with
+ * __GFP_NOFAIL (vmshm's ->open() of a copied VMA) are never failed.
+ *
+ * The debugfs settings are left as this test sets them; they change
+ * nothing while fail-nth and the probability knobs are 0.
+ */
+#include <dirent.h>
+#include <sys/syscall.h>
+
+#include "vmshm_test.h"
+
+#define NR_PAGES	8
+#define MAX_NTH		5000	/* a sweep longer than this is a bug here */
+#define MAX_FDS		4
+#define MAX_MAPS	4
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ	22
+#define MADV_POPULATE_WRITE	23
+#endif
+
+/* What one run created; all released by run_release() after the run. */
+struct run {
+	int fd[MAX_FDS];
+	int nr_fd;
+	struct {
+		void *addr;
+		size_t len;
+	} map[MAX_MAPS];
+	int nr_map;
+	pid_t child;
+};
+
+static const char *debugfs_fault_knobs[][2] = {
+	{ "failslab/ignore-gfp-wait", "N" },
+	{ "fail_page_alloc/ignore-gfp-wait", "N" },
+	{ "fail_page_alloc/ignore-gfp-highmem", "N" },
+	{ "fail_page_alloc/min-order", "0" },
+	/* An injected failure is not a bug: keep its stack out of the log. */
+	{ "failslab/verbose", "0" },
+	{ "fail_page_alloc/verbose", "0" },
+};
+
+static int write_file(const char *path, const char *val)
+{
+	ssize_t len = strlen(val), n;
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, len);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	return n == len ? 0 : -EIO;
+}
+
+/* 0 when fail-nth can fail vmshm's allocations, else why not in @why. */
+static int fault_injection_setup(char *why, size_t len)
+{
+	char path[128];
+	unsigned int i;
+	int ret;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/fail-nth",
+		 syscall(SYS_gettid));
+	if (access(path, W_OK)) {
+		snprintf(why, len, "%s: %s (kernel without CONFIG_FAULT_INJECTION)",
+			 path, strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < sizeof(debugfs_fault_knobs) / sizeof(*debugfs_fault_knobs); i++) {
+		snprintf(path, sizeof(path), "/sys/kernel/debug/%s",
+			 debugfs_fault_knobs[i][0]);
+		ret = write_file(path, debugfs_fault_knobs[i][1]);
+		if (ret) {
+			snprintf(why, len, "%s: cannot write %s: %s", path,
+				 debugfs_fault_knobs[i][1], strerror(-ret));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The fail-nth file of this thread, opened before any run is armed. */
+static int nth_open(void)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/fail-nth",
+		 syscall(SYS_gettid));
+	return open(path, O_RDWR | O_CLOEXEC);
+}
+
+static int nth_arm(int nth_fd, unsigned int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%u", n);
+
+	return pwrite(nth_fd, buf, len, 0) == len ? 0 : -errno;
+}
+
+/*
+ * Disarm; return 1 if the failure was injected (the count reached 0),
+ * 0 if the run ended before reaching it, -errno if the file failed us.
+ */
+static int nth_disarm(int nth_fd)
+{
+	char buf[16] = "";
+	ssize_t n = pread(nth_fd, buf, sizeof(buf) - 1, 0);
+	int injected = n > 0 && atoi(buf) == 0;
+
+	if (n <= 0)
+		return n < 0 ? -errno : -EIO;
+	if (pwrite(nth_fd, "0", 1, 0) != 1)
+		return -errno;
+	return injected;
+}
+
+static void run_release(struct run *run)
+{
+	int i;
+
+	if (run->child > 0)
+		waitpid(run->child, NULL, 0);
+	for (i = 0; i < run->nr_map; i++)
+		munmap(run->map[i].addr, run->map[i].len);
+	for (i = 0; i < run->nr_fd; i++)
+		close(run->fd[i]);
+	memset(run, 0, sizeof(*run));
+}
+
+/* -errno of a failed call returning -1, or 0. */
+static int sys_ret(int ret)
+{
+	return ret < 0 ? -errno : 0;
+}
+
+/*
+ * A step of a run: it returns @_want (0 or a -errno), or -ENOMEM, which
+ * ends the run.  Anything else is a bug, reported with the step's text.
+ */
+#define STEP_EXPECT(_want, _expr) do {					\
+	int __ret = (_expr);						\
+	if (__ret == -ENOMEM && (_want) != -ENOMEM)			\
+		return -ENOMEM;						\
+	if (__ret != (_want))						\
+		TH_LOG("step \"%s\": got %d (%s), want %d", #_expr,	\
+		       __ret, strerror(-__ret), (_want));		\
+	ASSERT_EQ((_want), __ret);					\
+} while (0)
+#define STEP(_expr) STEP_EXPECT(0, _expr)
+
+/* open(/dev/vmshm) as a step; the fd joins the run. */
+static int run_open(struct run *run)
+{
+	int fd = vmshm_open();
+
+	if (fd < 0)
+		return fd;
+	run->fd[run->nr_fd++] = fd;
+	return 0;
+}
+
+/* mmap() as a step; the mapping joins the run. */
+static int run_mmap(struct run *run, int fd, size_t len, int prot, off_t off,
+		    char **out)
+{
+	void *p = mmap(NULL, len, prot, MAP_SHARED, fd, off);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	run->map[run->nr_map].addr = p;
+	run->map[run->nr_map].len = len;
+	run->nr_map++;
+	*out = p;
+	return 0;
+}
+
+/* An inaccessible range to mremap() onto; it joins the run. */
+static int run_reserve(struct run *run, size_t len, char **out)
+{
+	void *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	run->map[run->nr_map].addr = p;
+	run->map[run->nr_map].len = len;
+	run->nr_map++;
+	*out = p;
+	return 0;
+}
+
+static int populate(void *p, size_t len, bool write)
+{
+	return sys_ret(madvise(p, len, write ? MADV_POPULATE_WRITE :
+						MADV_POPULATE_READ));
+}
+
+FIXTURE(fail_nth) {
+	int nth_fd;
+	struct vmshm_info before;
+	char name[VMSHM_NAME_MAX];
+	int creator;		/* holds the run's region, or -1 */
+	char *mem;		/* creator's mapping of all NR_PAGES */
+	struct run run;
+	unsigned int iterations;
+};
+
+FIXTURE_VARIANT(fail_nth) {
+	uint32_t create_flags;	/* VMSHM_CREATE_* of the region */
+	uint32_t attach_flags;	/* VMSHM_ATTACH_* of the second fd */
+};
+
+FIXTURE_VARIANT_ADD(fail_nth, named) {
+	.create_flags = 0,
+	.attach_flags = 0,
+};
+
+FIXTURE_VARIANT_ADD(fail_nth, transient_rdonly) {
+	.create_flags = VMSHM_CREATE_TRANSIENT,
+	.attach_flags = VMSHM_ATTACH_RDONLY,
+};
+
+FIXTURE_VARIANT_ADD(fail_nth, prefault) {
+	.create_flags = VMSHM_CREATE_TRANSIENT | VMSHM_CREATE_PREFAULT,
+	.attach_flags = VMSHM_ATTACH_PREFAULT,
+};
+
+/* The region a run works on, made before the run is armed. */
+static void region_setup(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(fail_nth) *self,
+			 const FIXTURE_VARIANT(fail_nth) *variant)
+{
+	self->creator = test_open();
+	test_cmd_create(self->creator, self->name, NR_PAGES * PAGE_SZ, 0600,
+			variant->create_flags);
+	self->mem = test_mmap(self->creator, NR_PAGES * PAGE_SZ,
+			      PROT_READ | PROT_WRITE, 0);
+	ASSERT_NE(MAP_FAILED, self->mem);
+	self->mem[0] = 1;
+}
+
+/* Drop the run's region, and its name if the run ended before UNLINK. */
+static void region_teardown(FIXTURE_DATA(fail_nth) *self)
+{
+	int fd;
+
+	if (self->creator >= 0) {
+		munmap(self->mem, NR_PAGES * PAGE_SZ);
+		close(self->creator);
+		self->creator = -1;
+	}
+	fd = vmshm_open();
+	if (fd >= 0) {
+		vmshm_unlink(fd, self->name);
+		close(fd);
+	}
+}
+
+/* The whole program skips (exit 4) when fail-nth cannot work here. */
+static void __attribute__((constructor)) fail_nth_require(void)
+{
+	char why[256];
+
+	vmshm_require_device();
+	if (fault_injection_setup(why, sizeof(why)))
+		ksft_exit_skip("%s\n", why);
+}
+
+FIXTURE_SETUP(fail_nth)
+{
+	int fd = test_open();
+
+	self->creator = -1;
+	self->nth_fd = -1;
+	test_cmd_info(fd, &self->before);
+	close(fd);
+	self->nth_fd = nth_open();
+	ASSERT_LE(0, self->nth_fd);
+	snprintf(self->name, sizeof(self->name), "fail-nth-%d", getpid());
+}
+
+FIXTURE_TEARDOWN(fail_nth)
+{
+	if (self->nth_fd >= 0)
+		nth_disarm(self->nth_fd);
+	run_release(&self->run);
+	region_teardown(self);
+}
+
+/* Everything the run made is gone: the counters are as they started. */
+static void assert_all_freed(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(fail_nth) *self)
+{
+	struct vmshm_info now;
+	int fd = test_open();
+
+	test_cmd_info(fd, &now);
+	close(fd);
+	if (now.out_nr_regions != self->before.out_nr_regions ||
+	    now.out_reserved_pages != self->before.out_reserved_pages ||
+	    now.out_nr_pages != self->before.out_nr_pages)
+		TH_LOG("after fail-nth %u: regions %u pages %llu/%llu reserved/allocated, want %u %llu/%llu",
+		       self->iterations, now.out_nr_regions,
+		       (unsigned long long)now.out_reserved_pages,
+		       (unsigned long long)now.out_nr_pages,
+		       self->before.out_nr_regions,
+		       (unsigned long long)self->before.out_reserved_pages,
+		       (unsigned long long)self->before.out_nr_pages);
+	ASSERT_EQ(self->before.out_nr_regions, now.out_nr_regions);
+	ASSERT_EQ(self->before.out_reserved_pages, now.out_reserved_pages);
+	ASSERT_EQ(self->before.out_nr_pages, now.out_nr_pages);
+}
+
+typedef int (*run_fn)(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(fail_nth) *self,
+		      const FIXTURE_VARIANT(fail_nth) *variant);
+
+/*
+ * Run @fn with the 1st, 2nd, ... injection point failing until a run
+ * reaches no injection point; that last run must succeed.  With
+ * @needs_region, each run gets a fresh region made while disarmed.
+ */
+static void sweep(struct __test_metadata *_metadata,
+		  FIXTURE_DATA(fail_nth) *self,
+		  const FIXTURE_VARIANT(fail_nth) *variant,
+		  run_fn fn, bool needs_region)
+{
+	unsigned int n, enomem = 0;
+	int ret, injected;
+
+	for (n = 1; n <= MAX_NTH; n++) {
+		self->iterations = n;
+		if (needs_region)
+			region_setup(_metadata, self, variant);
+		ASSERT_EQ(0, nth_arm(self->nth_fd, n));
+		ret = fn(_metadata, self, variant);
+		injected = nth_disarm(self->nth_fd);
+		ASSERT_LE(0, injected);
+		run_release(&self->run);
+		region_teardown(self);
+		assert_all_freed(_metadata, self);
+		if (!injected) {
+			/* Nothing failed, so every step must have worked. */
+			ASSERT_EQ(0, ret);
+			break;
+		}
+		enomem += ret == -ENOMEM;
+	}
+	TH_LOG("%u injection points, %u runs ended with ENOMEM", n - 1,
+	       enomem);
+	ASSERT_GE(MAX_NTH, n);
+	/* Sanity: the sweep did fail something. */
+	ASSERT_LT(1, n);
+}
+
+/* open, CREATE (the variant's flags), mmap, populate: a fresh region. */
+static int run_create(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(fail_nth) *self,
+		      const FIXTURE_VARIANT(fail_nth) *variant)
+{
+	struct run *run = &self->run;
+	char *p = NULL;
+
+	STEP(run_open(run));
+	STEP(_test_cmd_create(run->fd[0], self->name, NR_PAGES * PAGE_SZ,
+			      0600, variant->create_flags));
+	STEP(run_mmap(run, run->fd[0], NR_PAGES * PAGE_SZ,
+		      PROT_READ | PROT_WRITE, 0, &p));
+	STEP(populate(p, NR_PAGES * PAGE_SZ, true));
+	p[PAGE_SZ] = 2;
+	if (!(variant->create_flags & VMSHM_CREATE_TRANSIENT))
+		STEP(vmshm_unlink(run->fd[0], self->name));
+	return 0;
+}
+
+/* Anonymous regions have their own paths: no name, no link reference. */
+static int run_create_anon(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(fail_nth) *self,
+			   const FIXTURE_VARIANT(fail_nth) *variant)
+{
+	struct run *run = &self->run;
+	char *p = NULL;
+
+	STEP(run_open(run));
+	STEP(_test_cmd_create(run->fd[0], NULL, 3 * PAGE_SZ, 0600,
+			      VMSHM_CREATE_ANON | (variant->create_flags &
+						   VMSHM_CREATE_PREFAULT)));
+	STEP(run_mmap(run, run->fd[0], 3 * PAGE_SZ, PROT_READ | PROT_WRITE, 0,
+		      &p));
+	STEP(populate(p, 3 * PAGE_SZ, true));
+	return 0;
+}
+
+/* A second fd attaches (the variant's flags), maps and reads back. */
+static int run_attach(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(fail_nth) *self,
+		      const FIXTURE_VARIANT(fail_nth) *variant)
+{
+	bool rdonly = variant->attach_flags & VMSHM_ATTACH_RDONLY;
+	int prot = PROT_READ | (rdonly ? 0 : PROT_WRITE);
+	struct run *run = &self->run;
+	char *p = NULL;
+
+	STEP(run_open(run));
+	STEP(_test_cmd_attach(run->fd[0], self->name, variant->attach_flags));
+	STEP(run_mmap(run, run->fd[0], NR_PAGES * PAGE_SZ, prot, 0, &p));
+	STEP(populate(p, NR_PAGES * PAGE_SZ, !rdonly));
+	ASSERT_EQ(1, p[0]);
+	if (rdonly)
+		STEP_EXPECT(-EACCES, sys_ret(mprotect(p, PAGE_SZ,
+						      PROT_READ | PROT_WRITE)));
+	return 0;
+}
+
+/* Lazy faults, then every way to split, shrink and move a mapping. */
+static int run_mmap_faults(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(fail_nth) *self,
+			   const FIXTURE_VARIANT(fail_nth) *variant)
+{
+	struct run *run = &self->run;
+	char *p = NULL, *q = NULL, *hole = NULL;
+
+	STEP(run_mmap(run, self->creator, NR_PAGES * PAGE_SZ,
+		      PROT_READ | PROT_WRITE, 0, &p));
+	STEP(populate(p, NR_PAGES * PAGE_SZ, true));
+	ASSERT_EQ(1, p[0]);
+	/* A window of the region at a page offset. */
+	STEP(run_mmap(run, self->creator, 2 * PAGE_SZ, PROT_READ,
+		      3 * PAGE_SZ, &q));
+	STEP(populate(q, 2 * PAGE_SZ, false));
+	/* Split by munmap of a middle page, then by mprotect. */
+	STEP(sys_ret(munmap(p + 2 * PAGE_SZ, PAGE_SZ)));
+	STEP(sys_ret(mprotect(p + 4 * PAGE_SZ, PAGE_SZ, PROT_READ)));
+	/* Growing must fail (VM_DONTEXPAND); shrinking and moving work. */
+	STEP_EXPECT(-EFAULT, mremap(p, 2 * PAGE_SZ, 3 * PAGE_SZ,
+				    MREMAP_MAYMOVE) == MAP_FAILED ? -errno : 0);
+	STEP(mremap(p + 5 * PAGE_SZ, 3 * PAGE_SZ, PAGE_SZ, 0) == MAP_FAILED ?
+	     -errno : 0);
+	STEP(run_reserve(run, PAGE_SZ, &hole));
+	STEP(mremap(p, PAGE_SZ, PAGE_SZ, MREMAP_MAYMOVE | MREMAP_FIXED, hole) ==
+	     MAP_FAILED ? -errno : 0);
+	ASSERT_EQ(1, hole[0]);
+	/* Drop the PTEs and fault them back. */
+	STEP(sys_ret(madvise(p + PAGE_SZ, PAGE_SZ, MADV_DONTNEED)));
+	STEP(populate(p + PAGE_SZ, PAGE_SZ, true));
+	return 0;
+}
+
+/* fork() copies the VMAs (->open(), __GFP_NOFAIL); the child faults. */
+static int run_fork(struct __test_metadata *_metadata,
+		    FIXTURE_DATA(fail_nth) *self,
+		    const FIXTURE_VARIANT(fail_nth) *variant)
+{
+	struct run *run = &self->run;
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		/* The child's fail-nth starts at 0: nothing fails here. */
+		if (self->mem[0] != 1)
+			_exit(1);
+		if (madvise(self->mem, NR_PAGES * PAGE_SZ, MADV_POPULATE_WRITE))
+			_exit(2);
+		self->mem[NR_PAGES * PAGE_SZ - 1] = 3;
+		_exit(0);
+	}
+	run->child = pid;
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	run->child = 0;
+	ASSERT_EQ(0, WIFEXITED(status) ? WEXITSTATUS(status) : 128);
+	ASSERT_EQ(3, self->mem[NR_PAGES * PAGE_SZ - 1]);
+	return 0;
+}
+
+/*
+ * VMSHM_WAIT allocates the page of its word; use words in pages nothing
+ * touched yet.  WAKE, poll and a non-blocking read do not allocate.
+ */
+static int run_wait_wake(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(fail_nth) *self,
+			 const FIXTURE_VARIANT(fail_nth) *variant)
+{
+	struct pollfd pfd = { .fd = self->creator, .events = POLLIN };
+	uint64_t seq;
+
+	STEP_EXPECT(-ETIMEDOUT,
+		    vmshm_wait(self->creator, 5 * PAGE_SZ, 0, 1,
+			       6 * PAGE_SZ + 4, VMSHM_WAIT_DEADLINE));
+	STEP_EXPECT(-EAGAIN,
+		    vmshm_wait(self->creator, 0, 0, VMSHM_NO_DEADLINE,
+			       7 * PAGE_SZ, 0));
+	STEP(vmshm_wake(self->creator, true));
+	ASSERT_EQ(1, poll(&pfd, 1, 0));
+	STEP(fcntl(self->creator, F_SETFL, O_NONBLOCK) ? -errno : 0);
+	STEP(vmshm_read_event(self->creator, &seq));
+	ASSERT_EQ(1, seq);
+	STEP_EXPECT(-EAGAIN, vmshm_read_event(self->creator, &seq));
+	return 0;
+}
+
+/* seq_file allocates its buffer on the first read of /proc/vmshm. */
+static int run_proc_read(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(fail_nth) *self,
+			 const FIXTURE_VARIANT(fail_nth) *variant)
+{
+	char buf[4096];
+	ssize_t n, total = 0;
+	int fd = open("/proc/vmshm", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	self->run.fd[self->run.nr_fd++] = fd;
+	while ((n = read(fd, buf, sizeof(buf) - 1)) > 0) {
+		buf[n] = 0;
+		if (!total)
+			ASSERT_EQ(0, strncmp(buf, "name ", 5));
+		total += n;
+	}
+	if (n < 0)
+		return -errno;
+	ASSERT_LT(0, total);
+	return 0;
+}
+
+TEST_F_TIMEOUT(fail_nth, create, 900)
+{
+	sweep(_metadata, self, variant, run_create, false);
+}
+
+TEST_F_TIMEOUT(fail_nth, create_anon, 900)
+{
+	sweep(_metadata, self, variant, run_create_anon, false);
+}
+
+TEST_F_TIMEOUT(fail_nth, attach, 900)
+{
+	sweep(_metadata, self, variant, run_attach, true);
+}
+
+TEST_F_TIMEOUT(fail_nth, mmap_faults, 900)
+{
+	sweep(_metadata, self, variant, run_mmap_faults, true);
+}
+
+TEST_F_TIMEOUT(fail_nth, fork, 900)
+{
+	sweep(_metadata, self, variant, run_fork, true);
+}
+
+TEST_F_TIMEOUT(fail_nth, wait_wake, 900)
+{
+	sweep(_metadata, self, variant, run_wait_wake, true);
+}
+
+TEST_F_TIMEOUT(fail_nth, proc_read, 900)
+{
+	sweep(_metadata, self, variant, run_proc_read, true);
+}
+
+TEST_HARNESS_MAIN
