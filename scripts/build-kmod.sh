@@ -5,7 +5,7 @@
 # fails the build.  Each kernel builds in its own copy of the sources,
 # $BUILD/kmod-RELEASE, so two kernels never share object files.
 #
-# Usage: scripts/build-kmod.sh [--path] 6.1|6.12|RELEASE
+# Usage: scripts/build-kmod.sh [--path] 6.1|6.12|debug|RELEASE
 #   --path      build nothing, print where the last good vmshm.ko is
 #   -h, --help  show this text
 #
@@ -49,7 +49,7 @@ if [ -n "$path_only" ]; then
 	exit 0
 fi
 [ -f "$src/Kbuild" ] || [ -f "$src/Makefile" ] || die "$src: no Kbuild or Makefile"
-kdir=/lib/modules/$rel/build
+kdir=$(kernel_kdir "$rel")
 [ -d "$kdir" ] || die "$kdir: headers for $rel not installed"
 
 mkdir -p "$BUILD"
@@ -72,7 +72,8 @@ cp -a "$src/." "$dst/"
 
 log=$dst/.build.log
 ok=1
-make -C "$kdir" M="$dst" W=1 modules >"$log" 2>&1 || ok=
+# A parent make -jN would make kbuild warn about its jobserver.
+MAKEFLAGS= make -C "$kdir" M="$dst" W=1 modules >"$log" 2>&1 || ok=
 if grep -q 'warning:' "$log"; then
 	# make would not recompile these objects, and so not warn, next time.
 	find "$dst" ! -path "$dst/out/*" \( -name '*.o' -o -name '*.ko' \) -delete

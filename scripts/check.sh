@@ -45,13 +45,21 @@ if ! make -s all; then
 	exit 1
 fi
 
+# host_check NAME CMD...: run a host check that ends "N passed, N failed".
+host_check() {
+	local name=$1 out rc line
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	echo "$out"
+	line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n1)
+	add_totals "$name" "pass:${line%% *} fail:$(echo "$line" | awk '{print $3}')" $rc
+}
+
 echo "== host checks"
-out=$(make -s -C tests/unit run 2>&1)
-rc=$?
-echo "$out"
-line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n1)
-add_totals "host unit tests" \
-	"pass:$(echo "$line" | awk '{print $1}') fail:$(echo "$line" | awk '{print $3}')" $rc
+host_check "host unit tests" make -s -C tests/unit run
+host_check "lint" scripts/lint.sh
+host_check "netlink spec" scripts/ynl-check.sh
 
 for k in "${kernels[@]}"; do
 	release=$(kernel_release "$k") || { add_totals "kernel $k" "" 1; continue; }

@@ -9,8 +9,8 @@
 # package is present it only re-resolves names and exits in about a second.
 #
 # Usage: scripts/setup.sh [--print-env]
-#   --print-env  print shell assignments describing the installed kernels
-#                and source tree (used by scripts/env.sh), install nothing.
+#   --print-env  also print shell assignments describing the installed
+#                kernels and source tree (used by scripts/env.sh).
 set -euo pipefail
 
 CACHE=${VMSHM_CACHE:-/var/cache/vmshm}
@@ -55,7 +55,7 @@ apt_update() {
 TOOLS=(build-essential pkg-config kmod cpio xz-utils busybox-static
 	qemu-system-x86 libnl-3-dev libnl-genl-3-dev sparse flex bison bc
 	libelf-dev libssl-dev dwarves python3 python3-docutils mandoc
-	gnuplot-nox linux-source-6.12)
+	gnuplot-nox python3-yaml python3-jsonschema linux-source-6.12)
 
 resolve_kernels() {
 	K61=$(resolve_61)

@@ -7,12 +7,14 @@
 #   # Totals: pass:P fail:F xfail:0 xpass:0 skip:S error:E
 # A program that dies before printing its totals counts as one failure.
 #
-# Usage: tests/run_tests.sh [PROGRAM...]   (default: every *_test here)
+# Usage: tests/run_tests.sh [PROGRAM...]   (default: every *_test and
+#        *_test.sh here, unload_test last)
 # Exit status: 0 when nothing failed, 1 otherwise.
 
 dir=$(cd "$(dirname "$0")" && pwd)
 # unload_test reloads the module, so it always runs last.
-[ $# -gt 0 ] || set -- $(cd "$dir" && ls *_test 2>/dev/null | grep -vx unload_test) \
+[ $# -gt 0 ] || set -- $(cd "$dir" && ls *_test *_test.sh 2>/dev/null |
+			grep -vx unload_test) \
 	$(cd "$dir" && ls unload_test 2>/dev/null)
 [ $# -gt 0 ] || { echo "run_tests: no test programs in $dir" >&2; exit 1; }
 
@@ -22,7 +24,10 @@ echo "TAP version 13"
 echo "1..$#"
 for t in "$@"; do
 	n=$((n + 1))
-	(cd "$dir" && "./${t##*/}") >"$log" 2>&1
+	case $t in
+	*.sh) (cd "$dir" && sh "./${t##*/}") >"$log" 2>&1 ;;
+	*) (cd "$dir" && "./${t##*/}") >"$log" 2>&1 ;;
+	esac
 	rc=$?
 	sed 's/^/# /' "$log"
 	totals=$(sed -n 's/^# Totals: //p' "$log" | tail -n 1)

@@ -1,0 +1,53 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# End-to-end tests of user/parent and user/child over vmshm, run in the
+# guest by run_tests.sh: 10^5 random lines against an awk reference, the
+# interactive mode, edge cases, kills of either side, and byte-identical
+# results from the vmshm and posix-flags transports on the same input.
+# Prints KTAP and a "# Totals:" line; exits 4 (skip) without /dev/vmshm.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+e2e=$here/e2e
+bin=$here/../user
+[ -e /dev/vmshm ] || { echo "1..0 # SKIP /dev/vmshm not present"; exit 4; }
+
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+out=$tmp/out
+
+# identical TRANSPORT_A TRANSPORT_B: same input, byte-identical results.
+identical() {
+	awk 'BEGIN { srand(7); for (i = 0; i < 3000; i++) {
+		n = int(rand() * 8); l = "";
+		for (j = 0; j < n; j++) l = l " " int(rand() * 2000001 - 1000000);
+		if (i % 97 == 5) l = l " 12x";
+		print (l == "" ? "0" : l) } }' >"$tmp/in"
+	"$bin/parent" -q --transport="$1" -o "$tmp/a" <"$tmp/in" &&
+		"$bin/parent" -q --transport="$2" -o "$tmp/b" <"$tmp/in" &&
+		[ "$(wc -l <"$tmp/a")" -eq 3000 ] && cmp "$tmp/a" "$tmp/b"
+}
+
+{
+	sh "$e2e/sum_check.sh" --transport=vmshm --lines=100000 --seed=1
+	sh "$e2e/sum_check.sh" --transport=vmshm --lines=2000 --seed=3 --interactive
+	sh "$e2e/sum_check.sh" --transport=posix-flags --lines=2000 --seed=4
+	if identical vmshm posix-flags >"$tmp/cmp" 2>&1; then
+		echo "ok 1 transports_identical"
+	else
+		sed 's/^/# /' "$tmp/cmp"
+		echo "not ok 1 transports_identical"
+	fi
+	sh "$e2e/sum_edges.sh" --transport=vmshm
+	sh "$e2e/sum_faults.sh" --transport=vmshm
+} >"$out" 2>&1
+
+echo "TAP version 13"
+cat "$out"
+pass=$(grep -c '^ok ' "$out")
+fail=$(grep -c '^not ok ' "$out")
+skip=$(grep -c '^ok .*# SKIP' "$out")
+pass=$((pass - skip))
+echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
+[ "$fail" -eq 0 ]
