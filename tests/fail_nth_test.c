@@ -23,6 +23,8 @@
  * nothing while fail-nth and the probability knobs are 0.
  */
 #include <dirent.h>
+#include <signal.h>
+#include <sys/rseq.h>
 #include <sys/syscall.h>
 
 #include "vmshm_test.h"
@@ -128,7 +130,13 @@ static int nth_disarm(int nth_fd)
 	ssize_t n = pread(nth_fd, buf, sizeof(buf) - 1, 0);
 	int injected = n > 0 && atoi(buf) == 0;
 
-	if (n <= 0)
+	/*
+	 * After fork() our stack is copy-on-write: the pread() itself may
+	 * be what fails, to copy out, and that was the injected failure.
+	 */
+	if (n < 0 && errno == EFAULT)
+		injected = 1;
+	else if (n <= 0)
 		return n < 0 ? -errno : -EIO;
 	if (pwrite(nth_fd, "0", 1, 0) != 1)
 		return -errno;
@@ -223,6 +231,7 @@ FIXTURE(fail_nth) {
 	char *mem;		/* creator's mapping of all NR_PAGES */
 	struct run run;
 	unsigned int iterations;
+	int injected;		/* set by a run that disarmed early, or -1 */
 };
 
 FIXTURE_VARIANT(fail_nth) {
@@ -276,6 +285,54 @@ static void region_teardown(FIXTURE_DATA(fail_nth) *self)
 	}
 }
 
+static volatile sig_atomic_t armed_nth;	/* for the SIGSEGV report */
+
+/* Say which fail-nth run crashed before the harness reports the signal. */
+static void on_sigsegv(int sig, siginfo_t *si, void *uc)
+{
+	char buf[128];
+	int n;
+
+	n = snprintf(buf, sizeof(buf),
+		     "# SIGSEGV at %p, si_code %d, in the run with fail-nth %d\n",
+		     si->si_addr, si->si_code, armed_nth);
+	if (write(STDERR_FILENO, buf, n) < 0)
+		n = 0;
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* The handler runs on its own stack: the fault may be the stack's. */
+static void sigsegv_report(void)
+{
+	static char altstack[64 * 1024];
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
+	struct sigaction sa = {
+		.sa_sigaction = on_sigsegv,
+		.sa_flags = SA_SIGINFO | SA_ONSTACK,
+	};
+
+	sigaltstack(&ss, NULL);
+	sigaction(SIGSEGV, &sa, NULL);
+}
+
+/*
+ * glibc's rseq area is written by the kernel on the way back to user
+ * space; after fork() that page is copy-on-write, and a failure there is
+ * a SIGSEGV (si_code SI_KERNEL), not an error a test can check.  Nothing
+ * here needs rseq: unregister it, and every test child inherits that.
+ */
+static void rseq_unregister(void)
+{
+	void *area = (char *)__builtin_thread_pointer() + __rseq_offset;
+
+	if (__rseq_size &&
+	    syscall(SYS_rseq, area, __rseq_size, RSEQ_FLAG_UNREGISTER, RSEQ_SIG) &&
+	    __rseq_size < 32)
+		/* glibc registers 32 bytes even when it reports fewer. */
+		syscall(SYS_rseq, area, 32, RSEQ_FLAG_UNREGISTER, RSEQ_SIG);
+}
+
 /* The whole program skips (exit 4) when fail-nth cannot work here. */
 static void __attribute__((constructor)) fail_nth_require(void)
 {
@@ -284,6 +341,7 @@ static void __attribute__((constructor)) fail_nth_require(void)
 	vmshm_require_device();
 	if (fault_injection_setup(why, sizeof(why)))
 		ksft_exit_skip("%s\n", why);
+	rseq_unregister();
 }
 
 FIXTURE_SETUP(fail_nth)
@@ -296,6 +354,7 @@ FIXTURE_SETUP(fail_nth)
 	close(fd);
 	self->nth_fd = nth_open();
 	ASSERT_LE(0, self->nth_fd);
+	sigsegv_report();
 	snprintf(self->name, sizeof(self->name), "fail-nth-%d", getpid());
 }
 
@@ -336,25 +395,43 @@ typedef int (*run_fn)(struct __test_metadata *_metadata,
 		      const FIXTURE_VARIANT(fail_nth) *variant);
 
 /*
+ * A stack that grows while armed can fail to (the VMA needs memory), and
+ * that is SIGSEGV, not ENOMEM: grow it once, now.
+ */
+static void __attribute__((noinline)) stack_prefault(void)
+{
+	char buf[256 * 1024];
+
+	memset(buf, 0, sizeof(buf));
+	/* Keep the compiler from dropping the stores to a dead buffer. */
+	__asm__ __volatile__("" : : "r"(buf) : "memory");
+}
+
+/*
  * Run @fn with the 1st, 2nd, ... injection point failing until a run
  * reaches no injection point; that last run must succeed.  With
  * @needs_region, each run gets a fresh region made while disarmed.
+ * Return: the number of injection points the sequence has.
  */
-static void sweep(struct __test_metadata *_metadata,
-		  FIXTURE_DATA(fail_nth) *self,
-		  const FIXTURE_VARIANT(fail_nth) *variant,
-		  run_fn fn, bool needs_region)
+static unsigned int sweep(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(fail_nth) *self,
+			  const FIXTURE_VARIANT(fail_nth) *variant,
+			  run_fn fn, bool needs_region)
 {
 	unsigned int n, enomem = 0;
 	int ret, injected;
 
+	stack_prefault();
 	for (n = 1; n <= MAX_NTH; n++) {
 		self->iterations = n;
 		if (needs_region)
 			region_setup(_metadata, self, variant);
+		armed_nth = n;
+		self->injected = -1;
 		ASSERT_EQ(0, nth_arm(self->nth_fd, n));
 		ret = fn(_metadata, self, variant);
-		injected = nth_disarm(self->nth_fd);
+		injected = self->injected >= 0 ? self->injected :
+			   nth_disarm(self->nth_fd);
 		ASSERT_LE(0, injected);
 		run_release(&self->run);
 		region_teardown(self);
@@ -369,8 +446,7 @@ static void sweep(struct __test_metadata *_metadata,
 	TH_LOG("%u injection points, %u runs ended with ENOMEM", n - 1,
 	       enomem);
 	ASSERT_GE(MAX_NTH, n);
-	/* Sanity: the sweep did fail something. */
-	ASSERT_LT(1, n);
+	return n - 1;
 }
 
 /* open, CREATE (the variant's flags), mmap, populate: a fresh region. */
@@ -487,7 +563,14 @@ static int run_fork(struct __test_metadata *_metadata,
 		self->mem[NR_PAGES * PAGE_SZ - 1] = 3;
 		_exit(0);
 	}
+	/*
+	 * Stop here: every write to our now copy-on-write memory would be a
+	 * new injection point, and one made by the kernel (waitpid's status)
+	 * fails with EFAULT instead of being retried like a user fault.
+	 */
+	self->injected = nth_disarm(self->nth_fd);
 	run->child = pid;
+	ASSERT_LE(0, self->injected);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	run->child = 0;
 	ASSERT_EQ(0, WIFEXITED(status) ? WEXITSTATUS(status) : 128);
@@ -547,37 +630,48 @@ static int run_proc_read(struct __test_metadata *_metadata,
 
 TEST_F_TIMEOUT(fail_nth, create, 900)
 {
-	sweep(_metadata, self, variant, run_create, false);
+	/* Sanity: fail-nth does reach this sequence's allocations. */
+	ASSERT_LT(0, sweep(_metadata, self, variant, run_create, false));
 }
 
 TEST_F_TIMEOUT(fail_nth, create_anon, 900)
 {
-	sweep(_metadata, self, variant, run_create_anon, false);
+	/* Sanity: fail-nth does reach this sequence's allocations. */
+	ASSERT_LT(0, sweep(_metadata, self, variant, run_create_anon, false));
 }
 
 TEST_F_TIMEOUT(fail_nth, attach, 900)
 {
-	sweep(_metadata, self, variant, run_attach, true);
+	/* Sanity: fail-nth does reach this sequence's allocations. */
+	ASSERT_LT(0, sweep(_metadata, self, variant, run_attach, true));
 }
 
 TEST_F_TIMEOUT(fail_nth, mmap_faults, 900)
 {
-	sweep(_metadata, self, variant, run_mmap_faults, true);
+	/* Sanity: fail-nth does reach this sequence's allocations. */
+	ASSERT_LT(0, sweep(_metadata, self, variant, run_mmap_faults, true));
 }
 
 TEST_F_TIMEOUT(fail_nth, fork, 900)
 {
-	sweep(_metadata, self, variant, run_fork, true);
+	/* Sanity: fail-nth does reach this sequence's allocations. */
+	ASSERT_LT(0, sweep(_metadata, self, variant, run_fork, true));
 }
 
 TEST_F_TIMEOUT(fail_nth, wait_wake, 900)
 {
-	sweep(_metadata, self, variant, run_wait_wake, true);
+	unsigned int points;
+
+	points = sweep(_metadata, self, variant, run_wait_wake, true);
+	/* With every page prefaulted, WAIT allocates nothing. */
+	if (!(variant->create_flags & VMSHM_CREATE_PREFAULT))
+		ASSERT_LT(0, points);
 }
 
 TEST_F_TIMEOUT(fail_nth, proc_read, 900)
 {
-	sweep(_metadata, self, variant, run_proc_read, true);
+	/* Sanity: fail-nth does reach this sequence's allocations. */
+	ASSERT_LT(0, sweep(_metadata, self, variant, run_proc_read, true));
 }
 
 TEST_HARNESS_MAIN

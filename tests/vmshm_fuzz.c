@@ -104,10 +104,8 @@ struct fz_file {
 	int fd;			/* -1: free slot */
 	bool bound;
 	bool rdonly;		/* bound read-only: no write mapping, no WAKE */
-	bool nobind;		/* shared with another fd or process: never
-				 * CREATE or ATTACH through it */
-	bool unknown;		/* unbound when inherited from the parent,
-				 * which may have bound it since */
+	bool nobind;		/* shared: never CREATE or ATTACH on it */
+	bool unknown;		/* inherited unbound: the parent may bind it */
 	unsigned int pages;	/* region size when bound */
 };
 
@@ -233,10 +231,10 @@ static void __attribute__((noreturn)) fz_fail(struct fz_proc *p,
 	static const int __ok[] = { 0, __VA_ARGS__ };				\
 	unsigned int __i;							\
 	(p)->last_ret = (ret);							\
-	for (__i = 0; __i < sizeof(__ok) / sizeof(__ok[0]); __i++)		\
+	for (__i = 0; __i < ARRAY_SIZE(__ok); __i++)				\
 		if ((ret) == (__i ? -__ok[__i] : 0))				\
 			break;							\
-	if (__i == sizeof(__ok) / sizeof(__ok[0]))				\
+	if (__i == ARRAY_SIZE(__ok))						\
 		fz_fail(p, "%s: unexpected result %d (%s)",			\
 			p->history[(p->nr_history - 1) % HISTORY], (ret),	\
 			strerror(-(ret)));					\
@@ -254,7 +252,9 @@ static struct fz_file *pick_file(struct fz_proc *p, bool open)
 	for (i = 0; i < MAX_FDS; i++) {
 		struct fz_file *f = &p->file[(start + i) % MAX_FDS];
 
-		if ((f->fd >= 0) == open)
+		bool is_open = f->fd >= 0;
+
+		if (is_open == open)
 			return f;
 	}
 	return NULL;
@@ -327,13 +327,12 @@ static void op_create(struct fz_proc *p)
 			   size, rnd_below(&p->rnd, 01000), flags, NULL);
 	note(p, "create(fd %d, %s, %" PRIu64 ", flags %#x) = %d", f->fd,
 	     flags & VMSHM_CREATE_ANON ? "(anon)" : name, size, flags, ret);
-	if (f->bound) {
+	if (f->bound)
 		EXPECT(p, ret, EBUSY, ENOMEM);
-	} else if (flags & VMSHM_CREATE_ANON) {
+	else if (flags & VMSHM_CREATE_ANON)
 		EXPECT(p, ret, ENOSPC, ENOMEM);
-	} else {
+	else
 		EXPECT(p, ret, EEXIST, ENOSPC, ENOMEM);
-	}
 	if (!ret) {
 		f->bound = true;
 		f->rdonly = false;
@@ -351,7 +350,7 @@ static void op_create_bad(struct fz_proc *p)
 
 	if (!f)
 		return;
-	strcpy(c.name, "bad");
+	snprintf(c.name, sizeof(c.name), "bad");
 	switch (rnd_below(&p->rnd, 7)) {
 	case 0:
 		c.flags = 1U << 31;
@@ -367,7 +366,7 @@ static void op_create_bad(struct fz_proc *p)
 		want = -EINVAL;
 		break;
 	case 3:
-		strcpy(c.name, "bad/name");
+		snprintf(c.name, sizeof(c.name), "bad/name");
 		want = -EINVAL;
 		break;
 	case 4:
@@ -794,8 +793,10 @@ static void op_fork(struct fz_proc *p)
 	for (i = 0; i < MAX_FDS; i++) {
 		struct fz_file *f = &p->file[i];
 
-		if (f->fd >= 0 && !f->bound)
-			f->nobind = f->unknown = true;
+		if (f->fd >= 0 && !f->bound) {
+			f->nobind = true;
+			f->unknown = true;
+		}
 	}
 	fz_loop(p);
 	_exit(0);
