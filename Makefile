@@ -35,6 +35,11 @@ setup:
 check:
 	scripts/check.sh
 
+# The reliability lane; FUZZ_OPS, FUZZ_SECONDS: see scripts/check-debug.sh.
+check-debug:
+	scripts/check-debug.sh $(if $(FUZZ_OPS),-n $(FUZZ_OPS)) \
+		$(if $(FUZZ_SECONDS),-t $(FUZZ_SECONDS))
+
 lint:
 	scripts/lint.sh
 
@@ -51,7 +56,7 @@ clean:
 	$(MAKE) -C tests clean
 	rm -rf build
 
-.PHONY: all user tests kmod setup check lint demo clean
+.PHONY: all user tests kmod setup check check-debug lint demo clean
 
 # make install: each part has its own target, as in v4l2loopback.
 #

@@ -6,7 +6,8 @@
 # the same absolute path as on the host.
 #
 # Usage: scripts/vm-run.sh [options] -- CMD [ARGS...]
-#   --kernel K      6.1 (default), 6.12 or a release installed in /boot
+#   --kernel K      6.1 (default), 6.12, debug (the KASAN/lockdep/kmemleak
+#                   kernel of scripts/debug-kernel.sh) or a release in /boot
 #   --timeout S     kill the guest after S seconds (default 300)
 #   --append ARGS   add ARGS to the kernel command line
 #   --no-build      reuse the last vmshm.ko and userspace build
@@ -91,6 +92,11 @@ add_file() {
 add_modules() {
 	local root=$1 mod name
 
+	# The debug kernel has them built in: nothing to load but vmshm.ko.
+	if kernel_is_debug "$rel"; then
+		: >"$root/lib/vmshm/modules.order"
+		return
+	fi
 	modprobe -S "$rel" --show-depends -a 9p 9pnet_virtio virtio_pci >"$tmp/deps" ||
 		die "modprobe -S $rel: cannot resolve the 9p modules"
 	awk '$1 == "insmod" && !seen[$2]++ { print $2 }' "$tmp/deps" | while read -r mod; do
@@ -147,7 +153,11 @@ make_run() {
 cmdline() {
 	local c="console=ttyS1 panic=-1 slub_debug=FZPU page_poison=1"
 
-	grep -q '^CONFIG_KFENCE=y' "/boot/config-$rel" && c+=" kfence.sample_interval=100"
+	grep -q '^CONFIG_KFENCE=y' "$(kernel_config "$rel")" && c+=" kfence.sample_interval=100"
+	# Report every KASAN splat, not just the first; a WARN is caught in
+	# the log, not by a panic; TCG is slow enough to look like an RCU stall.
+	kernel_is_debug "$rel" &&
+		c+=" kasan.fault=report kasan_multi_shot panic_on_warn=0 rcupdate.rcu_cpu_stall_timeout=300"
 	echo "$c${append:+ $append}"
 }
 
@@ -155,13 +165,14 @@ cmdline() {
 # q35: on the default i440FX machine, routing the legacy PCI interrupt of the
 # 9p device costs 2-5 s of emulated ACPI per boot.
 boot() {
-	local in=/dev/null
+	local in=/dev/null image
 
+	image=$(kernel_image "$rel")
 	[ -n "$tty" ] && in=/dev/stdin
 	timeout --foreground -k 5 "$timeout" \
 		qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 1G \
 		-display none -no-reboot -monitor none -nic none \
-		-kernel "/boot/vmlinuz-$rel" -initrd "$tmp/initrd" -append "$(cmdline)" \
+		-kernel "$image" -initrd "$tmp/initrd" -append "$(cmdline)" \
 		-chardev stdio,id=ttyS0,signal=off -serial chardev:ttyS0 \
 		-serial "file:$tmp/console.log" \
 		-virtfs "local,path=$VMSHM_TOP,mount_tag=vmshm,security_model=none" \
@@ -180,11 +191,24 @@ BAD_RE+='memory corruption'
 TAINT_FLAGS=PFSRMBUDAWCIOELKXTN
 TAINT_OK=$((4096 | 8192))	# O: out-of-tree module, E: unsigned module
 
+# The log as check_log reads it.  On the debug kernel, fault injection
+# fails allocations on purpose, and warn_alloc() then dumps the stack of a
+# vmalloc() that did not ask for __GFP_NOWARN: drop that "Call Trace:"
+# line, which follows its "vmalloc error:" line within a few lines.
+log_to_check() {
+	if kernel_is_debug "$rel"; then
+		awk '/: (vmalloc error|page allocation failure): / { wa = NR }
+		     /Call Trace:/ && wa && NR - wa <= 6 { next } { print }' "$1"
+	else
+		cat "$1"
+	fi
+}
+
 # Print why the run failed, if the log says it did; return 1 then.
 check_log() {
 	local log=$1 taint bad i flags=
 
-	if grep -E "$BAD_RE" "$log" | head -n 50 | sed 's/^/vm-run: /' | grep . >&2; then
+	if log_to_check "$log" | grep -E "$BAD_RE" | head -n 50 | sed 's/^/vm-run: /' | grep . >&2; then
 		return 1
 	fi
 	if grep 'VMSHM-ERROR' "$log" | sed 's/^.*VMSHM-ERROR /vm-run: guest: /' | grep . >&2; then
