@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "acct.h"
+#include "util.h"
 
 static const char *const tp_paths[] = {
 	"/sys/kernel/tracing/events/raw_syscalls/sys_enter/id",
@@ -33,7 +34,7 @@ static long sysc_tp_id(void)
 	ssize_t n;
 	int fd;
 
-	for (i = 0; !id && i < sizeof(tp_paths) / sizeof(tp_paths[0]); i++) {
+	for (i = 0; !id && i < ARRAY_SIZE(tp_paths); i++) {
 		fd = open(tp_paths[i], O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue;

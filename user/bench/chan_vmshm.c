@@ -132,23 +132,19 @@ static int ring_chan_open(struct end *e, struct ring_chan *c)
 	return 0;
 }
 
-/**
- * ring_chan_create() - parent: a region of cfg->ring_size with a ring pair
- * @e: the parent's side; e->priv receives the channel
- *
- * Return: 0 or -errno.
- */
-int ring_chan_create(struct end *e)
+static int ring_chan_setup(struct end *e, bool create)
 {
 	struct ring_chan *c = calloc(1, sizeof(*c));
 	int ret;
 
 	if (!c)
 		return -ENOMEM;
-	ret = vreg_create(&c->reg, e->name, e->cfg->ring_size, 0);
+	ret = create ? vreg_create(&c->reg, e->name, e->cfg->ring_size, 0) :
+		       vreg_attach(&c->reg, e->name, 0);
 	if (ret)
 		goto err_free;
-	ret = ring_pair_format(c->reg.mem, c->reg.size, RING_REV_CAP);
+	if (create)
+		ret = ring_pair_format(c->reg.mem, c->reg.size, RING_REV_CAP);
 	if (!ret)
 		ret = ring_chan_open(e, c);
 	if (!ret)
@@ -160,6 +156,17 @@ err_free:
 }
 
 /**
+ * ring_chan_create() - parent: a region of cfg->ring_size with a ring pair
+ * @e: the parent's side; e->priv receives the channel
+ *
+ * Return: 0 or -errno.
+ */
+int ring_chan_create(struct end *e)
+{
+	return ring_chan_setup(e, true);
+}
+
+/**
  * ring_chan_attach() - child: attach to the parent's ring pair by name
  * @e: the child's side; e->priv receives the channel
  *
@@ -167,21 +174,7 @@ err_free:
  */
 int ring_chan_attach(struct end *e)
 {
-	struct ring_chan *c = calloc(1, sizeof(*c));
-	int ret;
-
-	if (!c)
-		return -ENOMEM;
-	ret = vreg_attach(&c->reg, e->name, 0);
-	if (ret)
-		goto err_free;
-	ret = ring_chan_open(e, c);
-	if (!ret)
-		return 0;
-	vreg_close(&c->reg);
-err_free:
-	free(c);
-	return ret;
+	return ring_chan_setup(e, false);
 }
 
 /**

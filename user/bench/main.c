@@ -37,9 +37,7 @@ const char *const placement_names[PL_NR] = {
 	[PL_ONE] = "one-process",
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f,
+static const char usage_text[] =
 "Usage: vmshm-bench [OPTION]...\n"
 "Round trips, streaming and page faults: vmshm against futex, eventfd,\n"
 "pipes, sockets, semaphores, spinning and the lab's usleep() flags.\n"
@@ -61,7 +59,11 @@ static void usage(FILE *f)
 "      --only=W[,W...]   only jobs whose workload/variant contains a W\n"
 "  -o, --csv=FILE        write the CSV there (default stdout)\n"
 "      --meta=KEY=VALUE  add a \"# meta\" line (e.g. accel=tcg)\n"
-"  -h, --help            this text\n", BENCH_SPIN);
+"  -h, --help            this text\n";
+
+static void usage(FILE *f)
+{
+	fprintf(f, usage_text, BENCH_SPIN);
 }
 
 static const struct option opts[] = {
@@ -155,27 +157,25 @@ static int parse_opt(struct bench_cfg *cfg, struct meta *m, int opt)
 static int parse_args(struct bench_cfg *cfg, struct meta *m, int argc,
 		      char **argv)
 {
-	int opt;
+	int opt, ret = 0;
 
-	while ((opt = getopt_long(argc, argv, "qo:h", opts, NULL)) != -1) {
+	while (!ret && (opt = getopt_long(argc, argv, "qo:h", opts, NULL)) >= 0) {
 		if (opt == 'h') {
 			usage(stdout);
 			exit(0);
 		}
-		if (parse_opt(cfg, m, opt)) {
-			if (optarg)
-				err_msg("bad value '%s' for option %s", optarg,
-					argv[optind - 1]);
-			usage(stderr);
-			return -EINVAL;
-		}
+		ret = parse_opt(cfg, m, opt);
+		if (ret && optarg)
+			err_msg("%s: bad value for %s", optarg, argv[optind - 1]);
 	}
-	if (optind != argc) {
+	if (!ret && optind < argc) {
+		err_msg("%s: unexpected argument", argv[optind]);
+		ret = -EINVAL;
+	}
+	if (ret)
 		usage(stderr);
-		return -EINVAL;
-	}
 	cfg->flags_lines = cfg->lines / 100;
-	return 0;
+	return ret;
 }
 
 static void on_sigchld(int sig)

@@ -26,29 +26,14 @@
 
 /**
  * struct pp_job - one ping-pong batch
+ * @c: its channel, first: the child's functions get the job as a chan;
+ *	the child works on a copy made by fork()
  * @ops: the transport
- * @e: this process's side; the child gets a copy by fork()
  */
 struct pp_job {
+	struct chan c;
 	const struct pp_ops *ops;
-	struct end e;
 };
-
-static int64_t pp_own_sys(struct pp_job *j)
-{
-	return j->ops->own_sys ? j->ops->own_sys(&j->e) : j->e.nsys;
-}
-
-static int pp_child_attach(void *arg)
-{
-	struct pp_job *j = arg;
-	int ret = j->ops->chan.attach(&j->e);
-
-	if (ret)
-		err_msg("%s: child cannot attach to %s: %s", j->ops->name,
-			j->e.name, strerror(-ret));
-	return ret;
-}
 
 static int pp_child_run(void *arg)
 {
@@ -59,18 +44,18 @@ static int pp_child_run(void *arg)
 
 	acct_start(&m, sysc_maybe(ctl->count_sys));
 	for (;;) {
-		ret = j->ops->recv(&j->e);
+		ret = j->ops->recv(&j->c.e);
 		if (ret || atomic_load(&ctl->stop))
 			break;
-		ret = j->ops->send(&j->e);
+		ret = j->ops->send(&j->c.e);
 		if (ret)
 			break;
 		n++;
 	}
 	acct_stop(&m, &ctl->acct);
 	ctl->acct.ops = n;
-	ctl->acct.own = pp_own_sys(j);
-	j->ops->chan.close(&j->e);
+	ctl->acct.own = chan_own_sys(&j->c);
+	j->ops->chan.close(&j->c.e);
 	if (ret)
 		err_msg("%s: child: %s", j->ops->name, strerror(-ret));
 	return ret;
@@ -88,9 +73,9 @@ static int pp_batch(struct pp_job *j, uint64_t n, uint64_t cap_ns,
 	int ret = 0;
 
 	while (i < n) {
-		ret = j->ops->send(&j->e);
+		ret = j->ops->send(&j->c.e);
 		if (!ret)
-			ret = j->ops->recv(&j->e);
+			ret = j->ops->recv(&j->c.e);
 		if (ret)
 			break;
 		if (++i % every == 0 && vmshm_now_ns() - t0 >= cap_ns)
@@ -110,7 +95,7 @@ static bool pp_slow(const struct pp_ops *ops, enum placement pl)
 static int pp_kstat(struct pp_job *j, uint64_t *waits, uint64_t *wakes)
 {
 	*waits = *wakes = 0;
-	return j->ops->chan.kstat ? j->ops->chan.kstat(&j->e, waits, wakes) : 0;
+	return j->ops->chan.kstat ? j->ops->chan.kstat(&j->c.e, waits, wakes) : 0;
 }
 
 static int pp_measure(const struct bench_cfg *cfg, struct pp_job *j,
@@ -129,12 +114,12 @@ static int pp_measure(const struct bench_cfg *cfg, struct pp_job *j,
 		ret = pp_kstat(j, &w0, &k0);
 	if (ret)
 		return ret;
-	own0 = pp_own_sys(j);
+	own0 = chan_own_sys(&j->c);
 	acct_start(&m, sysc_maybe(count_sys));
 	ret = pp_batch(j, cfg->rts, cap, every, &res->n, &res->ns);
 	acct_stop(&m, &res->side[0]);
 	res->side[0].ops = res->n;
-	res->side[0].own = own0 < 0 ? -1 : pp_own_sys(j) - own0;
+	res->side[0].own = own0 < 0 ? -1 : chan_own_sys(&j->c) - own0;
 	res->capped = res->n < cfg->rts;
 	if (!ret && j->ops->chan.kstat && !pp_kstat(j, &w1, &k1)) {
 		res->kwaits = w1 - w0;
@@ -143,7 +128,7 @@ static int pp_measure(const struct bench_cfg *cfg, struct pp_job *j,
 	if (ret)
 		return ret;
 	atomic_store(&ctl->stop, 1);
-	return j->ops->send(&j->e);
+	return j->ops->send(&j->c.e);
 }
 
 /**
@@ -160,42 +145,24 @@ int pp_run(const struct bench_cfg *cfg, const struct pp_ops *ops,
 	   enum placement pl, bool count_sys, struct result *res)
 {
 	static const struct child_fns fns = {
-		.attach = pp_child_attach,
+		.attach = chan_child_attach,
 		.run = pp_child_run,
 	};
-	struct pp_job j = { .ops = ops };
-	struct child ch;
+	struct pp_job j = {
+		.ops = ops,
+		.c = { .ops = &ops->chan, .variant = ops->name,
+		       .own_sys = ops->own_sys },
+	};
 	int ret;
 
-	end_init(&j.e, cfg, ops->name);
-	memset(ctl, 0, sizeof(*ctl));
-	ctl->count_sys = count_sys;
-	ret = ops->chan.prefork ? ops->chan.prefork(&j.e) : 0;
-	if (!ret)
-		ret = child_start(&ch, placement_cpu(pl), &fns, &j);
-	if (ret) {
-		err_msg("%s: cannot start the child: %s", ops->name,
-			strerror(-ret));
+	ret = chan_open(&j.c, cfg, pl, count_sys, &fns, &j);
+	if (ret)
 		return ret;
-	}
-	j.e.parent = true;
-	ret = ops->chan.create(&j.e);
-	if (ret) {
-		err_msg("%s: cannot create %s: %s", ops->name, j.e.name,
-			strerror(-ret));
-		child_kill(&ch);
-		return ret;
-	}
-	ret = child_go(&ch);
-	if (!ret)
-		ret = pp_measure(cfg, &j, pl, count_sys, res);
-	if (ret) {
-		err_msg("%s: %s", ops->name, strerror(-ret));
-		child_kill(&ch);
-	} else {
-		ret = child_finish(&ch);
+	ret = pp_measure(cfg, &j, pl, count_sys, res);
+	if (!ret) {
+		ret = child_finish(&j.c.child);
 		res->side[1] = ctl->acct;
 	}
-	ops->chan.close(&j.e);
+	chan_close(&j.c, ret);
 	return ret;
 }

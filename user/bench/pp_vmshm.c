@@ -76,13 +76,14 @@ static int vwait_send(struct end *e)
 static int vwait_recv(struct end *e)
 {
 	struct vreg *v = e->priv;
-	_Atomic uint32_t *w = rx_word(e);
-	uint64_t off = (char *)w - (char *)v->mem;
+	uint64_t off = (char *)rx_word(e) - (char *)v->mem;
 	uint32_t val;
 	int ret;
 
-	while ((val = atomic_load_explicit(w, memory_order_acquire)) ==
-	       e->rcvd) {
+	for (;;) {
+		val = atomic_load_explicit(rx_word(e), memory_order_acquire);
+		if (val != e->rcvd)
+			break;
 		e->nsys++;
 		ret = vmshm_wait(v->fd, off, val, VMSHM_NO_DEADLINE,
 				 VMSHM_NO_SLEEPERS, 0);
@@ -162,7 +163,7 @@ static int vpoll_send(struct end *e)
 {
 	struct vreg *v = (struct vreg *)e->priv + !e->parent;
 
-	atomic_store_explicit((_Atomic uint32_t *)v->mem, ++e->seq,
+	atomic_store_explicit((atomic_uint *)v->mem, ++e->seq,
 			      memory_order_release);
 	e->nsys++;
 	return vmshm_wake(v->fd, false);
@@ -190,7 +191,7 @@ static int vpoll_recv(struct end *e)
 		ret = vmshm_read_event(v->fd, &seq);
 		if (ret)
 			return ret;
-		val = atomic_load_explicit((_Atomic uint32_t *)v->mem,
+		val = atomic_load_explicit((atomic_uint *)v->mem,
 					   memory_order_acquire);
 		if (val != e->rcvd)
 			break;

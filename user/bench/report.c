@@ -21,12 +21,15 @@
 #include "report.h"
 #include "rounds.h"
 #include "stats.h"
+#include "util.h"
 
-static const char csv_header[] =
-	"type,workload,variant,placement,round,seq,n,ns,per_op_ns,ratio,"
-	"ratio_q1,ratio_q3,rate,sys_msg,own_sys_msg,nvcsw_msg,nivcsw_msg,"
-	"cpu_ns_msg,minflt_msg,kwaits_msg,kwakes_msg,kfaults_op,setup_ns_op,"
-	"capped,hash,goal,verdict\n";
+static const char *const csv_header[] = {
+	"type", "workload", "variant", "placement", "round", "seq", "n", "ns",
+	"per_op_ns", "ratio", "ratio_q1", "ratio_q3", "rate", "sys_msg",
+	"own_sys_msg", "nvcsw_msg", "nivcsw_msg", "cpu_ns_msg", "minflt_msg",
+	"kwaits_msg", "kwakes_msg", "kfaults_op", "setup_ns_op", "capped",
+	"hash", "goal", "verdict",
+};
 
 const struct result *report_find(const struct report *rep, enum workload wl,
 				 const char *variant, enum placement pl,
@@ -233,7 +236,9 @@ void report_csv(const struct report *rep)
 {
 	unsigned int i, jobs = rep->nr / rep->rounds;
 
-	fputs(csv_header, rep->out);
+	for (i = 0; i < ARRAY_SIZE(csv_header); i++)
+		fprintf(rep->out, "%s%c", csv_header[i],
+			i + 1 < ARRAY_SIZE(csv_header) ? ',' : '\n');
 	for (i = 0; i < rep->nr; i++)
 		csv_row(rep, &rep->res[i], false, rep->res[i].capped);
 	for (i = 0; i < jobs; i++)

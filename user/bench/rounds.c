@@ -27,6 +27,7 @@ static const struct pp_ops *const pp_all[] = {
 static const struct st_ops *const st_all[] = {
 	&st_ring, &st_ring_chunk, &st_pipe, &st_flags,
 };
+
 #define ST_SINGLE	ARRAY_SIZE(st_all)
 #define ST_LOCAL	(ST_SINGLE + 1)
 
@@ -131,7 +132,7 @@ static int stream_check(const struct bench *b, const struct result *r,
 
 	if (r->n == lines && r->hash == hash)
 		return 0;
-	err_msg("stream %s %s round %u: checksum %016llx over %llu lines, the single process got %016llx over %llu: RESULTS DIFFER",
+	err_msg("stream %s %s round %u: %016llx over %llu lines, not %016llx over %llu",
 		r->variant, placement_names[r->pl], r->round,
 		(unsigned long long)r->hash, (unsigned long long)r->n,
 		(unsigned long long)hash, (unsigned long long)lines);
@@ -169,7 +170,9 @@ static int job_run(struct bench *b, const struct job *j, unsigned int round,
 	r->variant = job_variant(j);
 	r->pl = j->pl;
 	r->round = round;
-	r->kwaits = r->kwakes = r->kfaults = -1;
+	r->kwaits = -1;
+	r->kwakes = -1;
+	r->kfaults = -1;
 	ret = pin_cpu(0);
 	if (ret)
 		return ret;

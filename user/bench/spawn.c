@@ -48,19 +48,100 @@ int ctl_init(void)
 	return 0;
 }
 
-/**
- * end_init() - a fresh side of a channel, before fork
- * @e: the side; the parent's copy sets e->parent after fork
- * @cfg: the configuration
- * @variant: names the channel, with the pid, so that runs never collide
- */
-void end_init(struct end *e, const struct bench_cfg *cfg, const char *variant)
+static void end_init(struct end *e, const struct bench_cfg *cfg,
+		     const char *variant)
 {
 	memset(e, 0, sizeof(*e));
 	snprintf(e->name, sizeof(e->name), "bench-%d-%.40s", (int)getpid(),
 		 variant);
 	e->cfg = cfg;
-	e->fd[0] = e->fd[1] = e->fd[2] = e->fd[3] = -1;
+	memset(e->fd, -1, sizeof(e->fd));
+}
+
+/**
+ * chan_open() - set up a channel and a child attached to it
+ * @c: the channel; @c->ops and @c->variant are set, the rest is filled in
+ * @cfg: the configuration
+ * @pl: where the child runs; the parent is on CPU 0
+ * @count_sys: the child counts its system calls (ctl->count_sys)
+ * @fns: what the child runs
+ * @arg: their argument, which holds @c
+ *
+ * Names the channel after this pid, so that runs never collide, and
+ * clears the control block.  On failure nothing is left.
+ *
+ * Return: 0, or -errno after printing why.
+ */
+int chan_open(struct chan *c, const struct bench_cfg *cfg, enum placement pl,
+	      bool count_sys, const struct child_fns *fns, void *arg)
+{
+	int ret;
+
+	end_init(&c->e, cfg, c->variant);
+	memset(ctl, 0, sizeof(*ctl));
+	ctl->count_sys = count_sys;
+	ret = c->ops->prefork ? c->ops->prefork(&c->e) : 0;
+	if (!ret)
+		ret = child_start(&c->child, placement_cpu(pl), fns, arg);
+	if (ret) {
+		err_msg("%s: cannot start a child: %s", c->variant,
+			strerror(-ret));
+		return ret;
+	}
+	c->e.parent = true;
+	ret = c->ops->create(&c->e);
+	if (ret) {
+		err_msg("%s: cannot create %s: %s", c->variant, c->e.name,
+			strerror(-ret));
+		child_kill(&c->child);
+		return ret;
+	}
+	ret = child_go(&c->child);
+	if (ret)
+		chan_close(c, ret);
+	return ret;
+}
+
+/**
+ * chan_close() - close this side; after a failure, kill the child first
+ * @c: the channel
+ * @err: 0, or the -errno the run failed with, which is printed
+ */
+void chan_close(struct chan *c, int err)
+{
+	if (err) {
+		err_msg("%s: %s", c->variant, strerror(-err));
+		child_kill(&c->child);
+	}
+	c->ops->close(&c->e);
+}
+
+/**
+ * chan_child_attach() - child: attach to the channel
+ * @arg: a job whose first member is its struct chan
+ *
+ * Return: 0 or -errno, after printing why.
+ */
+int chan_child_attach(void *arg)
+{
+	struct chan *c = arg;
+	int ret = c->ops->attach(&c->e);
+
+	if (ret)
+		err_msg("%s: child cannot attach to %s: %s", c->variant,
+			c->e.name, strerror(-ret));
+	return ret;
+}
+
+/**
+ * chan_own_sys() - the system calls this side's transport issued so far
+ * @c: the channel
+ *
+ * Return: the count, or -1 if the transport cannot know.
+ */
+int64_t chan_own_sys(struct chan *c)
+{
+	return c->own_sys ? c->own_sys(&c->e) : c->e.nsys;
 }
 
 /**
@@ -219,7 +300,8 @@ int child_finish(struct child *c)
 		close(c->go);
 	if (c->ready >= 0)
 		close(c->ready);
-	c->go = c->ready = -1;
+	c->go = -1;
+	c->ready = -1;
 	if (c->pid <= 0)
 		return 0;
 	while (waitpid(c->pid, &status, 0) < 0) {

@@ -54,8 +54,28 @@ struct child_fns {
 	int (*run)(void *arg);
 };
 
-void end_init(struct end *e, const struct bench_cfg *cfg,
-	      const char *variant);
+/**
+ * struct chan - a channel between this process and a new child
+ * @ops: its set-up
+ * @variant: its name, for messages
+ * @own_sys: the transport's count of its system calls, or NULL when it
+ *	keeps @e.nsys
+ * @e: this process's side; the child works on its copy
+ * @child: the child
+ */
+struct chan {
+	const struct chan_ops *ops;
+	const char *variant;
+	int64_t (*own_sys)(struct end *e);
+	struct end e;
+	struct child child;
+};
+
+int chan_open(struct chan *c, const struct bench_cfg *cfg, enum placement pl,
+	      bool count_sys, const struct child_fns *fns, void *arg);
+void chan_close(struct chan *c, int err);
+int chan_child_attach(void *arg);
+int64_t chan_own_sys(struct chan *c);
 int sysc_maybe(bool count);
 int ctl_init(void);
 int nr_cpus(void);

@@ -40,7 +40,8 @@ static int sring_produce(struct end *e, const char *text, size_t len)
 	return ring_close(&c->tx);
 }
 
-static int sring_consume(struct end *e, struct sink *k)
+/* A record is one line (@lines false) or whole lines with their '\n's. */
+static int sring_drain(struct end *e, struct sink *k, bool lines)
 {
 	struct ring_chan *c = e->priv;
 	struct ring_rec rec;
@@ -54,12 +55,30 @@ static int sring_consume(struct end *e, struct sink *k)
 			continue;
 		if (ret)
 			return ret;
-		sink_piece(k, rec.data, rec.len, true);
+		if (lines)
+			sink_text(k, rec.data, rec.len);
+		else
+			sink_piece(k, rec.data, rec.len, true);
 		ret = ring_consume(&c->rx);
 		if (ret)
 			return ret;
 	}
 }
+
+static int sring_consume(struct end *e, struct sink *k)
+{
+	return sring_drain(e, k, false);
+}
+
+const struct st_ops st_ring = {
+	.name = "vmshm-ring",
+	.flags = PP_VMSHM,
+	.chan = { .create = ring_chan_create, .attach = ring_chan_attach,
+		  .kstat = ring_chan_kstat, .close = ring_chan_close },
+	.produce = sring_produce,
+	.consume = sring_consume,
+	.own_sys = ring_chan_sys,
+};
 
 /* Whole lines, at most @max bytes unless a single line is longer. */
 static size_t chunk_len(const char *p, const char *end, size_t max)
@@ -90,23 +109,7 @@ static int schunk_produce(struct end *e, const char *text, size_t len)
 
 static int schunk_consume(struct end *e, struct sink *k)
 {
-	struct ring_chan *c = e->priv;
-	struct ring_rec rec;
-	int ret;
-
-	for (;;) {
-		ret = ring_peek(&c->rx, &rec, 0);
-		if (ret == RING_EOF)
-			return 0;
-		if (ret == -EINTR)
-			continue;
-		if (ret)
-			return ret;
-		sink_text(k, rec.data, rec.len);
-		ret = ring_consume(&c->rx);
-		if (ret)
-			return ret;
-	}
+	return sring_drain(e, k, true);
 }
 
 const struct st_ops st_ring_chunk = {
@@ -116,16 +119,6 @@ const struct st_ops st_ring_chunk = {
 		  .kstat = ring_chan_kstat, .close = ring_chan_close },
 	.produce = schunk_produce,
 	.consume = schunk_consume,
-	.own_sys = ring_chan_sys,
-};
-
-const struct st_ops st_ring = {
-	.name = "vmshm-ring",
-	.flags = PP_VMSHM,
-	.chan = { .create = ring_chan_create, .attach = ring_chan_attach,
-		  .kstat = ring_chan_kstat, .close = ring_chan_close },
-	.produce = sring_produce,
-	.consume = sring_consume,
 	.own_sys = ring_chan_sys,
 };
 

@@ -102,7 +102,8 @@ int st_local(const char *text, size_t len, bool count_sys, struct result *res)
 		ret = local_stream(&tx, &rx, text, len, &k);
 		res->ns = vmshm_now_ns() - t0;
 		acct_stop(&m, &res->side[0]);
-		res->side[0].ops = res->n = k.lines;
+		res->n = k.lines;
+		res->side[0].ops = k.lines;
 		res->side[0].own = 0;
 		res->hash = k.hash;
 	}

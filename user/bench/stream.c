@@ -21,12 +21,13 @@
 
 /**
  * struct st_job - one streaming run
+ * @c: its channel, first: the child's functions get the job as a chan;
+ *	the child works on a copy made by fork()
  * @ops: the transport
- * @e: this process's side; the child gets a copy by fork()
  */
 struct st_job {
+	struct chan c;
 	const struct st_ops *ops;
-	struct end e;
 };
 
 /**
@@ -91,22 +92,6 @@ void sink_text(struct sink *k, const char *p, size_t len)
 	}
 }
 
-static int64_t st_own_sys(struct st_job *j)
-{
-	return j->ops->own_sys ? j->ops->own_sys(&j->e) : j->e.nsys;
-}
-
-static int st_child_attach(void *arg)
-{
-	struct st_job *j = arg;
-	int ret = j->ops->chan.attach(&j->e);
-
-	if (ret)
-		err_msg("%s: child cannot attach to %s: %s", j->ops->name,
-			j->e.name, strerror(-ret));
-	return ret;
-}
-
 static int st_child_run(void *arg)
 {
 	struct st_job *j = arg;
@@ -116,14 +101,14 @@ static int st_child_run(void *arg)
 
 	sink_init(&k);
 	acct_start(&m, sysc_maybe(ctl->count_sys));
-	ret = j->ops->consume(&j->e, &k);
+	ret = j->ops->consume(&j->c.e, &k);
 	ctl->end_ns = vmshm_now_ns();
 	acct_stop(&m, &ctl->acct);
 	ctl->acct.ops = k.lines;
-	ctl->acct.own = st_own_sys(j);
+	ctl->acct.own = chan_own_sys(&j->c);
 	ctl->lines = k.lines;
 	ctl->hash = k.hash;
-	j->ops->chan.close(&j->e);
+	j->ops->chan.close(&j->c.e);
 	if (ret)
 		err_msg("%s: consumer: %s", j->ops->name, strerror(-ret));
 	return ret;
@@ -133,15 +118,15 @@ static void st_kstat(struct st_job *j, int64_t *waits, int64_t *wakes)
 {
 	uint64_t w, k;
 
-	if (j->ops->chan.kstat && !j->ops->chan.kstat(&j->e, &w, &k)) {
+	if (j->ops->chan.kstat && !j->ops->chan.kstat(&j->c.e, &w, &k)) {
 		*waits = w;
 		*wakes = k;
 	}
 }
 
 /* Produce, wait for the consumer, and fill in @res. */
-static int st_measure(struct st_job *j, struct child *ch, bool count_sys,
-		      const char *text, size_t len, struct result *res)
+static int st_measure(struct st_job *j, bool count_sys, const char *text,
+		      size_t len, struct result *res)
 {
 	int64_t w0 = 0, k0 = 0, w1 = 0, k1 = 0;
 	struct acct_mark m;
@@ -151,12 +136,12 @@ static int st_measure(struct st_job *j, struct child *ch, bool count_sys,
 	st_kstat(j, &w0, &k0);
 	acct_start(&m, sysc_maybe(count_sys));
 	t0 = vmshm_now_ns();
-	ret = j->ops->produce(&j->e, text, len);
+	ret = j->ops->produce(&j->c.e, text, len);
 	acct_stop(&m, &res->side[0]);
-	res->side[0].own = st_own_sys(j);
+	res->side[0].own = chan_own_sys(&j->c);
 	if (ret)
 		return ret;
-	ret = child_finish(ch);
+	ret = child_finish(&j->c.child);
 	if (ret)
 		return ret;
 	st_kstat(j, &w1, &k1);
@@ -189,35 +174,21 @@ int st_run(const struct bench_cfg *cfg, const struct st_ops *ops,
 	   struct result *res)
 {
 	static const struct child_fns fns = {
-		.attach = st_child_attach,
+		.attach = chan_child_attach,
 		.run = st_child_run,
 	};
-	struct st_job j = { .ops = ops };
-	struct child ch;
+	struct st_job j = {
+		.ops = ops,
+		.c = { .ops = &ops->chan, .variant = ops->name,
+		       .own_sys = ops->own_sys },
+	};
 	int ret;
 
-	end_init(&j.e, cfg, ops->name);
-	memset(ctl, 0, sizeof(*ctl));
-	ctl->count_sys = count_sys;
-	ret = ops->chan.prefork ? ops->chan.prefork(&j.e) : 0;
-	if (!ret)
-		ret = child_start(&ch, placement_cpu(pl), &fns, &j);
-	if (ret) {
-		err_msg("%s: cannot start the consumer: %s", ops->name,
-			strerror(-ret));
+	ret = chan_open(&j.c, cfg, pl, count_sys, &fns, &j);
+	if (ret)
 		return ret;
-	}
-	j.e.parent = true;
-	ret = ops->chan.create(&j.e);
-	if (!ret)
-		ret = child_go(&ch);
-	if (!ret)
-		ret = st_measure(&j, &ch, count_sys, text, len, res);
-	if (ret) {
-		err_msg("%s: streaming: %s", ops->name, strerror(-ret));
-		child_kill(&ch);
-	}
-	ops->chan.close(&j.e);
+	ret = st_measure(&j, count_sys, text, len, res);
+	chan_close(&j.c, ret);
 	return ret;
 }
 

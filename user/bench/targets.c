@@ -16,6 +16,7 @@
 
 #include "report.h"
 #include "rounds.h"
+#include "util.h"
 
 /**
  * struct target - one target line
@@ -80,15 +81,16 @@ static void pp_target(const struct report *rep, struct target *t,
 /* The blocking vmshm variant whose worse placement is closest to futex. */
 static const char *best_blocking(const struct report *rep, struct target *t)
 {
+	const struct target fresh = *t;
 	const char *best = vmshm_blocking[0];
 	struct target cand;
 	unsigned int i;
 
-	for (i = 0; i < sizeof(vmshm_blocking) / sizeof(*vmshm_blocking); i++) {
-		cand = *t;
+	for (i = 0; i < ARRAY_SIZE(vmshm_blocking); i++) {
+		cand = fresh;
 		pp_target(rep, &cand, vmshm_blocking[i], "futex", false);
-		if (!isnan(cand.value) &&
-		    (isnan(t->value) || cand.value < t->value)) {
+		if (!i || (!isnan(cand.value) &&
+			   (isnan(t->value) || cand.value < t->value))) {
 			*t = cand;
 			best = vmshm_blocking[i];
 		}
@@ -112,17 +114,20 @@ static void stream_target(const struct report *rep, struct target *t,
 		worse(&t[2], isnan(sys) ?
 		      report_median(rep, &key, C_SYS, NULL, NULL) : sys, pl);
 	}
-	t[0].variant = t[1].variant = t[2].variant = v;
+	t[0].variant = v;
+	t[1].variant = v;
+	t[2].variant = v;
 }
 
 /* The ring variant whose worse placement is closest to the single process. */
 static void stream_targets(const struct report *rep, struct target *t)
 {
-	struct target cand[3];
+	struct target fresh[3], cand[3];
 	unsigned int i;
 
-	for (i = 0; i < sizeof(vmshm_streams) / sizeof(*vmshm_streams); i++) {
-		memcpy(cand, t, sizeof(cand));
+	memcpy(fresh, t, sizeof(fresh));
+	for (i = 0; i < ARRAY_SIZE(vmshm_streams); i++) {
+		memcpy(cand, fresh, sizeof(cand));
 		stream_target(rep, cand, vmshm_streams[i]);
 		if (!i || (!isnan(cand[0].value) &&
 			   (isnan(t[0].value) || cand[0].value > t[0].value)))
@@ -186,7 +191,7 @@ int report_targets(const struct report *rep, FILE *out, bool csv)
 	pp_target(rep, &t[3], v, "posix-flags", true);
 	stream_targets(rep, &t[4]);
 	prefault_target(rep, &t[7]);
-	for (i = 0; i < sizeof(t) / sizeof(*t); i++) {
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
 		target_print(out, &t[i], csv);
 		missed += !met(&t[i]);
 	}
