@@ -10,7 +10,7 @@
 #   make bench           the IPC benchmark in a VM (QUICK=1 for a smoke run)
 #   make lint            checkpatch --strict, kernel-doc, sparse, W=1 builds
 #   make check-debug     the suite on a KASAN/lockdep/kmemleak kernel
-#   make install         module (DKMS-free), tools, header, library, man pages
+#   make install         module (DKMS-free), tools, headers, libraries, man pages
 #   make install-dkms    the module's sources for DKMS instead (dkms.conf)
 
 # scripts/env.sh is bash (BASH_SOURCE); Debian's /bin/sh is dash.
@@ -63,11 +63,16 @@ clean:
 #   install-kmod     vmshm.ko in DESTDIR/lib/modules/RELEASE/extra, then depmod
 #                    (not with DESTDIR).  RELEASE: KERNEL when given, else the
 #                    running kernel if its headers are installed, else 6.1.
-#   install-utils    parent, child and vmshmctl (those that exist) in BINDIR
+#   install-utils    vmshmctl, and user/parent and user/child as
+#                    vmshm-parent and vmshm-child (too generic names for
+#                    BINDIR; the parent runs either child name next to it),
+#                    those that exist, in BINDIR
 #   install-headers  the UAPI header as INCLUDEDIR/linux/vmshm.h
-#   install-lib      libvmshm.a in LIBDIR, libvmshm.h and the headers it
-#                    includes in INCLUDEDIR/vmshm (ring.h is too generic a
-#                    name for INCLUDEDIR itself), vmshm.pc for pkg-config
+#   install-lib      libvmshm.a and libvmshm-nl.a in LIBDIR; libvmshm.h,
+#                    vmshm_nl.h and the headers they include in
+#                    INCLUDEDIR/vmshm (ring.h is too generic a name for
+#                    INCLUDEDIR itself); vmshm.pc and vmshm-nl.pc for
+#                    pkg-config in PKGCONFIGDIR
 #   install-man      Documentation/man/*.[1-8] in MANDIR/manN
 #   install-udev     60-vmshm.rules in UDEVRULESDIR (see that file), and the
 #                    "vmshm" group when it is missing (not with DESTDIR)
@@ -99,11 +104,15 @@ endif
 INSTALL_KERNEL := $(or $(INSTALL_KERNEL),$(KERNEL))
 
 INSTALL_PARTS := kmod utils headers lib man udev doc
-INSTALL_PROGS := parent child vmshmctl
-# libvmshm.h and the headers it includes with quotes, recursively.
+# user/NAME:INSTALLED-NAME
+INSTALL_PROGS := parent:vmshm-parent child:vmshm-child vmshmctl:vmshmctl
+INSTALLED_PROGS = $(foreach p,$(INSTALL_PROGS),$(lastword $(subst :, ,$(p))))
+# The libraries' headers and those they include with quotes, recursively.
 lib_headers = $(foreach h,$(1),$(h) $(call lib_headers,$(addprefix user/lib/,\
 	$(shell sed -n 's/^\#include "\(.*\)"$$/\1/p' $(h)))))
-LIB_HEADERS = $(sort $(call lib_headers,user/lib/libvmshm.h))
+LIB_HEADERS = $(sort $(call lib_headers,user/lib/libvmshm.h user/lib/vmshm_nl.h))
+LIBS := libvmshm.a libvmshm-nl.a
+PC_FILES := vmshm.pc vmshm-nl.pc
 MAN_PAGES := $(wildcard Documentation/man/*.[1-8])
 
 install: $(addprefix install-,$(INSTALL_PARTS))
@@ -117,12 +126,13 @@ uninstall-kmod:
 
 install-utils: user
 	@for p in $(INSTALL_PROGS); do \
-		[ ! -x user/$$p ] || \
-		$(INSTALL) -v -D -m 755 user/$$p $(DESTDIR)$(BINDIR)/$$p || exit; \
+		[ ! -x user/$${p%%:*} ] || \
+		$(INSTALL) -v -D -m 755 user/$${p%%:*} \
+			$(DESTDIR)$(BINDIR)/$${p#*:} || exit; \
 	done
 
 uninstall-utils:
-	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(INSTALL_PROGS))
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(INSTALLED_PROGS))
 
 install-headers:
 	$(INSTALL) -v -D -m 644 kmod/include/uapi/linux/vmshm.h \
@@ -132,16 +142,20 @@ uninstall-headers:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/linux/vmshm.h
 
 install-lib: user
-	$(INSTALL) -v -D -m 644 user/lib/libvmshm.a $(DESTDIR)$(LIBDIR)/libvmshm.a
-	$(INSTALL) -v -d $(DESTDIR)$(INCLUDEDIR)/vmshm
+	$(INSTALL) -v -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/vmshm \
+		$(DESTDIR)$(PKGCONFIGDIR)
+	$(INSTALL) -v -m 644 $(addprefix user/lib/,$(LIBS)) $(DESTDIR)$(LIBDIR)/
 	$(INSTALL) -v -m 644 $(LIB_HEADERS) $(DESTDIR)$(INCLUDEDIR)/vmshm/
-	$(INSTALL) -v -d $(DESTDIR)$(PKGCONFIGDIR)
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
-	    packaging/vmshm.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/vmshm.pc
+	@for pc in $(PC_FILES); do \
+		echo "packaging/$$pc.in -> $(DESTDIR)$(PKGCONFIGDIR)/$$pc"; \
+		sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+		    packaging/$$pc.in >$(DESTDIR)$(PKGCONFIGDIR)/$$pc || exit; \
+	done
 
 uninstall-lib:
-	rm -f $(DESTDIR)$(LIBDIR)/libvmshm.a $(DESTDIR)$(PKGCONFIGDIR)/vmshm.pc
+	rm -f $(addprefix $(DESTDIR)$(LIBDIR)/,$(LIBS))
+	rm -f $(addprefix $(DESTDIR)$(PKGCONFIGDIR)/,$(PC_FILES))
 	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/vmshm/,$(notdir $(LIB_HEADERS)))
 	[ ! -d $(DESTDIR)$(INCLUDEDIR)/vmshm ] || \
 		rmdir --ignore-fail-on-non-empty $(DESTDIR)$(INCLUDEDIR)/vmshm

@@ -45,7 +45,8 @@ if ! make -s all; then
 	exit 1
 fi
 
-# host_check NAME CMD...: run a host check that ends "N passed, N failed".
+# host_check NAME CMD...: run a host check that ends "N passed, N failed"
+# or "N passed, N failed, N skipped".
 host_check() {
 	local name=$1 out rc line
 	shift
@@ -53,13 +54,16 @@ host_check() {
 	rc=$?
 	echo "$out"
 	line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n1)
-	add_totals "$name" "pass:${line%% *} fail:$(echo "$line" | awk '{print $3}')" $rc
+	add_totals "$name" "$(echo "$line" |
+		awk '{ printf "pass:%s fail:%s skip:%s", $1, $3, $5 + 0 }')" $rc
 }
 
 echo "== host checks"
 host_check "host unit tests" make -s -C tests/unit run
 host_check "lint" scripts/lint.sh
 host_check "netlink spec" scripts/ynl-check.sh
+host_check "make install" scripts/install-check.sh
+host_check "dkms" scripts/dkms-check.sh
 
 for k in "${kernels[@]}"; do
 	release=$(kernel_release "$k") || { add_totals "kernel $k" "" 1; continue; }

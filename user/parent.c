@@ -241,9 +241,18 @@ static int read_input(struct parent *p)
 	}
 }
 
+/*
+ * The child binary sits next to ours: "vmshm-child" where make install put
+ * the programs, "child" in the build tree.  On -ENOENT @buf holds the
+ * directory searched.
+ */
+static const char *const child_names[] = { "vmshm-child", "child" };
+
 static int child_path(char *buf, size_t size)
 {
 	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+	size_t dir, len;
+	unsigned int i;
 	char *slash;
 
 	if (n < 0)
@@ -252,10 +261,17 @@ static int child_path(char *buf, size_t size)
 	slash = strrchr(buf, '/');
 	if (!slash)
 		return -ENOENT;
-	if ((size_t)(slash + 1 - buf) + sizeof("child") > size)
-		return -ENAMETOOLONG;
-	memcpy(slash + 1, "child", sizeof("child"));
-	return 0;
+	dir = slash + 1 - buf;
+	for (i = 0; i < ARRAY_SIZE(child_names); i++) {
+		len = strlen(child_names[i]) + 1;
+		if (dir + len > size)
+			return -ENAMETOOLONG;
+		memcpy(buf + dir, child_names[i], len);
+		if (!access(buf, X_OK))
+			return 0;
+	}
+	buf[dir] = '\0';
+	return -ENOENT;
 }
 
 struct child_args {
@@ -272,8 +288,11 @@ static int child_args(struct parent *p, struct child_args *a)
 
 	ret = child_path(a->exe, sizeof(a->exe));
 	if (ret) {
-		err_msg("cannot locate the child binary via /proc/self/exe: %s",
-			strerror(-ret));
+		if (ret == -ENOENT)
+			err_msg("no executable vmshm-child or child in %s", a->exe);
+		else
+			err_msg("cannot locate the child binary via /proc/self/exe: %s",
+				strerror(-ret));
 		return ret;
 	}
 	snprintf(a->transport, sizeof(a->transport), "--transport=%s", p->kind);
