@@ -32,6 +32,13 @@
  * barrier, then reads the watched word; a waker stores the watched word,
  * issues a full barrier, then reads the sleepers word.  At least one of
  * them sees the other's store, so skipping a wake on zero is safe.
+ *
+ * VMSHM_WAIT_WAKE does the waker's half, then the waiter's, in one call:
+ * a request/response pair then costs one system call per message.  The
+ * wake comes before the waiter queues itself, so that a wake-one cannot
+ * pick the caller, and it is a sync wake-up: the caller is about to
+ * sleep, so the wakee need not preempt it.  seq0 is read after the wake,
+ * so the caller's own wake does not end its wait.
  */
 #include <linux/fs.h>
 #include <linux/hrtimer.h>
@@ -41,6 +48,9 @@
 #include <linux/uaccess.h>
 
 #include "vmshm.h"
+
+#define VMSHM_WAIT_FLAGS	(VMSHM_WAIT_DEADLINE | VMSHM_WAIT_SLEEPERS | \
+				 VMSHM_WAIT_WAKE | VMSHM_WAIT_WAKE_ALL)
 
 /**
  * vmshm_peer_gone() - has every other attachment of the region gone?
@@ -93,6 +103,29 @@ static long vmshm_wait_done(struct vmshm_file *vf, atomic_t *word,
 	return 0;
 }
 
+/*
+ * Advance the event counter and wake one VMSHM_WAIT sleeper (@all: every
+ * one) and every read()/poll() sleeper.  @sync: the caller is about to
+ * sleep itself (VMSHM_WAIT_WAKE), which the scheduler may use to run the
+ * wakee on this CPU.  Returns the new counter.
+ */
+static s64 vmshm_wake_region(struct vmshm_region *r, bool all, bool sync)
+{
+	s64 seq;
+
+	/* Order the caller's stores to the region before the wake. */
+	smp_mb();
+	seq = atomic64_inc_return(&r->seq);
+	atomic64_inc(&r->wakes);
+	if (all)
+		wake_up_all(&r->wq);
+	else if (sync)
+		wake_up_sync(&r->wq);
+	else
+		wake_up(&r->wq);
+	return seq;
+}
+
 static long vmshm_wait_sleep(struct vmshm_file *vf, atomic_t *word,
 			     u32 expected, ktime_t *deadline)
 {
@@ -136,19 +169,22 @@ static int vmshm_wait_check(struct vmshm_file *vf, const struct vmshm_wait *w)
 {
 	struct vmshm_region *r = vf->region;
 
-	if (w->flags & ~(VMSHM_WAIT_DEADLINE | VMSHM_WAIT_SLEEPERS))
+	if (w->flags & ~VMSHM_WAIT_FLAGS)
 		return -EOPNOTSUPP;
 	if (w->__reserved)
+		return -EINVAL;
+	if ((w->flags & VMSHM_WAIT_WAKE_ALL) && !(w->flags & VMSHM_WAIT_WAKE))
 		return -EINVAL;
 	if ((w->flags & VMSHM_WAIT_DEADLINE) && w->deadline_ns > KTIME_MAX)
 		return -EINVAL;
 	if (!vmshm_word_ok(r, w->offset))
 		return -EINVAL;
+	/* A read-only file may not wake, nor have the kernel write for it. */
+	if ((w->flags & (VMSHM_WAIT_SLEEPERS | VMSHM_WAIT_WAKE)) &&
+	    (vf->flags & VMSHM_ATTACH_RDONLY))
+		return -EBADF;
 	if (!(w->flags & VMSHM_WAIT_SLEEPERS))
 		return 0;
-	/* The kernel would write the region for a read-only file. */
-	if (vf->flags & VMSHM_ATTACH_RDONLY)
-		return -EBADF;
 	if (!vmshm_word_ok(r, w->sleepers_offset) ||
 	    w->sleepers_offset == w->offset)
 		return -EINVAL;
@@ -187,6 +223,14 @@ long vmshm_wait(struct vmshm_file *vf, void *arg)
 		sleepers = vmshm_word(r, w->sleepers_offset);
 		if (IS_ERR(sleepers))
 			return PTR_ERR(sleepers);
+	}
+	/*
+	 * Wake before queueing ourselves, or a wake-one could pick us.  The
+	 * wait below reads the counter afresh, so this wake does not end it.
+	 */
+	if (w->flags & VMSHM_WAIT_WAKE)
+		vmshm_wake_region(r, w->flags & VMSHM_WAIT_WAKE_ALL, true);
+	if (sleepers) {
 		atomic_inc(sleepers);
 		/* Sleepers store before the watched load: see the top. */
 		smp_mb__after_atomic();
@@ -219,14 +263,7 @@ long vmshm_wake(struct vmshm_file *vf, void *arg)
 	if (vf->flags & VMSHM_ATTACH_RDONLY)
 		return -EBADF;
 
-	/* Order the caller's stores to the region before the wake. */
-	smp_mb();
-	k->out_seq = atomic64_inc_return(&r->seq);
-	atomic64_inc(&r->wakes);
-	if (k->flags & VMSHM_WAKE_ALL)
-		wake_up_all(&r->wq);
-	else
-		wake_up(&r->wq);
+	k->out_seq = vmshm_wake_region(r, k->flags & VMSHM_WAKE_ALL, false);
 	return 0;
 }
 

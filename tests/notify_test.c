@@ -203,6 +203,90 @@ TEST_F(notify, sleepers_word)
 	ASSERT_EQ(0, self->mem[SLEEPERS / 4]);
 }
 
+/* Errors of VMSHM_WAIT_WAKE come before its wake: nothing is woken. */
+TEST_F(notify, wait_wake_bad_args)
+{
+	uint32_t flags = VMSHM_WAIT_WAKE | VMSHM_WAIT_DEADLINE;
+	uint64_t soon = vmshm_deadline_in(10 * MS);
+	struct vmshm_stat st;
+	int ro = test_open();
+
+	ASSERT_EQ(-EINVAL, vmshm_wait(self->fd, WORD, 0, soon,
+				      VMSHM_NO_SLEEPERS,
+				      VMSHM_WAIT_WAKE_ALL | VMSHM_WAIT_DEADLINE));
+	ASSERT_EQ(-EOPNOTSUPP, vmshm_wait(self->fd, WORD, 0, soon,
+					  VMSHM_NO_SLEEPERS, flags | (1U << 4)));
+	ASSERT_EQ(-EINVAL, vmshm_wait(self->fd, PAGE_SZ, 0, soon,
+				      VMSHM_NO_SLEEPERS, flags));
+	ASSERT_EQ(-EINVAL, vmshm_wait(self->fd, WORD + 2, 0, soon,
+				      VMSHM_NO_SLEEPERS, flags));
+	test_cmd_attach(ro, self->name, VMSHM_ATTACH_RDONLY);
+	ASSERT_EQ(-EBADF, vmshm_wait(ro, WORD, 0, soon, VMSHM_NO_SLEEPERS,
+				     flags));
+	test_cmd_stat(self->fd, &st);
+	ASSERT_EQ(0, st.out_wakes);
+	ASSERT_EQ(0, st.out_seq);
+	ASSERT_EQ(0, st.out_waits);
+	close(ro);
+}
+
+/* VMSHM_WAIT_WAKE wakes a waiter, then waits itself: its wake is not its. */
+TEST_F(notify, wait_wake_wakes_then_waits)
+{
+	uint32_t flags = VMSHM_WAIT_WAKE | VMSHM_WAIT_DEADLINE;
+	struct waiter w = { .fd = self->fd };
+	struct vmshm_stat st;
+	pthread_t th;
+
+	ASSERT_EQ(0, pthread_create(&th, NULL, waiter_thread, &w));
+	ASSERT_EQ(0, wait_sleepers(self->mem, 1));
+	ASSERT_EQ(-ETIMEDOUT, vmshm_wait(self->fd, WORD, 0,
+					 vmshm_deadline_in(100 * MS),
+					 VMSHM_NO_SLEEPERS, flags));
+	pthread_join(th, NULL);
+	ASSERT_EQ(0, w.ret);
+	test_cmd_stat(self->fd, &st);
+	ASSERT_EQ(1, st.out_wakes);
+	ASSERT_EQ(1, st.out_timeouts);
+	ASSERT_EQ(2, st.out_waits);
+
+	/* The word differs: EAGAIN, but the wake has been done. */
+	memset(&w, 0, sizeof(w));
+	w.fd = self->fd;
+	ASSERT_EQ(0, pthread_create(&th, NULL, waiter_thread, &w));
+	ASSERT_EQ(0, wait_sleepers(self->mem, 1));
+	ASSERT_EQ(-EAGAIN, vmshm_wait(self->fd, WORD, 1,
+				      vmshm_deadline_in(100 * MS),
+				      VMSHM_NO_SLEEPERS, flags));
+	pthread_join(th, NULL);
+	ASSERT_EQ(0, w.ret);
+	test_cmd_stat(self->fd, &st);
+	ASSERT_EQ(2, st.out_wakes);
+	ASSERT_EQ(0, self->mem[SLEEPERS / 4]);
+}
+
+/* VMSHM_WAIT_WAKE_ALL wakes every waiter before the caller waits. */
+TEST_F(notify, wait_wake_all)
+{
+	struct waiter w[NR_WAITERS] = { 0 };
+	pthread_t th[NR_WAITERS];
+	int i;
+
+	for (i = 0; i < NR_WAITERS; i++) {
+		w[i].fd = self->fd;
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, waiter_thread, &w[i]));
+	}
+	ASSERT_EQ(0, wait_sleepers(self->mem, NR_WAITERS));
+	ASSERT_EQ(-ETIMEDOUT,
+		  vmshm_wait(self->fd, WORD, 0, vmshm_deadline_in(50 * MS),
+			     VMSHM_NO_SLEEPERS, VMSHM_WAIT_WAKE |
+			     VMSHM_WAIT_WAKE_ALL | VMSHM_WAIT_DEADLINE));
+	for (i = 0; i < NR_WAITERS; i++) {
+		pthread_join(th[i], NULL);
+		ASSERT_EQ(0, w[i].ret);
+	}
+}
+
 TEST_F(notify, read_and_poll)
 {
 	struct pollfd pfd = { .fd = self->fd, .events = POLLIN };
@@ -279,30 +363,47 @@ TEST_F(notify, wait_ends_when_peer_dies)
 
 #define ROUNDS	100000
 
-/* Each side waits for its turn number and hands the turn over. */
-static int pingpong(int fd, volatile uint32_t *turn, uint32_t me)
+/*
+ * Each side waits for its turn number and hands the turn over, waking the
+ * other only if it is marked sleeping.  With @fused, that wake goes with
+ * the next wait, in one VMSHM_WAIT_WAKE, or on its own if no wait follows.
+ */
+static int pingpong(int fd, volatile uint32_t *turn, uint32_t me,
+		    uint32_t rounds, bool fused)
 {
-	uint32_t i, t;
+	uint32_t i, t, owed = 0;
 	int ret;
 
-	for (i = me; i < 2 * ROUNDS; i += 2) {
+	for (i = me; i < 2 * rounds; i += 2) {
 		while ((t = __atomic_load_n(turn, __ATOMIC_ACQUIRE)) != i) {
 			ret = vmshm_wait(fd, WORD, t, 0, SLEEPERS,
-					 VMSHM_WAIT_SLEEPERS);
+					 VMSHM_WAIT_SLEEPERS | owed);
 			if (ret && ret != -EAGAIN)
 				return ret;
+			owed = 0;
 		}
-		__atomic_store_n(turn, i + 1, __ATOMIC_SEQ_CST);
-		if (__atomic_load_n(turn + SLEEPERS / 4, __ATOMIC_SEQ_CST)) {
+		if (owed) {
 			ret = vmshm_wake(fd, false);
 			if (ret)
 				return ret;
+			owed = 0;
+		}
+		__atomic_store_n(turn, i + 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(turn + SLEEPERS / 4, __ATOMIC_SEQ_CST))
+			owed = VMSHM_WAIT_WAKE;
+		if (owed && !fused) {
+			ret = vmshm_wake(fd, false);
+			if (ret)
+				return ret;
+			owed = 0;
 		}
 	}
-	return 0;
+	return owed ? vmshm_wake(fd, false) : 0;
 }
 
-TEST_F_TIMEOUT(notify, pingpong_no_lost_wakeup, 900)
+static void pingpong_run(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(notify) *self, uint32_t rounds,
+			 bool fused)
 {
 	pid_t pid, dog;
 
@@ -313,7 +414,7 @@ TEST_F_TIMEOUT(notify, pingpong_no_lost_wakeup, 900)
 
 		if (fd < 0 || vmshm_attach(fd, self->name, 0, NULL, NULL))
 			_exit(1);
-		_exit(pingpong(fd, self->mem, 1) ? 2 : 0);
+		_exit(pingpong(fd, self->mem, 1, rounds, fused) ? 2 : 0);
 	}
 	/*
 	 * The watchdog: a lost wakeup would hang both sides forever.  Alone
@@ -328,11 +429,22 @@ TEST_F_TIMEOUT(notify, pingpong_no_lost_wakeup, 900)
 		kill(getppid(), SIGKILL);
 		_exit(0);
 	}
-	ASSERT_EQ(0, pingpong(self->fd, self->mem, 0));
+	ASSERT_EQ(0, pingpong(self->fd, self->mem, 0, rounds, fused));
 	ASSERT_EQ(0, wait_child(pid));
 	kill(dog, SIGKILL);
 	wait_child(dog);
-	ASSERT_EQ(2 * ROUNDS, self->mem[WORD / 4]);
+	ASSERT_EQ(2 * rounds, self->mem[WORD / 4]);
+}
+
+TEST_F_TIMEOUT(notify, pingpong_no_lost_wakeup, 900)
+{
+	pingpong_run(_metadata, self, ROUNDS, false);
+}
+
+/* The same with each wake fused into the next wait (VMSHM_WAIT_WAKE). */
+TEST_F_TIMEOUT(notify, pingpong_wait_wake_no_lost_wakeup, 900)
+{
+	pingpong_run(_metadata, self, ROUNDS / 4, true);
 }
 
 TEST_HARNESS_MAIN

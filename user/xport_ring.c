@@ -74,10 +74,7 @@ static int xring_map_vmshm(struct xring *r, const struct xport_cfg *cfg)
 		goto err_close;
 	r->fd = fd;
 	r->size = size;
-	r->vctx.fd = fd;
-	r->vctx.base = r->mem;
-	r->vctx.size = size;
-	r->vctx.wake_all = true;
+	vmshm_ring_ctx_init(&r->vctx, fd, r->mem, size, true);
 	r->x.poll_fd = fd;
 	return 0;
 

@@ -809,6 +809,159 @@ UNIT_TEST(ring_pair_layout)
 	free(mem);
 }
 
+/* A fake for ring_call(): which ops it calls, in which order. */
+struct fcall {
+	char log[16];		/* 'k' wake, 'w' wait, 'x' wake_wait */
+	int n;
+	struct ring *answer;	/* pushes "ok" from inside the wait */
+};
+
+static int fcall_note(struct fcall *f, char op)
+{
+	if (f->n < (int)sizeof(f->log) - 1)
+		f->log[f->n++] = op;
+	if (op == 'k')
+		return 0;
+	if (f->answer) {
+		ring_push(f->answer, 3, "ok", 2, RING_NOWAIT);
+		ring_flush(f->answer);
+		f->answer = NULL;
+		return 0;
+	}
+	return -ETIMEDOUT;
+}
+
+static int fcall_wait(void *ctx, _Atomic uint32_t *word, uint32_t expected,
+		      _Atomic uint32_t *sleepers, uint64_t deadline_ns)
+{
+	(void)word, (void)expected, (void)sleepers, (void)deadline_ns;
+	return fcall_note(ctx, 'w');
+}
+
+static int fcall_wake(void *ctx, _Atomic uint32_t *word)
+{
+	(void)word;
+	return fcall_note(ctx, 'k');
+}
+
+static int fcall_wake_wait(void *ctx, _Atomic uint32_t *wake_word,
+			   _Atomic uint32_t *word, uint32_t expected,
+			   _Atomic uint32_t *sleepers, uint64_t deadline_ns)
+{
+	(void)wake_word, (void)word, (void)expected, (void)sleepers;
+	(void)deadline_ns;
+	return fcall_note(ctx, 'x');
+}
+
+static const struct ring_ops fcall_ops = {
+	.wait = fcall_wait,
+	.wake = fcall_wake,
+	.wake_wait = fcall_wake_wait,
+};
+
+/* A ring pair, the creator's two sides in @tx/@rx and the peer's in @p. */
+static unsigned char *fcall_pair(struct fcall *f, const struct ring_ops *ops,
+				 struct ring *tx, struct ring *rx,
+				 struct ring p[2])
+{
+	size_t size = 1 << 16;
+	unsigned char *mem = aligned_alloc(4096, size);
+
+	memset(f, 0, sizeof(*f));
+	memset(mem, 0, size);
+	CHECK_EQ(ring_pair_format(mem, size, 4096), 0);
+	CHECK_EQ(ring_pair_open(mem, size, true, ops, f, tx, rx), 0);
+	CHECK_EQ(ring_pair_open(mem, size, false, ops, f, &p[0], &p[1]), 0);
+	return mem;
+}
+
+UNIT_TEST(ring_call_wakes_and_waits_in_one_op)
+{
+	struct ring_pair_shared *sh;
+	struct ring tx, rx, peer[2];
+	struct ring_rec rec;
+	struct fcall f;
+	unsigned char *mem = fcall_pair(&f, &fcall_ops, &tx, &rx, peer);
+
+	sh = (void *)mem;
+	/* The peer sleeps on the forward ring: one wake_wait, no spin. */
+	sh->ring[RING_PAIR_FWD].cons_sleepers = 1;
+	ring_set_spin(&rx, 0);
+	f.answer = &peer[0];
+	CHECK_EQ(ring_call(&tx, 1, "req", 3, &rx, &rec), 0);
+	CHECK(rec.len == 2 && !memcmp(rec.data, "ok", 2));
+	CHECK(!strcmp(f.log, "x"));
+	CHECK_EQ(tx.stats.wakes, 1);
+	CHECK_EQ(tx.stats.wake_waits, 1);
+	CHECK_EQ(rx.stats.waits, 1);
+	CHECK_EQ(ring_peek(&peer[1], &rec, RING_NOWAIT), 0);
+	CHECK(rec.len == 3 && !memcmp(rec.data, "req", 3));
+	ring_consume(&peer[1]);
+	ring_consume(&rx);
+
+	/* Peer awake: no wake at all, just the wait. */
+	sh->ring[RING_PAIR_FWD].cons_sleepers = 0;
+	f.n = 0;
+	memset(f.log, 0, sizeof(f.log));
+	f.answer = &peer[0];
+	CHECK_EQ(ring_call(&tx, 1, "req", 3, &rx, &rec), 0);
+	CHECK(!strcmp(f.log, "w"));
+	ring_consume(&rx);
+
+	/* The answer is there already: the owed wake goes on its own. */
+	sh->ring[RING_PAIR_FWD].cons_sleepers = 1;
+	f.n = 0;
+	memset(f.log, 0, sizeof(f.log));
+	ring_push(&peer[0], 3, "ok", 2, 0);
+	ring_flush(&peer[0]);
+	CHECK_EQ(ring_call(&tx, 1, "req", 3, &rx, &rec), 0);
+	CHECK(!strcmp(f.log, "k"));
+	ring_consume(&rx);
+
+	/* A spinning side wakes on its own, spins, then waits. */
+	f.n = 0;
+	memset(f.log, 0, sizeof(f.log));
+	ring_set_spin(&rx, 10);
+	CHECK_EQ(ring_call(&tx, 1, "req", 3, &rx, &rec), -ETIMEDOUT);
+	CHECK(!strcmp(f.log, "kw"));
+	CHECK_EQ(rx.stats.spins, 10);
+
+	/* A wait error after the fused wake: nothing owed any more. */
+	ring_set_spin(&rx, 0);
+	f.n = 0;
+	memset(f.log, 0, sizeof(f.log));
+	CHECK_EQ(ring_call(&tx, 1, "req", 3, &rx, &rec), -ETIMEDOUT);
+	CHECK(!strcmp(f.log, "x"));
+	CHECK(!rx.owed);
+
+	/* Misuse. */
+	CHECK_EQ(ring_call(&rx, 1, "req", 3, &tx, &rec), -EINVAL);
+	peer[1].ops_ctx = NULL;		/* another context: another region */
+	CHECK_EQ(ring_call(&tx, 1, "req", 3, &peer[1], &rec), -EINVAL);
+	free(mem);
+}
+
+UNIT_TEST(ring_call_without_wake_wait)
+{
+	static const struct ring_ops two_calls = {
+		.wait = fcall_wait,
+		.wake = fcall_wake,
+	};
+	struct ring_pair_shared *sh;
+	struct ring tx, rx, peer[2];
+	struct ring_rec rec;
+	struct fcall f;
+	unsigned char *mem = fcall_pair(&f, &two_calls, &tx, &rx, peer);
+
+	sh = (void *)mem;
+	sh->ring[RING_PAIR_FWD].cons_sleepers = 1;
+	f.answer = &peer[0];
+	CHECK_EQ(ring_call(&tx, 1, "req", 3, &rx, &rec), 0);
+	CHECK(!strcmp(f.log, "kw"));
+	CHECK_EQ(tx.stats.wake_waits, 0);
+	free(mem);
+}
+
 UNIT_TEST(ring_futex_wait_wake)
 {
 	_Atomic uint32_t word = 5, sleepers = 0;

@@ -57,13 +57,19 @@ uint64_t vmshm_deadline_in(uint64_t timeout_ns);
  * @size: mapped length, to reject words outside the mapping
  * @wake_all: use VMSHM_WAKE_ALL.  A wake-one is enough when only the peer
  *	process can be waiting in the region; wake-all is the safe default.
+ * @no_wake_wait: the module has no VMSHM_WAIT_WAKE (it said EOPNOTSUPP):
+ *	the wake_wait op makes two calls
  */
 struct vmshm_ring_ctx {
 	int fd;
 	void *base;
 	size_t size;
 	bool wake_all;
+	bool no_wake_wait;
 };
+
+void vmshm_ring_ctx_init(struct vmshm_ring_ctx *c, int fd, void *base,
+			 size_t size, bool wake_all);
 
 extern const struct ring_ops vmshm_ring_ops;
 

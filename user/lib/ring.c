@@ -195,18 +195,45 @@ static bool ring_spin(struct ring *r, _Atomic uint32_t *word, uint32_t seen)
 	return false;
 }
 
-/* After publishing @word: wake the peer only if it is marked sleeping. */
-static int ring_kick(struct ring *r, _Atomic uint32_t *word,
-		     _Atomic uint32_t *sleepers)
+/* After publishing: is the peer marked sleeping, so that it needs a wake? */
+static bool ring_peer_sleeps(struct ring *r, _Atomic uint32_t *sleepers)
 {
 	r->stats.publishes++;
 	atomic_thread_fence(memory_order_seq_cst);
 	if (!atomic_load_explicit(sleepers, memory_order_relaxed)) {
 		r->stats.wakes_skipped++;
-		return 0;
+		return false;
 	}
+	return true;
+}
+
+/* After publishing @word: wake the peer only if it is marked sleeping. */
+static int ring_kick(struct ring *r, _Atomic uint32_t *word,
+		     _Atomic uint32_t *sleepers)
+{
+	if (!ring_peer_sleeps(r, sleepers))
+		return 0;
 	r->stats.wakes++;
 	return r->ops->wake(r->ops_ctx, word);
+}
+
+/*
+ * Pay the wake ring_call() owes, with the wait when there is one to do and
+ * a wake_wait op to do both.  Returns the wait's result, or the wake's.
+ */
+static int ring_pay(struct ring *r, _Atomic uint32_t *word, uint32_t seen,
+		    _Atomic uint32_t *sleepers)
+{
+	struct ring *tx = r->owed;
+
+	r->owed = NULL;
+	tx->stats.wakes++;
+	if (!word || !r->ops->wake_wait)
+		return tx->ops->wake(tx->ops_ctx, &tx->sh->head);
+	r->stats.waits++;
+	tx->stats.wake_waits++;
+	return r->ops->wake_wait(r->ops_ctx, &tx->sh->head, word, seen,
+				 sleepers, r->deadline_ns);
 }
 
 /* Call the wait op; -EAGAIN (the word moved) counts as woken. */
@@ -215,10 +242,26 @@ static int ring_wait(struct ring *r, _Atomic uint32_t *word, uint32_t seen,
 {
 	int ret;
 
-	if (ring_spin(r, word, seen))
-		return 0;
-	r->stats.waits++;
-	ret = r->ops->wait(r->ops_ctx, word, seen, sleepers, r->deadline_ns);
+	if (r->owed && r->ops->wake_wait && !r->spin) {
+		ret = ring_pay(r, word, seen, sleepers);
+	} else {
+		/*
+		 * A spinning side wakes first and on its own: the spin only
+		 * pays off if the peer answers before it ends, which it can
+		 * do only once awake.  Fused, both sides would sleep in turn
+		 * for ever after, each waking the other as it goes to sleep.
+		 */
+		if (r->owed) {
+			ret = ring_pay(r, NULL, 0, NULL);
+			if (ret)
+				return ret;
+		}
+		if (ring_spin(r, word, seen))
+			return 0;
+		r->stats.waits++;
+		ret = r->ops->wait(r->ops_ctx, word, seen, sleepers,
+				   r->deadline_ns);
+	}
 	if (ret == -EPIPE)
 		r->peer_gone = true;
 	return ret == -EAGAIN ? 0 : ret;
@@ -544,6 +587,54 @@ int ring_consume(struct ring *r)
 	if (r->pos - r->pos_pub >= r->batch)
 		return ring_release(r);
 	return 0;
+}
+
+/**
+ * ring_call() - send a record, then wait for the next one on another ring
+ * @tx: producer side of one ring
+ * @type: the record's type
+ * @buf: its payload
+ * @len: payload length
+ * @rx: consumer side of the ring the answer comes on; same ops and context
+ * @rec: receives the next record of @rx, as ring_peek()
+ *
+ * Does what ring_push(), ring_flush() and ring_peek() do, in fewer system
+ * calls: when the consumer of @tx is marked sleeping and @rx is empty, the
+ * wake_wait op wakes it and sleeps in one call (VMSHM_WAIT_WAKE).  A
+ * request and its answer then cost one system call on each side.  A ring
+ * set to spin (ring_set_spin()) wakes with a call of its own and spins
+ * before it sleeps, as ring_flush() and ring_peek() would.  On an error of
+ * the wait (-EINTR, -ETIMEDOUT) the record has been sent and the peer
+ * woken: call ring_peek() to go on waiting.
+ *
+ * Return: as ring_peek(), or ring_push()'s or the wake op's -errno.
+ */
+int ring_call(struct ring *tx, uint32_t type, const void *buf, uint32_t len,
+	      struct ring *rx, struct ring_rec *rec)
+{
+	int ret, err;
+
+	if (!tx->producer || rx->producer || rx->owed || rx->ops != tx->ops ||
+	    rx->ops_ctx != tx->ops_ctx)
+		return -EINVAL;
+	ret = ring_push(tx, type, buf, len, 0);
+	if (ret)
+		return ret;
+	if (tx->pos != tx->pos_pub) {
+		atomic_store_explicit(&tx->sh->head, tx->pos,
+				      memory_order_release);
+		tx->pos_pub = tx->pos;
+		if (ring_peer_sleeps(tx, &tx->sh->cons_sleepers))
+			rx->owed = tx;
+	}
+	ret = ring_peek(rx, rec, 0);
+	if (rx->owed) {
+		/* The answer needed no wait: wake on its own. */
+		err = ring_pay(rx, NULL, 0, NULL);
+		if (!ret)
+			ret = err;
+	}
+	return ret;
 }
 
 static uint32_t pow2_floor(uint64_t x)

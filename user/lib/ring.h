@@ -101,11 +101,17 @@ struct ring_shared {
  *	Returns 0 (woken, maybe spuriously), -EAGAIN (value differs),
  *	-EPIPE (the peer has gone), or -EINTR, -ETIMEDOUT, other -errno.
  * @wake: wake the peer sleeping on @word; 0 or -errno.
+ * @wake_wait: optional: @wake on @wake_word, then @wait, in one system
+ *	call; returns as @wait does, after the wake happened, or an argument
+ *	error before it.  Without it, ring_call() calls @wake, then @wait.
  */
 struct ring_ops {
 	int (*wait)(void *ctx, _Atomic uint32_t *word, uint32_t expected,
 		    _Atomic uint32_t *sleepers, uint64_t deadline_ns);
 	int (*wake)(void *ctx, _Atomic uint32_t *word);
+	int (*wake_wait)(void *ctx, _Atomic uint32_t *wake_word,
+			 _Atomic uint32_t *word, uint32_t expected,
+			 _Atomic uint32_t *sleepers, uint64_t deadline_ns);
 };
 
 /**
@@ -113,7 +119,9 @@ struct ring_ops {
  * @records: records committed (producer) or consumed (consumer)
  * @bytes: payload bytes of those records
  * @publishes: stores of head (producer) or tail (consumer)
- * @wakes: wake ops called, because the peer was marked sleeping
+ * @wakes: wake ops called, because the peer was marked sleeping (wakes
+ *	done by a wake_wait op included)
+ * @wake_waits: wake_wait ops called by ring_call(), one system call each
  * @wakes_skipped: publishes that found no sleeper and skipped the wake
  * @waits: wait ops called
  * @spins: spin iterations spent before sleeping
@@ -124,6 +132,7 @@ struct ring_stats {
 	uint64_t bytes;
 	uint64_t publishes;
 	uint64_t wakes;
+	uint64_t wake_waits;
 	uint64_t wakes_skipped;
 	uint64_t waits;
 	uint64_t spins;
@@ -149,6 +158,8 @@ struct ring_stats {
  * @producer: this is the producer side
  * @eos: producer: closed; consumer: end of stream seen
  * @peer_gone: the wait op reported -EPIPE
+ * @owed: consumer, inside ring_call(): the producer side whose peer is
+ *	marked sleeping and still has to be woken, else NULL
  * @stats: counters
  */
 struct ring {
@@ -169,6 +180,7 @@ struct ring {
 	bool producer;
 	bool eos;
 	bool peer_gone;
+	struct ring *owed;
 	struct ring_stats stats;
 };
 
@@ -206,6 +218,10 @@ int ring_close(struct ring *r);
 int ring_peek(struct ring *r, struct ring_rec *rec, unsigned int flags);
 int ring_consume(struct ring *r);
 int ring_release(struct ring *r);
+
+/* Both: a request and the wait for its answer, or an answer and the wait. */
+int ring_call(struct ring *tx, uint32_t type, const void *buf, uint32_t len,
+	      struct ring *rx, struct ring_rec *rec);
 
 /*
  * Two rings in one region, one per direction: ring 0 (RING_PAIR_FWD)

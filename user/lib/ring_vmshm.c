@@ -19,11 +19,11 @@ static int vmshm_ring_offset(const struct vmshm_ring_ctx *c, const void *p,
 	return 0;
 }
 
-static int vmshm_ring_wait(void *ctx, _Atomic uint32_t *word,
-			   uint32_t expected, _Atomic uint32_t *sleepers,
-			   uint64_t deadline_ns)
+static int vmshm_ring_wait_flags(struct vmshm_ring_ctx *c,
+				 _Atomic uint32_t *word, uint32_t expected,
+				 _Atomic uint32_t *sleepers,
+				 uint64_t deadline_ns, uint32_t flags)
 {
-	struct vmshm_ring_ctx *c = ctx;
 	uint64_t off, sleepers_off;
 	int ret;
 
@@ -34,7 +34,15 @@ static int vmshm_ring_wait(void *ctx, _Atomic uint32_t *word,
 	if (ret)
 		return ret;
 	return vmshm_wait(c->fd, off, expected, deadline_ns,
-			  (int64_t)sleepers_off, 0);
+			  (int64_t)sleepers_off, flags);
+}
+
+static int vmshm_ring_wait(void *ctx, _Atomic uint32_t *word,
+			   uint32_t expected, _Atomic uint32_t *sleepers,
+			   uint64_t deadline_ns)
+{
+	return vmshm_ring_wait_flags(ctx, word, expected, sleepers,
+				     deadline_ns, 0);
 }
 
 /* VMSHM_WAKE is per region: the word is implied. */
@@ -46,7 +54,54 @@ static int vmshm_ring_wake(void *ctx, _Atomic uint32_t *word)
 	return vmshm_wake(c->fd, c->wake_all);
 }
 
+/*
+ * VMSHM_WAIT_WAKE: VMSHM_WAKE, then the wait, in one ioctl.  A module
+ * without it rejects the flag before waking anybody: then use two calls.
+ */
+static int vmshm_ring_wake_wait(void *ctx, _Atomic uint32_t *wake_word,
+				_Atomic uint32_t *word, uint32_t expected,
+				_Atomic uint32_t *sleepers,
+				uint64_t deadline_ns)
+{
+	struct vmshm_ring_ctx *c = ctx;
+	uint32_t flags = VMSHM_WAIT_WAKE;
+	int ret;
+
+	if (c->wake_all)
+		flags |= VMSHM_WAIT_WAKE_ALL;
+	if (!c->no_wake_wait) {
+		ret = vmshm_ring_wait_flags(c, word, expected, sleepers,
+					    deadline_ns, flags);
+		if (ret != -EOPNOTSUPP)
+			return ret;
+		c->no_wake_wait = true;
+	}
+	ret = vmshm_ring_wake(ctx, wake_word);
+	return ret ? ret : vmshm_ring_wait(ctx, word, expected, sleepers,
+					   deadline_ns);
+}
+
+/**
+ * vmshm_ring_ctx_init() - bind ring ops to a mapped vmshm region
+ * @c: the context to fill in
+ * @fd: the /dev/vmshm fd bound to the region
+ * @base: where the region is mapped
+ * @size: the mapped length
+ * @wake_all: wake every waiter of the region, not one (see the struct)
+ */
+void vmshm_ring_ctx_init(struct vmshm_ring_ctx *c, int fd, void *base,
+			 size_t size, bool wake_all)
+{
+	*c = (struct vmshm_ring_ctx){
+		.fd = fd,
+		.base = base,
+		.size = size,
+		.wake_all = wake_all,
+	};
+}
+
 const struct ring_ops vmshm_ring_ops = {
 	.wait = vmshm_ring_wait,
 	.wake = vmshm_ring_wake,
+	.wake_wait = vmshm_ring_wake_wait,
 };

@@ -57,6 +57,7 @@
 #define VMSHM_FEATURE_SLEEPERS	(1ULL << 2)	/* VMSHM_WAIT_SLEEPERS */
 #define VMSHM_FEATURE_POLL	(1ULL << 3)	/* poll, read, EPOLLHUP */
 #define VMSHM_FEATURE_NETLINK	(1ULL << 4)	/* genetlink family "vmshm" */
+#define VMSHM_FEATURE_WAIT_WAKE	(1ULL << 5)	/* VMSHM_WAIT_WAKE */
 
 /*
  * 0xD3 is neither listed in Documentation/userspace-api/ioctl/ioctl-number.rst
@@ -210,6 +211,8 @@ struct vmshm_unlink {
 /* Flags of struct vmshm_wait. */
 #define VMSHM_WAIT_DEADLINE	(1U << 0)  /* @deadline_ns is valid */
 #define VMSHM_WAIT_SLEEPERS	(1U << 1)  /* maintain @sleepers_offset */
+#define VMSHM_WAIT_WAKE		(1U << 2)  /* VMSHM_WAKE first, then wait */
+#define VMSHM_WAIT_WAKE_ALL	(1U << 3)  /* ... with VMSHM_WAKE_ALL */
 
 /**
  * struct vmshm_wait - ioctl(VMSHM_WAIT)
@@ -234,6 +237,15 @@ struct vmshm_unlink {
  * that stores its value, issues a full fence and then reads zero there may
  * skip VMSHM_WAKE: any waiter that came later will see the new value.
  *
+ * Wake and wait in one call: with VMSHM_WAIT_WAKE, the ioctl first does
+ * what VMSHM_WAKE does (with VMSHM_WAIT_WAKE_ALL too, what VMSHM_WAKE_ALL
+ * does; alone, that flag is EINVAL), then waits as above.  A process that
+ * sends a request and waits for the answer, or answers and waits for the
+ * next request, saves one system call per message.  Argument errors
+ * (EINVAL, EBADF, EOPNOTSUPP) and ENOMEM are reported before the wake;
+ * after EAGAIN, ETIMEDOUT, EINTR or EPIPE the wake has happened, and a
+ * restarted call wakes again (a spurious wake-up, which waiters tolerate).
+ *
  * The deadline is absolute so that a wait interrupted by a signal can be
  * restarted with the same arguments without stretching the timeout.  A
  * signal whose handler has SA_RESTART restarts the wait transparently;
@@ -243,8 +255,9 @@ struct vmshm_unlink {
  *
  * Errors: EAGAIN (the value differs from @expected), ETIMEDOUT, EINTR,
  * EPIPE (every other attachment of the region has gone, see poll()),
- * EINVAL (offset out of range or misaligned), EBADF (VMSHM_WAIT_SLEEPERS on
- * a read-only attachment: the kernel would write the region), ENODEV.
+ * EINVAL (offset out of range or misaligned), EBADF (VMSHM_WAIT_SLEEPERS or
+ * VMSHM_WAIT_WAKE on a read-only attachment), EOPNOTSUPP (unknown flags),
+ * ENOMEM, ENODEV.
  */
 struct vmshm_wait {
 	__u32 size;
