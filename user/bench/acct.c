@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Resource accounting of one process over a timed loop.
+ * Resource accounting of one process over a timed loop, and the system
+ * call counter.
  *
- * The system call counter is a perf event of type tracepoint on
- * raw_syscalls:sys_enter, opened on the calling process only.  It sees
- * every system call, including those glibc makes inside sem_wait() or
- * usleep(), which the bench cannot count itself.  It costs time on every
- * system call, so the rounds that are timed never open it.
+ * The counter is a perf event of type tracepoint on raw_syscalls:sys_enter,
+ * opened by the parent with inherit, so that it also counts the children
+ * it forks (their counts are added when they exit).  It sees every system
+ * call, including those glibc makes inside sem_wait() or usleep(), which
+ * the bench cannot count itself.  It costs time on every system call, so
+ * only the discarded first round opens it.  And it is opened once for the
+ * whole round, not per job: opening and closing per-task perf events flips
+ * static keys, i.e. patches kernel text (__schedule(), the syscall entry)
+ * while the other vCPU runs it, which TCG does not always survive.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -49,7 +54,7 @@ static long sysc_tp_id(void)
 }
 
 /**
- * sysc_open() - count the system calls of the calling process
+ * sysc_open() - count the system calls of this process and its children
  *
  * Return: a perf event fd, counting from now, or -errno (-ENOENT when
  * tracefs shows no raw_syscalls:sys_enter).
@@ -66,12 +71,19 @@ int sysc_open(void)
 	attr.type = PERF_TYPE_TRACEPOINT;
 	attr.size = sizeof(attr);
 	attr.config = id;
+	attr.inherit = 1;
 	fd = syscall(SYS_perf_event_open, &attr, 0, -1, -1,
 		     PERF_FLAG_FD_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }
 
-static int64_t sysc_read(int fd)
+/**
+ * sysc_read() - the count so far, children that have exited included
+ * @fd: a sysc_open() fd, or -1
+ *
+ * Return: the count, which includes this read, or -1.
+ */
+int64_t sysc_read(int fd)
 {
 	uint64_t v;
 
@@ -88,32 +100,22 @@ static uint64_t tv_ns(const struct timeval *tv)
 /**
  * acct_start() - mark the start of a loop
  * @m: receives the mark
- * @sys_fd: a sysc_open() fd, which acct_stop() closes, or -1
  */
-void acct_start(struct acct_mark *m, int sys_fd)
+void acct_start(struct acct_mark *m)
 {
-	m->fd = sys_fd;
 	getrusage(RUSAGE_SELF, &m->ru);
-	m->sys = sysc_read(sys_fd);
 }
 
 /**
  * acct_stop() - what was spent since acct_start()
- * @m: the mark; its perf event is closed
+ * @m: the mark
  * @a: receives the deltas; @a->ops and @a->own are left to the caller
  */
-void acct_stop(struct acct_mark *m, struct acct *a)
+void acct_stop(const struct acct_mark *m, struct acct *a)
 {
 	struct rusage ru;
-	int64_t sys;
 
-	sys = sysc_read(m->fd);
 	getrusage(RUSAGE_SELF, &ru);
-	/* The second read counted itself. */
-	a->sys = m->sys >= 0 && sys >= 0 ? sys - m->sys - 1 : -1;
-	if (m->fd >= 0)
-		close(m->fd);
-	m->fd = -1;
 	a->nvcsw = ru.ru_nvcsw - m->ru.ru_nvcsw;
 	a->nivcsw = ru.ru_nivcsw - m->ru.ru_nivcsw;
 	a->minflt = ru.ru_minflt - m->ru.ru_minflt;

@@ -63,8 +63,6 @@ struct bench_cfg {
 /**
  * struct acct - what one process spent over a timed loop
  * @ops: round trips (or lines) it went through in that loop
- * @sys: system calls, from the raw_syscalls:sys_enter tracepoint; -1 when
- *	not counted (only the discarded first round counts them)
  * @own: system calls the bench itself issued, -1 where it cannot know
  * @nvcsw: voluntary context switches
  * @nivcsw: involuntary context switches
@@ -73,7 +71,6 @@ struct bench_cfg {
  */
 struct acct {
 	uint64_t ops;
-	int64_t sys;
 	int64_t own;
 	uint64_t nvcsw;
 	uint64_t nivcsw;
@@ -92,6 +89,9 @@ struct acct {
  * @ns: elapsed CLOCK_MONOTONIC time over them
  * @setup_ns: faults: the time of the mapping (and of the prefault)
  * @side: [0] the parent (producer), [1] the child (consumer)
+ * @sys: system calls of both processes over the whole job, set-up
+ *	included, from the tracepoint; -1 when not counted (only the
+ *	discarded first round counts them)
  * @kwaits: vmshm: VMSHM_WAIT calls that slept over the batch, else -1
  * @kwakes: vmshm: VMSHM_WAKE calls over the batch, else -1
  * @kfaults: vmshm: faults the region counted over the touch, else -1
@@ -108,6 +108,7 @@ struct result {
 	uint64_t ns;
 	uint64_t setup_ns;
 	struct acct side[2];
+	int64_t sys;
 	int64_t kwaits;
 	int64_t kwakes;
 	int64_t kfaults;
@@ -163,8 +164,6 @@ struct chan_ops {
 /* A variant that is pathological in a placement: bound it by time. */
 #define PP_SLOW_SAME	(1U << 0)
 #define PP_SLOW_ALWAYS	(1U << 1)
-#define PP_BLOCKING	(1U << 2)	/* sleeps in the kernel, never spins */
-#define PP_VMSHM	(1U << 3)
 
 /**
  * struct pp_ops - a ping-pong transport: an empty message each way
@@ -173,6 +172,7 @@ struct chan_ops {
  * @chan: its set-up
  * @send: send one message to the peer
  * @recv: wait for one message from the peer
+ * @call: @send, then @recv, in fewer system calls; may be NULL
  * @own_sys: system calls issued so far, when @nsys is not kept; may be NULL
  */
 struct pp_ops {
@@ -181,13 +181,13 @@ struct pp_ops {
 	struct chan_ops chan;
 	int (*send)(struct end *e);
 	int (*recv)(struct end *e);
+	int (*call)(struct end *e);
 	int64_t (*own_sys)(struct end *e);
 };
 
 /**
  * struct st_ops - a streaming transport: lines one way, end of stream
  * @name: the variant
- * @flags: PP_VMSHM or 0
  * @chan: its set-up
  * @produce: send every line of @text, then end the stream
  * @consume: feed every piece received to @k until end of stream
@@ -195,7 +195,6 @@ struct pp_ops {
  */
 struct st_ops {
 	const char *name;
-	unsigned int flags;
 	struct chan_ops chan;
 	int (*produce)(struct end *e, const char *text, size_t len);
 	int (*consume)(struct end *e, struct sink *k);
@@ -204,7 +203,7 @@ struct st_ops {
 
 extern const struct pp_ops pp_futex, pp_spin, pp_sem;
 extern const struct pp_ops pp_eventfd, pp_pipe, pp_socketpair;
-extern const struct pp_ops pp_vmshm_wait, pp_vmshm_poll;
+extern const struct pp_ops pp_vmshm_wait, pp_vmshm_wait_wake, pp_vmshm_poll;
 extern const struct pp_ops pp_vmshm_ring, pp_vmshm_ring_spin;
 extern const struct pp_ops pp_flags;
 extern const struct st_ops st_ring, st_ring_chunk, st_pipe, st_flags;

@@ -119,10 +119,8 @@ static int ring_chan_open(struct end *e, struct ring_chan *c)
 {
 	int ret;
 
-	c->ctx.fd = c->reg.fd;
-	c->ctx.base = c->reg.mem;
-	c->ctx.size = c->reg.size;
-	c->ctx.wake_all = true;		/* as the vmshm transport */
+	/* Wake-all, as the parent's transport does. */
+	vmshm_ring_ctx_init(&c->ctx, c->reg.fd, c->reg.mem, c->reg.size, true);
 	ret = ring_pair_open(c->reg.mem, c->reg.size, e->parent,
 			     &vmshm_ring_ops, &c->ctx, &c->tx, &c->rx);
 	if (ret)
@@ -193,7 +191,8 @@ int ring_chan_kstat(struct end *e, uint64_t *waits, uint64_t *wakes)
 }
 
 /**
- * ring_chan_sys() - system calls the rings made: one per wait or wake op
+ * ring_chan_sys() - system calls the rings made: one per wait or wake op,
+ *	one per wake_wait op, which is counted as a wake and a wait
  * @e: either side
  *
  * Return: the count for this side, both rings.
@@ -201,9 +200,10 @@ int ring_chan_kstat(struct end *e, uint64_t *waits, uint64_t *wakes)
 int64_t ring_chan_sys(struct end *e)
 {
 	struct ring_chan *c = e->priv;
+	const struct ring_stats *t = &c->tx.stats, *r = &c->rx.stats;
 
-	return c->tx.stats.wakes + c->tx.stats.waits + c->rx.stats.wakes +
-	       c->rx.stats.waits;
+	return t->wakes + t->waits + r->wakes + r->waits - t->wake_waits -
+	       r->wake_waits;
 }
 
 /**

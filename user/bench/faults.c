@@ -121,7 +121,7 @@ int fault_run(const struct bench_cfg *cfg, unsigned int kind,
 		return ret;
 	}
 	kf0 = fault_count(&v);
-	acct_start(&m, -1);
+	acct_start(&m);
 	t0 = vmshm_now_ns();
 	fault_touch(&v, page);
 	res->ns = vmshm_now_ns() - t0;

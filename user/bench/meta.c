@@ -10,7 +10,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "acct.h"
 #include "meta.h"
 #include "rounds.h"
 #include "spawn.h"
@@ -68,12 +67,11 @@ static const char *first_line(const char *path, char *buf, size_t size)
 	return buf;
 }
 
-static void meta_system(FILE *f)
+static void meta_system(FILE *f, int sys_status)
 {
 	char buf[512], now[32];
 	struct utsname u;
 	time_t t = time(NULL);
-	int fd = sysc_open();
 
 	uname(&u);
 	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
@@ -85,11 +83,9 @@ static void meta_system(FILE *f)
 		first_line(CLOCKSOURCE, buf, sizeof(buf)));
 	fprintf(f, "# meta cmdline=%s\n",
 		first_line("/proc/cmdline", buf, sizeof(buf)));
-	fprintf(f, "# meta syscall_counter=%s\n", fd >= 0 ?
-		"raw_syscalls:sys_enter tracepoint (round 0 only)" :
-		strerror(-fd));
-	if (fd >= 0)
-		close(fd);
+	fprintf(f, "# meta syscall_counter=%s\n", !sys_status ?
+		"raw_syscalls:sys_enter tracepoint, round 0 only, per job" :
+		strerror(-sys_status));
 }
 
 /**
@@ -104,7 +100,7 @@ void meta_write(const struct meta *m, const struct bench *b)
 	unsigned int i;
 
 	fprintf(f, "# vmshm-bench CSV; see Documentation/bench/README.md\n");
-	meta_system(f);
+	meta_system(f, b->sys_status);
 	fprintf(f, "# meta rounds=%u\n# meta rts=%llu\n# meta warmup=%llu\n",
 		c->rounds, (unsigned long long)c->rts,
 		(unsigned long long)c->warmup);

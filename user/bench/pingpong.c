@@ -35,6 +35,17 @@ struct pp_job {
 	const struct pp_ops *ops;
 };
 
+/* Send a message and wait for the answer, in one call if the ops can. */
+static int pp_call(struct pp_job *j)
+{
+	int ret;
+
+	if (j->ops->call)
+		return j->ops->call(&j->c.e);
+	ret = j->ops->send(&j->c.e);
+	return ret ? ret : j->ops->recv(&j->c.e);
+}
+
 static int pp_child_run(void *arg)
 {
 	struct pp_job *j = arg;
@@ -42,15 +53,12 @@ static int pp_child_run(void *arg)
 	uint64_t n = 0;
 	int ret;
 
-	acct_start(&m, sysc_maybe(ctl->count_sys));
-	for (;;) {
-		ret = j->ops->recv(&j->c.e);
-		if (ret || atomic_load(&ctl->stop))
-			break;
-		ret = j->ops->send(&j->c.e);
-		if (ret)
-			break;
-		n++;
+	acct_start(&m);
+	/* Each answer goes out with the wait for the next message. */
+	ret = j->ops->recv(&j->c.e);
+	while (!ret && !atomic_load(&ctl->stop)) {
+		ret = pp_call(j);
+		n += !ret;
 	}
 	acct_stop(&m, &ctl->acct);
 	ctl->acct.ops = n;
@@ -73,9 +81,7 @@ static int pp_batch(struct pp_job *j, uint64_t n, uint64_t cap_ns,
 	int ret = 0;
 
 	while (i < n) {
-		ret = j->ops->send(&j->c.e);
-		if (!ret)
-			ret = j->ops->recv(&j->c.e);
+		ret = pp_call(j);
 		if (ret)
 			break;
 		if (++i % every == 0 && vmshm_now_ns() - t0 >= cap_ns)
@@ -99,7 +105,7 @@ static int pp_kstat(struct pp_job *j, uint64_t *waits, uint64_t *wakes)
 }
 
 static int pp_measure(const struct bench_cfg *cfg, struct pp_job *j,
-		      enum placement pl, bool count_sys, struct result *res)
+		      enum placement pl, struct result *res)
 {
 	bool slow = pp_slow(j->ops, pl);
 	uint64_t cap = slow ? cfg->slow_cap_ns : cfg->cap_ns;
@@ -115,7 +121,7 @@ static int pp_measure(const struct bench_cfg *cfg, struct pp_job *j,
 	if (ret)
 		return ret;
 	own0 = chan_own_sys(&j->c);
-	acct_start(&m, sysc_maybe(count_sys));
+	acct_start(&m);
 	ret = pp_batch(j, cfg->rts, cap, every, &res->n, &res->ns);
 	acct_stop(&m, &res->side[0]);
 	res->side[0].ops = res->n;
@@ -136,13 +142,12 @@ static int pp_measure(const struct bench_cfg *cfg, struct pp_job *j,
  * @cfg: the configuration
  * @ops: the transport
  * @pl: where the child runs; the parent is on CPU 0
- * @count_sys: count system calls with the tracepoint (perturbs timing)
  * @res: receives the result; its identity fields are the caller's
  *
  * Return: 0, or -errno after printing why.
  */
 int pp_run(const struct bench_cfg *cfg, const struct pp_ops *ops,
-	   enum placement pl, bool count_sys, struct result *res)
+	   enum placement pl, struct result *res)
 {
 	static const struct child_fns fns = {
 		.attach = chan_child_attach,
@@ -155,10 +160,10 @@ int pp_run(const struct bench_cfg *cfg, const struct pp_ops *ops,
 	};
 	int ret;
 
-	ret = chan_open(&j.c, cfg, pl, count_sys, &fns, &j);
+	ret = chan_open(&j.c, cfg, pl, &fns, &j);
 	if (ret)
 		return ret;
-	ret = pp_measure(cfg, &j, pl, count_sys, res);
+	ret = pp_measure(cfg, &j, pl, res);
 	if (!ret) {
 		ret = child_finish(&j.c.child);
 		res->side[1] = ctl->acct;

@@ -86,7 +86,6 @@ static int eventfd_recv(struct end *e)
 
 const struct pp_ops pp_eventfd = {
 	.name = "eventfd",
-	.flags = PP_BLOCKING,
 	.chan = { .prefork = eventfd_prefork, .create = fd_create,
 		  .attach = fd_attach, .close = fd_close },
 	.send = eventfd_send,
@@ -127,7 +126,6 @@ static int pipe_prefork(struct end *e)
 
 const struct pp_ops pp_pipe = {
 	.name = "pipe",
-	.flags = PP_BLOCKING,
 	.chan = { .prefork = pipe_prefork, .create = fd_create,
 		  .attach = fd_attach, .close = fd_close },
 	.send = byte_send,
@@ -149,7 +147,6 @@ static int socketpair_prefork(struct end *e)
 
 const struct pp_ops pp_socketpair = {
 	.name = "socketpair",
-	.flags = PP_BLOCKING,
 	.chan = { .prefork = socketpair_prefork, .create = fd_create,
 		  .attach = fd_attach, .close = fd_close },
 	.send = byte_send,

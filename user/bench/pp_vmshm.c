@@ -5,6 +5,8 @@
  *   vmshm-wait       a message counter per direction in one region;
  *                    VMSHM_WAIT on it, VMSHM_WAKE after every store (no
  *                    wakeup suppression: the futex variant's twin)
+ *   vmshm-wait-wake  the same, but each side stores, then wakes the peer
+ *                    and waits for the answer in one VMSHM_WAIT_WAKE
  *   vmshm-poll       the same counters, but the receiver sleeps in poll()
  *                    and consumes the event with read().  The event counter
  *                    is per region and a process would see its own wakes,
@@ -12,8 +14,10 @@
  *                    have its own eventfd.
  *   vmshm-ring       the transport of parent and child: a ring pair with
  *                    wakeup suppression (VMSHM_WAIT_SLEEPERS); one empty
- *                    record per message.  vmshm-ring-spin polls cfg->spin
- *                    times before it sleeps.
+ *                    record per message, sent by ring_call(), which wakes
+ *                    the peer and waits in one VMSHM_WAIT_WAKE.
+ *                    vmshm-ring-spin polls cfg->spin times before it
+ *                    sleeps (never while it owes the peer a wake).
  */
 #include <errno.h>
 #include <poll.h>
@@ -73,7 +77,8 @@ static int vwait_send(struct end *e)
 	return vmshm_wake(v->fd, false);
 }
 
-static int vwait_recv(struct end *e)
+/* Wait for the peer's next message; with @wake, wake it first. */
+static int vwait_wait(struct end *e, uint32_t wake)
 {
 	struct vreg *v = e->priv;
 	uint64_t off = (char *)rx_word(e) - (char *)v->mem;
@@ -86,21 +91,49 @@ static int vwait_recv(struct end *e)
 			break;
 		e->nsys++;
 		ret = vmshm_wait(v->fd, off, val, VMSHM_NO_DEADLINE,
-				 VMSHM_NO_SLEEPERS, 0);
+				 VMSHM_NO_SLEEPERS, wake);
 		if (ret && ret != -EAGAIN && ret != -EINTR)
+			return ret;
+		wake = 0;
+	}
+	if (wake) {
+		/* The answer was there already: the wake still is owed. */
+		e->nsys++;
+		ret = vmshm_wake(v->fd, false);
+		if (ret)
 			return ret;
 	}
 	e->rcvd = val;
 	return 0;
 }
 
+static int vwait_recv(struct end *e)
+{
+	return vwait_wait(e, 0);
+}
+
+/* The message and the wait for the answer in one VMSHM_WAIT_WAKE. */
+static int vwait_call(struct end *e)
+{
+	atomic_store_explicit(tx_word(e), ++e->seq, memory_order_release);
+	return vwait_wait(e, VMSHM_WAIT_WAKE);
+}
+
 const struct pp_ops pp_vmshm_wait = {
 	.name = "vmshm-wait",
-	.flags = PP_BLOCKING | PP_VMSHM,
 	.chan = { .create = vwait_create, .attach = vwait_attach,
 		  .kstat = vwait_kstat, .close = vwait_close },
 	.send = vwait_send,
 	.recv = vwait_recv,
+};
+
+const struct pp_ops pp_vmshm_wait_wake = {
+	.name = "vmshm-wait-wake",
+	.chan = { .create = vwait_create, .attach = vwait_attach,
+		  .kstat = vwait_kstat, .close = vwait_close },
+	.send = vwait_send,
+	.recv = vwait_recv,
+	.call = vwait_call,
 };
 
 /* Region 0 carries the parent's messages, region 1 the child's. */
@@ -202,7 +235,6 @@ static int vpoll_recv(struct end *e)
 
 const struct pp_ops pp_vmshm_poll = {
 	.name = "vmshm-poll",
-	.flags = PP_BLOCKING | PP_VMSHM,
 	.chan = { .create = vpoll_create, .attach = vpoll_attach,
 		  .kstat = vpoll_kstat, .close = vpoll_close },
 	.send = vpoll_send,
@@ -215,6 +247,21 @@ static int vring_send(struct end *e)
 	int ret = ring_push(&c->tx, 1, "", 0, 0);
 
 	return ret ? ret : ring_flush(&c->tx);
+}
+
+/* ring_call(): the record and the wait for the answer, one system call. */
+static int vring_call(struct end *e)
+{
+	struct ring_chan *c = e->priv;
+	struct ring_rec rec;
+	int ret;
+
+	ret = ring_call(&c->tx, 1, "", 0, &c->rx, &rec);
+	while (ret == -EINTR)
+		ret = ring_peek(&c->rx, &rec, 0);
+	if (ret)
+		return ret == RING_EOF ? -EPIPE : ret;
+	return ring_consume(&c->rx);
 }
 
 static int vring_recv(struct end *e)
@@ -233,11 +280,11 @@ static int vring_recv(struct end *e)
 
 const struct pp_ops pp_vmshm_ring = {
 	.name = "vmshm-ring",
-	.flags = PP_BLOCKING | PP_VMSHM,
 	.chan = { .create = ring_chan_create, .attach = ring_chan_attach,
 		  .kstat = ring_chan_kstat, .close = ring_chan_close },
 	.send = vring_send,
 	.recv = vring_recv,
+	.call = vring_call,
 	.own_sys = ring_chan_sys,
 };
 
@@ -264,10 +311,10 @@ static int vring_spin_attach(struct end *e)
 
 const struct pp_ops pp_vmshm_ring_spin = {
 	.name = "vmshm-ring-spin",
-	.flags = PP_VMSHM,
 	.chan = { .create = vring_spin_create, .attach = vring_spin_attach,
 		  .kstat = ring_chan_kstat, .close = ring_chan_close },
 	.send = vring_send,
 	.recv = vring_recv,
+	.call = vring_call,
 	.own_sys = ring_chan_sys,
 };

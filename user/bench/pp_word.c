@@ -68,7 +68,6 @@ static int futex_recv(struct end *e)
 
 const struct pp_ops pp_futex = {
 	.name = "futex",
-	.flags = PP_BLOCKING,
 	.chan = { .create = word_create, .attach = word_attach,
 		  .close = pshm_close },
 	.send = futex_send,
@@ -146,7 +145,6 @@ static int sem_recv(struct end *e)
 
 const struct pp_ops pp_sem = {
 	.name = "sem",
-	.flags = PP_BLOCKING,
 	.chan = { .create = sem_create, .attach = sem_attach,
 		  .close = pshm_close },
 	.send = sem_send,

@@ -12,7 +12,8 @@
  * after the first.  The per-message columns count both processes: a
  * round trip is two messages; streaming counts per line, faults per page.
  * The system call column (sys_msg) comes from the first round only, the
- * only one that counts them with the tracepoint.
+ * only one that counts them with the tracepoint, over the whole job (the
+ * child's round trips, warm-up included, or the lines).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -53,8 +54,6 @@ static double per_op(const struct result *r)
 static double acct_get(const struct acct *a, enum col c)
 {
 	switch (c) {
-	case C_SYS:
-		return a->sys < 0 ? NAN : a->sys;
 	case C_OWN:
 		return a->own < 0 ? NAN : a->own;
 	case C_NVCSW:
@@ -83,6 +82,10 @@ static double per_msg(const struct result *r, enum col c)
 
 	if (!r->n)
 		return NAN;
+	if (c == C_SYS && r->wl == WL_PINGPONG)
+		return r->sys < 0 || !a[1].ops ? NAN : r->sys / (2.0 * a[1].ops);
+	if (c == C_SYS)
+		return r->sys < 0 ? NAN : (double)r->sys / r->n;
 	if (c == C_SETUP)
 		return r->wl == WL_FAULTS ? (double)r->setup_ns / r->n : NAN;
 	if (c >= C_KWAITS)

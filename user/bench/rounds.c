@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "acct.h"
 #include "libvmshm.h"
 #include "rounds.h"
 #include "spawn.h"
@@ -17,10 +19,12 @@
 #include "stream.h"
 #include "util.h"
 
+#define SYSC_SETTLE_S	2	/* after closing the round-0 counter */
+
 static const struct pp_ops *const pp_all[] = {
-	&pp_futex, &pp_vmshm_wait, &pp_vmshm_poll, &pp_vmshm_ring,
-	&pp_vmshm_ring_spin, &pp_eventfd, &pp_pipe, &pp_socketpair, &pp_sem,
-	&pp_spin, &pp_flags,
+	&pp_futex, &pp_vmshm_wait, &pp_vmshm_wait_wake, &pp_vmshm_poll,
+	&pp_vmshm_ring, &pp_vmshm_ring_spin, &pp_eventfd, &pp_pipe,
+	&pp_socketpair, &pp_sem, &pp_spin, &pp_flags,
 };
 
 /* After the two-process variants: the single process and ring-1proc. */
@@ -114,10 +118,10 @@ int bench_input(struct bench *b)
 	if (ret)
 		return ret;
 	b->flags_len = lines_prefix(b->text, b->len, cfg->flags_lines);
-	st_single(b->text, b->len, false, &r);
+	st_single(b->text, b->len, &r);
 	b->ref_lines = r.n;
 	b->ref_hash = r.hash;
-	st_single(b->text, b->flags_len, false, &r);
+	st_single(b->text, b->flags_len, &r);
 	b->ref_flags_lines = r.n;
 	b->ref_flags_hash = r.hash;
 	return 0;
@@ -139,7 +143,7 @@ static int stream_check(const struct bench *b, const struct result *r,
 	return -EBADMSG;
 }
 
-static int stream_job(struct bench *b, const struct job *j, bool count,
+static int stream_job(struct bench *b, const struct job *j,
 		      struct result *r)
 {
 	const struct st_ops *ops;
@@ -147,22 +151,35 @@ static int stream_job(struct bench *b, const struct job *j, bool count,
 	int ret;
 
 	if (j->idx >= ST_SINGLE) {
-		ret = j->idx == ST_SINGLE ?
-		      st_single(b->text, b->len, count, r) :
-		      st_local(b->text, b->len, count, r);
+		ret = j->idx == ST_SINGLE ? st_single(b->text, b->len, r) :
+					    st_local(b->text, b->len, r);
 		return ret ? ret : stream_check(b, r, false);
 	}
 	ops = st_all[j->idx];
 	lab = ops == &st_flags;
-	ret = st_run(b->cfg, ops, j->pl, count, b->text,
-		     lab ? b->flags_len : b->len, r);
+	ret = st_run(b->cfg, ops, j->pl, b->text, lab ? b->flags_len : b->len,
+		     r);
 	return ret ? ret : stream_check(b, r, lab);
 }
 
-static int job_run(struct bench *b, const struct job *j, unsigned int round,
-		   struct result *r)
+static int job_dispatch(struct bench *b, const struct job *j,
+			struct result *r)
 {
-	bool count = round == 0;
+	switch (j->wl) {
+	case WL_PINGPONG:
+		return pp_run(b->cfg, pp_all[j->idx], j->pl, r);
+	case WL_STREAM:
+		return stream_job(b, j, r);
+	default:
+		return fault_run(b->cfg, j->idx, r);
+	}
+}
+
+/* One job; with @sys_fd >= 0, count its system calls, children's too. */
+static int job_run(struct bench *b, const struct job *j, unsigned int round,
+		   int sys_fd, struct result *r)
+{
+	int64_t sys0;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
@@ -176,14 +193,34 @@ static int job_run(struct bench *b, const struct job *j, unsigned int round,
 	ret = pin_cpu(0);
 	if (ret)
 		return ret;
-	switch (j->wl) {
-	case WL_PINGPONG:
-		return pp_run(b->cfg, pp_all[j->idx], j->pl, count, r);
-	case WL_STREAM:
-		return stream_job(b, j, count, r);
-	default:
-		return fault_run(b->cfg, j->idx, r);
-	}
+	sys0 = sysc_read(sys_fd);
+	ret = job_dispatch(b, j, r);
+	r->sys = sys0 < 0 ? -1 : sysc_read(sys_fd) - sys0 - 1;
+	return ret;
+}
+
+/*
+ * Round 0 counts system calls with one counter for the whole round.  Its
+ * closing disables static keys after a delay (perf's is deferred by a
+ * second): let that happen while nothing else runs.
+ */
+static int round_sys_open(struct bench *b, unsigned int round)
+{
+	int fd;
+
+	if (round)
+		return -1;
+	fd = sysc_open();
+	b->sys_status = fd < 0 ? fd : 0;
+	return fd < 0 ? -1 : fd;
+}
+
+static void round_sys_close(int fd)
+{
+	if (fd < 0)
+		return;
+	close(fd);
+	sleep(SYSC_SETTLE_S);
 }
 
 /**
@@ -198,7 +235,7 @@ int bench_rounds(struct bench *b)
 	unsigned int order[MAX_JOBS], i, round, n = b->nr_jobs;
 	uint64_t rng = b->cfg->seed ^ 0x5eed5eedULL, t0;
 	struct result *r;
-	int ret;
+	int ret, fd;
 
 	b->res = calloc((size_t)b->cfg->rounds * n, sizeof(*b->res));
 	if (!b->res)
@@ -208,13 +245,17 @@ int bench_rounds(struct bench *b)
 		for (i = 0; i < n; i++)
 			order[i] = i;
 		shuffle(order, n, &rng);
+		fd = round_sys_open(b, round);
 		for (i = 0; i < n; i++) {
 			r = &b->res[round * n + order[i]];
-			ret = job_run(b, &b->jobs[order[i]], round, r);
+			ret = job_run(b, &b->jobs[order[i]], round, fd, r);
 			if (ret)
-				return ret;
+				break;
 			r->seq = i;
 		}
+		round_sys_close(fd);
+		if (ret)
+			return ret;
 		info_msg("round %u/%u: %u jobs in %.1f s%s", round + 1,
 			 b->cfg->rounds, n, (vmshm_now_ns() - t0) / 1e9,
 			 round ? "" : " (warm-up, discarded; counts syscalls)");

@@ -36,6 +36,7 @@ struct job {
  * @ref_flags_lines: the same over the lab protocol's prefix
  * @ref_flags_hash: its checksum
  * @res: cfg->rounds * @nr_jobs results
+ * @sys_status: 0 if round 0 could count system calls, else -errno
  */
 struct bench {
 	const struct bench_cfg *cfg;
@@ -49,6 +50,7 @@ struct bench {
 	uint64_t ref_flags_lines;
 	uint64_t ref_flags_hash;
 	struct result *res;
+	int sys_status;
 };
 
 unsigned int bench_plan(struct bench *b);

@@ -14,14 +14,12 @@
 extern const char *const fault_names[FAULT_KINDS];
 
 int pp_run(const struct bench_cfg *cfg, const struct pp_ops *ops,
-	   enum placement pl, bool count_sys, struct result *res);
+	   enum placement pl, struct result *res);
 int st_run(const struct bench_cfg *cfg, const struct st_ops *ops,
-	   enum placement pl, bool count_sys, const char *text, size_t len,
+	   enum placement pl, const char *text, size_t len,
 	   struct result *res);
-int st_single(const char *text, size_t len, bool count_sys,
-	      struct result *res);
-int st_local(const char *text, size_t len, bool count_sys,
-	     struct result *res);
+int st_single(const char *text, size_t len, struct result *res);
+int st_local(const char *text, size_t len, struct result *res);
 int fault_run(const struct bench_cfg *cfg, unsigned int kind,
 	      struct result *res);
 

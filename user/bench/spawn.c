@@ -26,7 +26,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "acct.h"
 #include "spawn.h"
 #include "util.h"
 
@@ -63,7 +62,6 @@ static void end_init(struct end *e, const struct bench_cfg *cfg,
  * @c: the channel; @c->ops and @c->variant are set, the rest is filled in
  * @cfg: the configuration
  * @pl: where the child runs; the parent is on CPU 0
- * @count_sys: the child counts its system calls (ctl->count_sys)
  * @fns: what the child runs
  * @arg: their argument, which holds @c
  *
@@ -73,13 +71,12 @@ static void end_init(struct end *e, const struct bench_cfg *cfg,
  * Return: 0, or -errno after printing why.
  */
 int chan_open(struct chan *c, const struct bench_cfg *cfg, enum placement pl,
-	      bool count_sys, const struct child_fns *fns, void *arg)
+	      const struct child_fns *fns, void *arg)
 {
 	int ret;
 
 	end_init(&c->e, cfg, c->variant);
 	memset(ctl, 0, sizeof(*ctl));
-	ctl->count_sys = count_sys;
 	ret = c->ops->prefork ? c->ops->prefork(&c->e) : 0;
 	if (!ret)
 		ret = child_start(&c->child, placement_cpu(pl), fns, arg);
@@ -142,19 +139,6 @@ int chan_child_attach(void *arg)
 int64_t chan_own_sys(struct chan *c)
 {
 	return c->own_sys ? c->own_sys(&c->e) : c->e.nsys;
-}
-
-/**
- * sysc_maybe() - a system call counter if @count, else -1
- * @count: whether to count
- *
- * Return: a sysc_open() fd, or -1 (also when it cannot be opened).
- */
-int sysc_maybe(bool count)
-{
-	int fd = count ? sysc_open() : -1;
-
-	return fd < 0 ? -1 : fd;
 }
 
 /**

@@ -15,7 +15,6 @@
 /**
  * struct ctl - shared by the parent and its children (MAP_SHARED)
  * @stop: ping-pong: set before the last message, which ends the child
- * @count_sys: the child counts its system calls (struct acct.sys)
  * @acct: what the child spent
  * @end_ns: streaming: when the consumer had summed the last line
  * @lines: streaming: lines the consumer summed
@@ -23,7 +22,6 @@
  */
 struct ctl {
 	_Atomic int stop;
-	bool count_sys;
 	struct acct acct;
 	uint64_t end_ns;
 	uint64_t lines;
@@ -72,11 +70,10 @@ struct chan {
 };
 
 int chan_open(struct chan *c, const struct bench_cfg *cfg, enum placement pl,
-	      bool count_sys, const struct child_fns *fns, void *arg);
+	      const struct child_fns *fns, void *arg);
 void chan_close(struct chan *c, int err);
 int chan_child_attach(void *arg);
 int64_t chan_own_sys(struct chan *c);
-int sysc_maybe(bool count);
 int ctl_init(void);
 int nr_cpus(void);
 int pin_cpu(int cpu);

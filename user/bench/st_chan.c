@@ -72,7 +72,6 @@ static int sring_consume(struct end *e, struct sink *k)
 
 const struct st_ops st_ring = {
 	.name = "vmshm-ring",
-	.flags = PP_VMSHM,
 	.chan = { .create = ring_chan_create, .attach = ring_chan_attach,
 		  .kstat = ring_chan_kstat, .close = ring_chan_close },
 	.produce = sring_produce,
@@ -114,7 +113,6 @@ static int schunk_consume(struct end *e, struct sink *k)
 
 const struct st_ops st_ring_chunk = {
 	.name = "vmshm-ring-chunk",
-	.flags = PP_VMSHM,
 	.chan = { .create = ring_chan_create, .attach = ring_chan_attach,
 		  .kstat = ring_chan_kstat, .close = ring_chan_close },
 	.produce = schunk_produce,

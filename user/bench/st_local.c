@@ -79,12 +79,11 @@ static int local_rings(struct ring_shared **sh, unsigned char **data,
  * st_local() - stream @text through a ring inside this process
  * @text: the lines
  * @len: their length
- * @count_sys: count system calls with the tracepoint
  * @res: receives the result
  *
  * Return: 0 or -errno.
  */
-int st_local(const char *text, size_t len, bool count_sys, struct result *res)
+int st_local(const char *text, size_t len, struct result *res)
 {
 	struct ring_shared *sh;
 	unsigned char *data;
@@ -97,7 +96,7 @@ int st_local(const char *text, size_t len, bool count_sys, struct result *res)
 	ret = local_rings(&sh, &data, &tx, &rx);
 	if (!ret) {
 		sink_init(&k);
-		acct_start(&m, sysc_maybe(count_sys));
+		acct_start(&m);
 		t0 = vmshm_now_ns();
 		ret = local_stream(&tx, &rx, text, len, &k);
 		res->ns = vmshm_now_ns() - t0;

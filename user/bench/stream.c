@@ -100,7 +100,7 @@ static int st_child_run(void *arg)
 	int ret;
 
 	sink_init(&k);
-	acct_start(&m, sysc_maybe(ctl->count_sys));
+	acct_start(&m);
 	ret = j->ops->consume(&j->c.e, &k);
 	ctl->end_ns = vmshm_now_ns();
 	acct_stop(&m, &ctl->acct);
@@ -125,8 +125,8 @@ static void st_kstat(struct st_job *j, int64_t *waits, int64_t *wakes)
 }
 
 /* Produce, wait for the consumer, and fill in @res. */
-static int st_measure(struct st_job *j, bool count_sys, const char *text,
-		      size_t len, struct result *res)
+static int st_measure(struct st_job *j, const char *text, size_t len,
+		      struct result *res)
 {
 	int64_t w0 = 0, k0 = 0, w1 = 0, k1 = 0;
 	struct acct_mark m;
@@ -134,7 +134,7 @@ static int st_measure(struct st_job *j, bool count_sys, const char *text,
 	int ret;
 
 	st_kstat(j, &w0, &k0);
-	acct_start(&m, sysc_maybe(count_sys));
+	acct_start(&m);
 	t0 = vmshm_now_ns();
 	ret = j->ops->produce(&j->c.e, text, len);
 	acct_stop(&m, &res->side[0]);
@@ -162,7 +162,6 @@ static int st_measure(struct st_job *j, bool count_sys, const char *text,
  * @cfg: the configuration
  * @ops: the transport
  * @pl: where the child runs; the parent is on CPU 0
- * @count_sys: count system calls with the tracepoint (perturbs timing)
  * @text: the lines
  * @len: their length
  * @res: receives the result; its identity fields are the caller's
@@ -170,7 +169,7 @@ static int st_measure(struct st_job *j, bool count_sys, const char *text,
  * Return: 0, or -errno after printing why.
  */
 int st_run(const struct bench_cfg *cfg, const struct st_ops *ops,
-	   enum placement pl, bool count_sys, const char *text, size_t len,
+	   enum placement pl, const char *text, size_t len,
 	   struct result *res)
 {
 	static const struct child_fns fns = {
@@ -184,10 +183,10 @@ int st_run(const struct bench_cfg *cfg, const struct st_ops *ops,
 	};
 	int ret;
 
-	ret = chan_open(&j.c, cfg, pl, count_sys, &fns, &j);
+	ret = chan_open(&j.c, cfg, pl, &fns, &j);
 	if (ret)
 		return ret;
-	ret = st_measure(&j, count_sys, text, len, res);
+	ret = st_measure(&j, text, len, res);
 	chan_close(&j.c, ret);
 	return ret;
 }
@@ -196,20 +195,18 @@ int st_run(const struct bench_cfg *cfg, const struct st_ops *ops,
  * st_single() - sum @text in this process: no IPC, the limit
  * @text: the lines
  * @len: their length
- * @count_sys: count system calls with the tracepoint
  * @res: receives the result
  *
  * Return: 0.
  */
-int st_single(const char *text, size_t len, bool count_sys,
-	      struct result *res)
+int st_single(const char *text, size_t len, struct result *res)
 {
 	struct acct_mark m;
 	struct sink k;
 	uint64_t t0;
 
 	sink_init(&k);
-	acct_start(&m, sysc_maybe(count_sys));
+	acct_start(&m);
 	t0 = vmshm_now_ns();
 	sink_text(&k, text, len);
 	res->ns = vmshm_now_ns() - t0;

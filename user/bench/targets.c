@@ -45,7 +45,7 @@ struct target {
 	  .value = NAN }
 
 static const char *const vmshm_blocking[] = {
-	"vmshm-wait", "vmshm-poll", "vmshm-ring",
+	"vmshm-wait", "vmshm-wait-wake", "vmshm-poll", "vmshm-ring",
 };
 
 static const char *const vmshm_streams[] = { "vmshm-ring", "vmshm-ring-chunk" };
