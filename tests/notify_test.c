@@ -160,17 +160,27 @@ static int wait_attached(int fd, uint32_t n)
 
 #define NR_WAITERS	4
 
+/* Start NR_WAITERS waiter threads and wait until they all sleep. */
+static int start_waiters(int fd, volatile uint32_t *mem, struct waiter *w,
+			 pthread_t *th)
+{
+	int i;
+
+	for (i = 0; i < NR_WAITERS; i++) {
+		w[i].fd = fd;
+		if (pthread_create(&th[i], NULL, waiter_thread, &w[i]))
+			return -1;
+	}
+	return wait_sleepers(mem, NR_WAITERS);
+}
+
 TEST_F(notify, wake_one_then_all)
 {
 	struct waiter w[NR_WAITERS] = { 0 };
 	pthread_t th[NR_WAITERS];
 	int i;
 
-	for (i = 0; i < NR_WAITERS; i++) {
-		w[i].fd = self->fd;
-		ASSERT_EQ(0, pthread_create(&th[i], NULL, waiter_thread, &w[i]));
-	}
-	ASSERT_EQ(0, wait_sleepers(self->mem, NR_WAITERS));
+	ASSERT_EQ(0, start_waiters(self->fd, self->mem, w, th));
 
 	ASSERT_EQ(0, vmshm_wake(self->fd, false));
 	ASSERT_EQ(0, wait_sleepers(self->mem, NR_WAITERS - 1));
@@ -272,11 +282,7 @@ TEST_F(notify, wait_wake_all)
 	pthread_t th[NR_WAITERS];
 	int i;
 
-	for (i = 0; i < NR_WAITERS; i++) {
-		w[i].fd = self->fd;
-		ASSERT_EQ(0, pthread_create(&th[i], NULL, waiter_thread, &w[i]));
-	}
-	ASSERT_EQ(0, wait_sleepers(self->mem, NR_WAITERS));
+	ASSERT_EQ(0, start_waiters(self->fd, self->mem, w, th));
 	ASSERT_EQ(-ETIMEDOUT,
 		  vmshm_wait(self->fd, WORD, 0, vmshm_deadline_in(50 * MS),
 			     VMSHM_NO_SLEEPERS, VMSHM_WAIT_WAKE |

@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers of the tests that run user/parent and user/child (pty_test,
+ * kill_test): a private copy of the two programs, process bookkeeping
+ * through /proc and pidfds, and the /proc/vmshm region check.
+ *
+ * The programs are $VMSHM_USER_BIN/{parent,child}, else ../user beside this
+ * test program.  They are copied once to $TMPDIR before the tests fork: an
+ * exec from the guest's 9p share of the project takes about a second, from
+ * tmpfs a few milliseconds.  The parent finds the child next to its own
+ * binary, so the two copies share a directory.
+ */
+#ifndef _VMSHM_PROTO_TEST_H
+#define _VMSHM_PROTO_TEST_H
+
+#include <limits.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include "vmshm_test.h"
+
+#define PROTO_COPY_BUF	65536
+
+#define PROTO_DIR_MAX	256
+
+static char proto_dir[PROTO_DIR_MAX];		/* the copies, "" if none */
+static char proto_parent[PATH_MAX + 16];	/* the parent to run */
+static pid_t proto_dir_owner;
+
+/* Copy @src to @dst, mode 0755; returns 0 or -errno. */
+static inline int proto_copy(const char *src, const char *dst)
+{
+	int in, out, ret = 0;
+	char *buf;
+	ssize_t n;
+
+	buf = malloc(PROTO_COPY_BUF);
+	if (!buf)
+		return -ENOMEM;
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0) {
+		ret = -errno;
+		goto out_free;
+	}
+	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	if (out < 0) {
+		ret = -errno;
+		goto out_close_in;
+	}
+	while ((n = read(in, buf, PROTO_COPY_BUF)) > 0) {
+		if (write(out, buf, n) != n) {
+			ret = -EIO;
+			break;
+		}
+	}
+	if (n < 0)
+		ret = -errno;
+	if (close(out) && !ret)
+		ret = -errno;
+out_close_in:
+	close(in);
+out_free:
+	free(buf);
+	return ret;
+}
+
+/* Where the build put parent and child: $VMSHM_USER_BIN or ../user. */
+static inline int proto_src_dir(char *buf, size_t size)
+{
+	const char *env = getenv("VMSHM_USER_BIN");
+	ssize_t n;
+	char *slash;
+
+	if (env) {
+		snprintf(buf, size, "%s", env);
+		return 0;
+	}
+	n = readlink("/proc/self/exe", buf, size - 16);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	slash = strrchr(buf, '/');
+	if (!slash)
+		return -ENOENT;
+	strcpy(slash + 1, "../user");
+	return 0;
+}
+
+__attribute__((constructor)) static void proto_install(void)
+{
+	char src[PATH_MAX], from[PATH_MAX + 8], to[PROTO_DIR_MAX + 8];
+	static const char *const progs[] = { "parent", "child" };
+	unsigned int i;
+
+	if (proto_src_dir(src, sizeof(src)))
+		return;
+	snprintf(proto_parent, sizeof(proto_parent), "%s/parent", src);
+	snprintf(proto_dir, sizeof(proto_dir), "%s/vmshm-proto.XXXXXX",
+		 getenv("TMPDIR") ?: "/tmp");
+	if (!mkdtemp(proto_dir)) {
+		proto_dir[0] = '\0';
+		return;
+	}
+	proto_dir_owner = getpid();
+	for (i = 0; i < ARRAY_SIZE(progs); i++) {
+		snprintf(from, sizeof(from), "%s/%s", src, progs[i]);
+		snprintf(to, sizeof(to), "%s/%s", proto_dir, progs[i]);
+		if (proto_copy(from, to))
+			return;	/* run them from the build tree */
+	}
+	snprintf(proto_parent, sizeof(proto_parent), "%s/parent", proto_dir);
+}
+
+__attribute__((destructor)) static void proto_uninstall(void)
+{
+	char path[PROTO_DIR_MAX + 8];
+
+	if (!proto_dir[0] || proto_dir_owner != getpid())
+		return;
+	snprintf(path, sizeof(path), "%s/parent", proto_dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/child", proto_dir);
+	unlink(path);
+	rmdir(proto_dir);
+}
+
+/* Skip unless the module is loaded and the parent can be run. */
+static inline void proto_require(void)
+{
+	vmshm_require_device();
+	if (access(proto_parent, X_OK))
+		ksft_exit_skip("%s: not executable: build user/ first\n",
+			       proto_parent);
+}
+
+/* Read all of @path, NUL-terminated, into a malloc()ed buffer. */
+static inline char *proto_read_file(const char *path, size_t *len)
+{
+	size_t size = 4096, n = 0;
+	char *buf = malloc(size), *p;
+	ssize_t r;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || !buf)
+		goto err;
+	for (;;) {
+		if (n + 1 == size) {
+			p = realloc(buf, size * 2);
+			if (!p)
+				goto err;
+			buf = p;
+			size *= 2;
+		}
+		r = read(fd, buf + n, size - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			goto err;
+		if (!r)
+			break;
+		n += r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+err:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return NULL;
+}
+
+/* The process @pid runs the program named @comm. */
+static inline bool proto_comm_is(pid_t pid, const char *comm)
+{
+	char path[64], buf[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return !strcmp(buf, comm);
+}
+
+/*
+ * The child process of @ppid once it runs the program "child", waiting
+ * up to @timeout_ms for it.  Returns its pid, or -1.
+ */
+static inline pid_t proto_child_of(pid_t ppid, int timeout_ms)
+{
+	uint64_t end = vmshm_now_ns() + timeout_ms * 1000000ULL;
+	char path[64], buf[64];
+	ssize_t n;
+	int fd, pid;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)ppid,
+		 (int)ppid);
+	do {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -1;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			pid = atoi(buf);
+			if (pid > 0 && proto_comm_is(pid, "child"))
+				return pid;
+		}
+		usleep(1000);
+	} while (vmshm_now_ns() < end);
+	return -1;
+}
+
+/* A pidfd for @pid, or -errno. */
+static inline int proto_pidfd(pid_t pid)
+{
+	int fd = syscall(SYS_pidfd_open, pid, 0);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * Wait up to @timeout_ms for the process behind @pidfd to exit.  Returns
+ * 0 once it has, -ETIMEDOUT, or -errno.
+ */
+static inline int proto_wait_exit(int pidfd, int timeout_ms)
+{
+	uint64_t end = vmshm_now_ns() + timeout_ms * 1000000ULL, now;
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+	int ret;
+
+	for (;;) {
+		now = vmshm_now_ns();
+		if (now >= end)
+			return -ETIMEDOUT;
+		ret = poll(&pfd, 1, (end - now + 999999) / 1000000);
+		if (ret > 0)
+			return 0;
+		if (ret < 0 && errno != EINTR)
+			return -errno;
+	}
+}
+
+/*
+ * The regions /proc/vmshm lists now; with @name, whether that one is
+ * among them (1) or not (0).  Returns -1 if /proc/vmshm cannot be read.
+ */
+static inline int proto_regions(const char *name)
+{
+	char line[512], first[VMSHM_NAME_MAX + 1];
+	FILE *f = fopen("/proc/vmshm", "re");
+	int n = 0, found = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		/* Mapping rows are indented; the header starts with "name". */
+		if (line[0] == ' ' || !strncmp(line, "name ", 5))
+			continue;
+		if (sscanf(line, "%63s", first) != 1)
+			continue;
+		n++;
+		if (name && !strcmp(first, name))
+			found = 1;
+	}
+	fclose(f);
+	return name ? found : n;
+}
+
+/* Whether the parent @pid's region "sum-@pid" is still listed. */
+static inline int proto_region_left(pid_t pid)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "sum-%d", (int)pid);
+	return proto_regions(name);
+}
+
+#endif /* _VMSHM_PROTO_TEST_H */
