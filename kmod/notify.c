@@ -2,30 +2,39 @@
 /*
  * vmshm notification: VMSHM_WAIT / VMSHM_WAKE, read() and poll().
  *
- * Every region has one wait queue and one event counter, r->seq.  WAKE
- * advances the counter and wakes the queue; a file remembers the counter
- * value it last read (like uio's event count), so poll() is "counter !=
- * my snapshot".  VMSHM_WAIT is futex-like: it sleeps while a word in the
- * region still holds the value the caller saw.
+ * Every region has two wait queues and one event counter, r->seq.  WAKE
+ * advances the counter and wakes both queues: r->wait_wq holds VMSHM_WAIT
+ * sleepers, r->wq the read() and poll() ones.  A file remembers the
+ * counter value it last read (like uio's event count), so poll() is
+ * "counter != my snapshot".  VMSHM_WAIT is futex-like: it sleeps while a
+ * word in the region still holds the value the caller saw.
  *
  * Why no wakeup is lost.  The waiter queues itself before it looks at the
- * word and the counter; the waker publishes before it wakes:
+ * word and the counter; the waker publishes before it looks at the queue:
  *
  *   waiter (VMSHM_WAIT)                  waker (user store + VMSHM_WAKE)
  *   -------------------                  ------------------------------
  *   seq0 = r->seq                        *word = new
  *   prepare_to_wait_event()              smp_mb()
- *     lock wq; add self; unlock wq       atomic64_inc_return(&r->seq)
- *     set_current_state() (full mb)      wake_up(&r->wq)
- *   if (*word != expected ||               lock wq; wake queued tasks
- *       r->seq != seq0) return
+ *     lock wait_wq; add self; unlock     atomic64_inc_return(&r->seq)
+ *     set_current_state() (full mb)      if (waitqueue_active(wait_wq))
+ *   if (*word != expected ||               lock; dequeue + collect; unlock
+ *       r->seq != seq0) return             wake_up_process(collected)
  *   schedule()
  *
- * If the waker takes the queue lock after the waiter added itself, the
- * waiter is on the queue and gets woken.  Otherwise the waker's unlock
- * precedes the waiter's lock, so the waiter's later loads see the store
- * and the increment, both ordered before that unlock by smp_mb() and the
- * fully ordered atomic.  Either way the waiter does not sleep through it.
+ * The waiter's enqueue is ordered before its loads by the barrier in
+ * set_current_state(); the waker's store and increment are ordered before
+ * its waitqueue_active() load by the fully ordered atomic.  So either the
+ * waker sees the waiter queued and wakes it, or the waiter sees the new
+ * word or counter and does not sleep.
+ *
+ * The waker wakes the collected tasks only after it has dropped the queue
+ * lock, as futex_wake() does with its wake_q.  A woken task that ran at
+ * once would otherwise spin on the lock its waker still holds, and in a
+ * guest whose waker vCPU the host preempted right after the wake-up IPI
+ * that spin lasts a host time slice (measured under QEMU on a busy host:
+ * 3-5 ms per round trip across vCPUs, against ~70 us this way;
+ * Documentation/bench/README.md).
  *
  * Wakeup suppression (VMSHM_WAIT_SLEEPERS) is the same argument moved to
  * user space: the kernel increments the sleepers word, then issues a full
@@ -36,15 +45,15 @@
  * VMSHM_WAIT_WAKE does the waker's half, then the waiter's, in one call:
  * a request/response pair then costs one system call per message.  The
  * wake comes before the waiter queues itself, so that a wake-one cannot
- * pick the caller, and it is a sync wake-up: the caller is about to
- * sleep, so the wakee need not preempt it.  seq0 is read after the wake,
- * so the caller's own wake does not end its wait.
+ * pick the caller, and seq0 is read after it, so that the caller's own
+ * wake does not end its wait.
  */
 #include <linux/fs.h>
 #include <linux/hrtimer.h>
 #include <linux/mm.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/uaccess.h>
 
 #include "vmshm.h"
@@ -103,26 +112,65 @@ static long vmshm_wait_done(struct vmshm_file *vf, atomic_t *word,
 	return 0;
 }
 
+/**
+ * struct vmshm_wake_list - VMSHM_WAIT sleepers to wake after the unlock
+ * @task: each with a reference held
+ * @nr: how many
+ *
+ * wake_q_add() is not exported to modules, hence this small list; past
+ * its end, sleepers are woken in place, under the lock.
+ */
+struct vmshm_wake_list {
+	struct task_struct *task[8];
+	unsigned int nr;
+};
+
+/*
+ * Wake function of VMSHM_WAIT sleepers.  With a wake list as the key
+ * (vmshm_wake_region()) it only dequeues the task and collects it, to be
+ * woken once the queue lock is dropped; without (peer gone), it wakes.
+ */
+static int vmshm_wake_fn(struct wait_queue_entry *wait, unsigned int mode,
+			 int sync, void *key)
+{
+	struct vmshm_wake_list *wl = key;
+
+	if (!wl || wl->nr == ARRAY_SIZE(wl->task))
+		return autoremove_wake_function(wait, mode, sync, NULL);
+	get_task_struct(wait->private);
+	wl->task[wl->nr++] = wait->private;
+	list_del_init_careful(&wait->entry);
+	return 1;
+}
+
 /*
  * Advance the event counter and wake one VMSHM_WAIT sleeper (@all: every
- * one) and every read()/poll() sleeper.  @sync: the caller is about to
- * sleep itself (VMSHM_WAIT_WAKE), which the scheduler may use to run the
- * wakee on this CPU.  Returns the new counter.
+ * one) and every read()/poll() sleeper.  Returns the new counter.
  */
-static s64 vmshm_wake_region(struct vmshm_region *r, bool all, bool sync)
+static s64 vmshm_wake_region(struct vmshm_region *r, bool all)
 {
+	struct vmshm_wake_list wl = { .nr = 0 };
+	unsigned int i;
 	s64 seq;
 
 	/* Order the caller's stores to the region before the wake. */
 	smp_mb();
 	seq = atomic64_inc_return(&r->seq);
 	atomic64_inc(&r->wakes);
-	if (all)
-		wake_up_all(&r->wq);
-	else if (sync)
-		wake_up_sync(&r->wq);
-	else
-		wake_up(&r->wq);
+	/* The fully ordered increment pairs with prepare_to_wait_event(). */
+	if (waitqueue_active(&r->wait_wq)) {
+		__wake_up(&r->wait_wq, TASK_NORMAL, all ? 0 : 1, &wl);
+		for (i = 0; i < wl.nr; i++) {
+			wake_up_process(wl.task[i]);
+			put_task_struct(wl.task[i]);
+		}
+	}
+	/*
+	 * Not so for r->wq: poll() queues itself in poll_wait() and loads
+	 * the counter with no full barrier in between, so only the queue
+	 * lock orders the two sides there.
+	 */
+	wake_up_all(&r->wq);
 	return seq;
 }
 
@@ -132,13 +180,14 @@ static long vmshm_wait_sleep(struct vmshm_file *vf, atomic_t *word,
 	struct vmshm_region *r = vf->region;
 	s64 seq0 = atomic64_read(&r->seq);
 	struct wait_queue_entry wait;
-	bool slept = false;
+	bool slept = false, timed_out;
 	long ret;
 
 	/* Exclusive, so that a wake-one WAKE picks one waiter. */
 	init_wait_entry(&wait, WQ_FLAG_EXCLUSIVE);
+	wait.func = vmshm_wake_fn;
 	for (;;) {
-		long intr = prepare_to_wait_event(&r->wq, &wait,
+		long intr = prepare_to_wait_event(&r->wait_wq, &wait,
 						  TASK_INTERRUPTIBLE);
 
 		ret = vmshm_wait_done(vf, word, expected, seq0);
@@ -153,14 +202,24 @@ static long vmshm_wait_sleep(struct vmshm_file *vf, atomic_t *word,
 			slept = true;
 			atomic64_inc(&r->waits);
 		}
-		if (!schedule_hrtimeout_range(deadline, current->timer_slack_ns,
-					      HRTIMER_MODE_ABS)) {
+		timed_out = !schedule_hrtimeout_range(deadline,
+						      current->timer_slack_ns,
+						      HRTIMER_MODE_ABS);
+		/*
+		 * Recheck before taking the lock again: a wake may have
+		 * dequeued us, even as the timer ran out, and a wake-one that
+		 * picked us must not end in ETIMEDOUT.
+		 */
+		ret = vmshm_wait_done(vf, word, expected, seq0);
+		if (ret)
+			break;
+		if (timed_out) {
 			atomic64_inc(&r->timeouts);
 			ret = -ETIMEDOUT;
 			break;
 		}
 	}
-	finish_wait(&r->wq, &wait);
+	finish_wait(&r->wait_wq, &wait);
 	return ret == 1 ? 0 : ret;
 }
 
@@ -229,7 +288,7 @@ long vmshm_wait(struct vmshm_file *vf, void *arg)
 	 * wait below reads the counter afresh, so this wake does not end it.
 	 */
 	if (w->flags & VMSHM_WAIT_WAKE)
-		vmshm_wake_region(r, w->flags & VMSHM_WAIT_WAKE_ALL, true);
+		vmshm_wake_region(r, w->flags & VMSHM_WAIT_WAKE_ALL);
 	if (sleepers) {
 		atomic_inc(sleepers);
 		/* Sleepers store before the watched load: see the top. */
@@ -263,7 +322,7 @@ long vmshm_wake(struct vmshm_file *vf, void *arg)
 	if (vf->flags & VMSHM_ATTACH_RDONLY)
 		return -EBADF;
 
-	k->out_seq = vmshm_wake_region(r, k->flags & VMSHM_WAKE_ALL, false);
+	k->out_seq = vmshm_wake_region(r, k->flags & VMSHM_WAKE_ALL);
 	return 0;
 }
 

@@ -184,6 +184,7 @@ static struct vmshm_region *vmshm_region_alloc(const struct vmshm_create *c,
 	r->cpid = task_tgid_nr(current);
 	r->lpid = r->cpid;
 	init_waitqueue_head(&r->wq);
+	init_waitqueue_head(&r->wait_wq);
 	spin_lock_init(&r->lock);
 	INIT_LIST_HEAD(&r->mappings);
 	return r;
@@ -480,6 +481,7 @@ void vmshm_detach(struct vmshm_file *vf)
 	atomic_dec(&r->nr_attach);
 	WRITE_ONCE(r->lpid, task_tgid_nr(current));
 	wake_up_all(&r->wq);
+	wake_up_all(&r->wait_wq);
 	vmshm_event(VMSHM_EVENT_DETACHED, r->id, r->name);
 	vmshm_region_put(r);
 }

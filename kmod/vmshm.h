@@ -88,8 +88,9 @@ extern struct vmshm_stats vmshm_stats;
  * @mode: permission bits
  * @cpid: tgid of the creator
  * @lpid: tgid of the last task to attach, detach or map
- * @wq: VMSHM_WAIT, read() and poll() sleep here; see notify.c for why no
- *	wakeup is lost
+ * @wq: read() and poll() sleep here; see notify.c for why no wakeup is
+ *	lost
+ * @wait_wq: VMSHM_WAIT sleeps here, woken outside its lock (notify.c)
  * @seq: event counter, advanced by every VMSHM_WAKE
  * @nr_attach: bound vmshm_files
  * @attach_gen: advanced on every bind, to tell whether a peer came
@@ -117,6 +118,7 @@ struct vmshm_region {
 	pid_t cpid;
 	pid_t lpid;
 	wait_queue_head_t wq;
+	wait_queue_head_t wait_wq;
 	atomic64_t seq;
 	atomic_t nr_attach;
 	atomic64_t attach_gen;
