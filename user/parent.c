@@ -229,7 +229,15 @@ static int read_input(struct parent *p)
 			err_msg("stdin: %s", strerror(errno));
 			return -EIO;
 		}
-		/* At end of file, a last line without '\n' still counts. */
+		/*
+		 * At end of file, a last line without '\n' still counts.  The
+		 * terminal echoed no newline: put the sum on a line of its own.
+		 */
+		if (!n && p->mid_line && p->interactive && p->tty) {
+			ret = print_out("\n", 1);
+			if (ret)
+				return ret;
+		}
 		if (!n)
 			return p->mid_line ? send_lines(p, "\n", 1) : 0;
 		ret = send_lines(p, p->buf, n);
