@@ -13,6 +13,7 @@
 #ifndef _VMSHM_PROTO_TEST_H
 #define _VMSHM_PROTO_TEST_H
 
+#include <dirent.h>
 #include <limits.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -193,31 +194,55 @@ static inline bool proto_comm_is(pid_t pid, const char *comm)
 	return !strcmp(buf, comm);
 }
 
+/* The parent of @pid from /proc/PID/stat, or -1. */
+static inline pid_t proto_ppid(pid_t pid)
+{
+	char path[64], buf[512], *end;
+	int fd, ppid = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* "pid (comm) state ppid ...": comm may hold anything but the last ')'. */
+	end = strrchr(buf, ')');
+	if (!end || sscanf(end + 1, " %*c %d", &ppid) != 1)
+		return -1;
+	return ppid;
+}
+
 /*
  * The child process of @ppid once it runs the program "child", waiting
- * up to @timeout_ms for it.  Returns its pid, or -1.
+ * up to @timeout_ms for it.  Returns its pid, or -1.  It scans /proc for
+ * a process whose parent is @ppid: /proc/PID/task/TID/children needs
+ * CONFIG_PROC_CHILDREN, which the debug kernel does not have.
  */
 static inline pid_t proto_child_of(pid_t ppid, int timeout_ms)
 {
 	uint64_t end = vmshm_now_ns() + timeout_ms * 1000000ULL;
-	char path[64], buf[64];
-	ssize_t n;
-	int fd, pid;
+	struct dirent *de;
+	DIR *dir;
+	int pid;
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)ppid,
-		 (int)ppid);
 	do {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
+		dir = opendir("/proc");
+		if (!dir)
 			return -1;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n > 0) {
-			buf[n] = '\0';
-			pid = atoi(buf);
-			if (pid > 0 && proto_comm_is(pid, "child"))
+		while ((de = readdir(dir))) {
+			pid = atoi(de->d_name);
+			if (pid > 0 && proto_ppid(pid) == ppid &&
+			    proto_comm_is(pid, "child")) {
+				closedir(dir);
 				return pid;
+			}
 		}
+		closedir(dir);
 		usleep(1000);
 	} while (vmshm_now_ns() < end);
 	return -1;
