@@ -35,10 +35,12 @@ setup:
 check:
 	scripts/check.sh
 
-# The reliability lane; FUZZ_OPS, FUZZ_SECONDS: see scripts/check-debug.sh.
+# The reliability lane; FUZZ_OPS, FUZZ_SECONDS, TRINITY_OPS: see
+# scripts/check-debug.sh.
 check-debug:
 	scripts/check-debug.sh $(if $(FUZZ_OPS),-n $(FUZZ_OPS)) \
-		$(if $(FUZZ_SECONDS),-t $(FUZZ_SECONDS))
+		$(if $(FUZZ_SECONDS),-t $(FUZZ_SECONDS)) \
+		$(if $(TRINITY_OPS),-T $(TRINITY_OPS))
 
 lint:
 	scripts/lint.sh

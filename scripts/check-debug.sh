@@ -5,27 +5,29 @@
 # missing (scripts/debug-kernel.sh: KASAN, lockdep, kmemleak, KFENCE, fault
 # injection), then boots it once and runs, in the guest
 # (scripts/check-debug-guest.sh): the whole selftest suite, fail-nth sweep
-# included; vmshm_fuzz for OPS operations; trinity against /dev/vmshm when
-# the host has it; and a kmemleak scan that fails on any report.  vm-run.sh
-# fails the run on any splat or bad taint in the kernel log.
+# included; vmshm_fuzz for OPS operations; trinity against /dev/vmshm as
+# nobody for TRINITY_OPS syscalls, then an unload and reload of vmshm; and a
+# kmemleak scan that fails on any report.  vm-run.sh fails the run on any
+# splat or bad taint in the kernel log.
 #
 # Prints the KTAP of the guest, its totals, the wall time and a closing
 # "N passed, N failed" line; exits non-zero on any failure.
 #
 # Usage: scripts/check-debug.sh [-n OPS] [-t SECONDS] [-p PROCS] [-T TRINITY_OPS]
 #   -n OPS          fuzz operations (default 1000000)
-#   -t SECONDS      fuzz time bound, also trinity's (default 2400)
+#   -t SECONDS      fuzz time bound, also trinity's (default 2400); both
+#                   stop cleanly there, short of their count
 #   -p PROCS        fuzz and trinity processes (default 2)
-#   -T TRINITY_OPS  trinity syscalls (default 0: skipped, as trinity has
-#                   not yet been seen to finish in the busybox guest)
+#   -T TRINITY_OPS  trinity syscalls (default 5000, about 4 min: a minute
+#                   to start, then some 30 syscalls/s); 0 skips trinity
 #   -h, --help      show this text
 # Environment: VMSHM_CHECK_TIMEOUT  seconds for the whole VM run
-#   (default: the fuzz bound + 3600)
+#   (default: twice the time bound + 1800)
 set -euo pipefail
 
 usage() { sed -n '4,/^$/s/^# \{0,1\}//p' "$0"; }
 
-ops=1000000 secs=2400 procs=2 trinity_ops=0
+ops=1000000 secs=2400 procs=2 trinity_ops=5000
 while getopts "n:t:p:T:h" opt; do
 	case $opt in
 	n) ops=$OPTARG ;;
@@ -74,7 +76,7 @@ fi
 echo "== suite, fuzz, trinity and kmemleak on $release"
 log=$BUILD/check-debug-$release.log
 set +e
-scripts/vm-run.sh --kernel debug --timeout "${VMSHM_CHECK_TIMEOUT:-$((secs + 3600))}" \
+scripts/vm-run.sh --kernel debug --timeout "${VMSHM_CHECK_TIMEOUT:-$((2 * secs + 1800))}" \
 	-- sh scripts/check-debug-guest.sh "$ops" "$secs" "$procs" "$trinity_dir" \
 	"$trinity_ops" 2>&1 </dev/null | tee "$log"
 rc=${PIPESTATUS[0]}

@@ -48,6 +48,11 @@ mount_pseudo() {
 	mount -t devtmpfs devtmpfs /dev
 	# Without a /dev/console in the archive the kernel gave us no stdio.
 	exec </dev/console >/dev/console 2>&1
+	# What udev would add, and programs open by name: /dev/stdin & co.
+	ln -sfn /proc/self/fd /dev/fd
+	ln -sf /proc/self/fd/0 /dev/stdin
+	ln -sf /proc/self/fd/1 /dev/stdout
+	ln -sf /proc/self/fd/2 /dev/stderr
 	mkdir -p /dev/pts /dev/shm
 	mount -t devpts devpts /dev/pts
 	mount -t tmpfs tmpfs /dev/shm

@@ -3,7 +3,8 @@
 #
 # Install everything vmshm needs from Debian's registry: both test kernels
 # with headers, QEMU, busybox, libnl, the 6.12 source tree (for the kselftest
-# harness, checkpatch.pl and kernel-doc), the analysis tools and dkms.
+# harness, checkpatch.pl and kernel-doc), the analysis tools, dkms and
+# trinity (the syscall fuzzer of make check-debug).
 #
 # Versions are resolved at run time.  The script is idempotent: when every
 # package is present it only re-resolves names and exits in about a second.
@@ -55,7 +56,8 @@ apt_update() {
 TOOLS=(build-essential pkg-config kmod cpio xz-utils busybox-static
 	qemu-system-x86 libnl-3-dev libnl-genl-3-dev sparse flex bison bc
 	libelf-dev libssl-dev dwarves python3 python3-docutils mandoc
-	gnuplot-nox python3-yaml python3-jsonschema linux-source-6.12 dkms)
+	gnuplot-nox python3-yaml python3-jsonschema linux-source-6.12 dkms
+	trinity)
 
 resolve_kernels() {
 	K61=$(resolve_61)

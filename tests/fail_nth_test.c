@@ -24,6 +24,7 @@
  */
 #include <dirent.h>
 #include <signal.h>
+#include <ucontext.h>
 #include <sys/rseq.h>
 #include <sys/syscall.h>
 
@@ -287,15 +288,24 @@ static void region_teardown(FIXTURE_DATA(fail_nth) *self)
 
 static volatile sig_atomic_t armed_nth;	/* for the SIGSEGV report */
 
-/* Say which fail-nth run crashed before the harness reports the signal. */
+/*
+ * Say which fail-nth run crashed before the harness reports the signal.
+ * si_code SI_KERNEL (128) with no address is the kernel giving up on the
+ * process: trap 13 is a general protection fault, trap 0 a failed write
+ * of the kernel's own to user memory (rseq area, signal frame).
+ */
 static void on_sigsegv(int sig, siginfo_t *si, void *uc)
 {
-	char buf[128];
+	const ucontext_t *ctx = uc;
+	char buf[160];
 	int n;
 
 	n = snprintf(buf, sizeof(buf),
-		     "# SIGSEGV at %p, si_code %d, in the run with fail-nth %d\n",
-		     si->si_addr, si->si_code, armed_nth);
+		     "# SIGSEGV at %p, si_code %d, trap %lld, ip %#llx, in the run with fail-nth %d\n",
+		     si->si_addr, si->si_code,
+		     (long long)ctx->uc_mcontext.gregs[REG_TRAPNO],
+		     (unsigned long long)ctx->uc_mcontext.gregs[REG_RIP],
+		     armed_nth);
 	if (write(STDERR_FILENO, buf, n) < 0)
 		n = 0;
 	signal(sig, SIG_DFL);
@@ -317,31 +327,47 @@ static void sigsegv_report(void)
 }
 
 /*
- * glibc's rseq area is written by the kernel on the way back to user
- * space; after fork() that page is copy-on-write, and a failure there is
- * a SIGSEGV (si_code SI_KERNEL), not an error a test can check.  Nothing
+ * glibc registers an rseq area in the thread's TLS, and the kernel writes
+ * it (cpu_id, rseq_cs) on the way back to user space after a preemption
+ * or a migration.  After fork() that TLS page is copy-on-write, so the
+ * write on the parent's return from clone() allocates a page, a fail-nth
+ * injection point outside vmshm.  When it is the one that fails,
+ * __rseq_handle_notify_resume() gets EFAULT and force_sigsegv() kills the
+ * test: SIGSEGV, si_code SI_KERNEL, no address.  Whether the parent was
+ * preempted decides, so the fork sweeps failed now and then.  Nothing
  * here needs rseq: unregister it, and every test child inherits that.
+ *
+ * Return: 0 when no rseq area is left registered, else -errno.
  */
-static void rseq_unregister(void)
+static int rseq_unregister(void)
 {
 	void *area = (char *)__builtin_thread_pointer() + __rseq_offset;
 
-	if (__rseq_size &&
-	    syscall(SYS_rseq, area, __rseq_size, RSEQ_FLAG_UNREGISTER, RSEQ_SIG) &&
-	    __rseq_size < 32)
-		/* glibc registers 32 bytes even when it reports fewer. */
-		syscall(SYS_rseq, area, 32, RSEQ_FLAG_UNREGISTER, RSEQ_SIG);
+	if (!__rseq_size)
+		return 0;	/* glibc registered none */
+	if (!syscall(SYS_rseq, area, __rseq_size, RSEQ_FLAG_UNREGISTER,
+		     RSEQ_SIG))
+		return 0;
+	/* glibc registers 32 bytes even when it reports fewer. */
+	if (__rseq_size < 32 &&
+	    !syscall(SYS_rseq, area, 32, RSEQ_FLAG_UNREGISTER, RSEQ_SIG))
+		return 0;
+	return -errno;
 }
 
 /* The whole program skips (exit 4) when fail-nth cannot work here. */
 static void __attribute__((constructor)) fail_nth_require(void)
 {
 	char why[256];
+	int ret;
 
 	vmshm_require_device();
 	if (fault_injection_setup(why, sizeof(why)))
 		ksft_exit_skip("%s\n", why);
-	rseq_unregister();
+	ret = rseq_unregister();
+	if (ret)
+		ksft_exit_fail_msg("cannot unregister glibc's rseq area: %s\n",
+				   strerror(-ret));
 }
 
 FIXTURE_SETUP(fail_nth)
@@ -542,7 +568,23 @@ static int run_mmap_faults(struct __test_metadata *_metadata,
 	return 0;
 }
 
-/* fork() copies the VMAs (->open(), __GFP_NOFAIL); the child faults. */
+/*
+ * fork() copies the VMAs, and the sweep fails each allocation of that copy
+ * in turn: before the vmshm VMA is reached, after its ->open() (whose own
+ * allocation is __GFP_NOFAIL, so never failed), in the page tables copied
+ * after it.  The half-built child mm is then torn down, which must
+ * ->close() exactly the vmshm VMAs that were opened: assert_all_freed()
+ * and kmemleak check that.
+ *
+ * The sweep's last points are not vmshm's: the parent's first writes to
+ * its now copy-on-write memory, between clone() and nth_disarm().  A user
+ * write that fails is VM_FAULT_OOM, which the fault handler retries ("Huh
+ * VM_FAULT_OOM leaked out to the #PF handler"); pread()'s copy-out fails
+ * with EFAULT, which nth_disarm() counts as injected; the kernel's own
+ * write, to the rseq area, is gone (see rseq_unregister()), and no signal
+ * handler runs.  A SIGSEGV or SIGBUS here is then a real bug, vmshm's or
+ * the kernel's, and fails the test.
+ */
 static int run_fork(struct __test_metadata *_metadata,
 		    FIXTURE_DATA(fail_nth) *self,
 		    const FIXTURE_VARIANT(fail_nth) *variant)
