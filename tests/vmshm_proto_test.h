@@ -69,22 +69,12 @@ out_free:
 static inline int proto_src_dir(char *buf, size_t size)
 {
 	const char *env = getenv("VMSHM_USER_BIN");
-	ssize_t n;
-	char *slash;
 
 	if (env) {
 		snprintf(buf, size, "%s", env);
 		return 0;
 	}
-	n = readlink("/proc/self/exe", buf, size - 16);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	slash = strrchr(buf, '/');
-	if (!slash)
-		return -ENOENT;
-	strcpy(slash + 1, "../user");
-	return 0;
+	return vmshm_exe_relpath(buf, size, "../user");
 }
 
 __attribute__((constructor)) static void proto_install(void)

@@ -65,18 +65,13 @@ __attribute__((constructor)) static void ctl_install(void)
 {
 	const char *env = getenv("VMSHMCTL");
 	char src[PATH_MAX];
-	ssize_t n;
 
 	if (env) {
 		snprintf(ctl_bin, sizeof(ctl_bin), "%s", env);
 		return;
 	}
-	n = readlink("/proc/self/exe", src, sizeof(src) - 32);
-	if (n < 0)
-		return;
-	src[n] = '\0';
-	strcpy(strrchr(src, '/') + 1, "../user/vmshmctl");
-	if (access(src, X_OK))
+	if (vmshm_exe_relpath(src, sizeof(src), "../user/vmshmctl") ||
+	    access(src, X_OK))
 		return;
 	snprintf(ctl_bin, sizeof(ctl_bin), "%s/vmshmctl-test.%d",
 		 getenv("TMPDIR") ?: "/tmp", getpid());

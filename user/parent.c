@@ -33,6 +33,7 @@
 
 #include <linux/vmshm.h>
 
+#include "libvmshm.h"
 #include "sum.h"
 #include "util.h"
 #include "xport.h"
@@ -258,28 +259,18 @@ static const char *const child_names[] = { "vmshm-child", "child" };
 
 static int child_path(char *buf, size_t size)
 {
-	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
-	size_t dir, len;
 	unsigned int i;
-	char *slash;
+	int ret;
 
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	slash = strrchr(buf, '/');
-	if (!slash)
-		return -ENOENT;
-	dir = slash + 1 - buf;
 	for (i = 0; i < ARRAY_SIZE(child_names); i++) {
-		len = strlen(child_names[i]) + 1;
-		if (dir + len > size)
-			return -ENAMETOOLONG;
-		memcpy(buf + dir, child_names[i], len);
+		ret = vmshm_exe_relpath(buf, size, child_names[i]);
+		if (ret)
+			return ret;
 		if (!access(buf, X_OK))
 			return 0;
 	}
-	buf[dir] = '\0';
-	return -ENOENT;
+	ret = vmshm_exe_relpath(buf, size, "");
+	return ret ?: -ENOENT;
 }
 
 struct child_args {

@@ -323,3 +323,40 @@ uint64_t vmshm_deadline_in(uint64_t timeout_ns)
 		return INT64_MAX;
 	return now + timeout_ns;
 }
+
+/**
+ * vmshm_exe_relpath() - a path relative to the running program's directory
+ * @buf: where to put the path
+ * @size: size of @buf
+ * @rel: what to append to the directory, e.g. "child" or "../user"; ""
+ *	gives the directory itself, with its trailing slash
+ *
+ * Programs find their siblings this way (parent finds child, the tests
+ * find ../user) wherever the build tree or the install put them.
+ *
+ * Return: 0; -ENAMETOOLONG if the path does not fit in @buf; -ENOENT if
+ * /proc/self/exe is not an absolute path; or readlink()'s error.
+ */
+int vmshm_exe_relpath(char *buf, size_t size, const char *rel)
+{
+	size_t dir, len = strlen(rel) + 1;
+	ssize_t n;
+	char *slash;
+
+	if (size < 2)
+		return -ENAMETOOLONG;
+	n = readlink("/proc/self/exe", buf, size - 1);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n == size - 1)
+		return -ENAMETOOLONG;
+	buf[n] = '\0';
+	slash = strrchr(buf, '/');
+	if (!slash)
+		return -ENOENT;
+	dir = slash + 1 - buf;
+	if (dir + len > size)
+		return -ENAMETOOLONG;
+	memcpy(buf + dir, rel, len);
+	return 0;
+}
