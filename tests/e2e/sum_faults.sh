@@ -8,6 +8,9 @@
 #                          child sums them all, flushes and exits
 #   parent_sigterm         SIGTERM stops both cleanly (exit 143)
 #   parent_sigint_full     SIGINT while waiting for room (exit 130)
+#   no_child               parent alone in its directory: a one-line
+#                          error naming the directory, exit 1, and the
+#                          channel it made is gone
 # "Promptly" means within 1 s, which the parent and child reach without
 # timers on vmshm (EPOLLHUP, EPIPE); the test polls to measure it.
 # POSIX sh and busybox tools only, so it also runs in the guest.
@@ -114,7 +117,7 @@ feed_forever() {
 }
 
 echo "KTAP version 1"
-echo "1..5"
+echo "1..6"
 
 start
 printf '1 2\n3 4\n' >&3
@@ -205,6 +208,20 @@ else
 	whole_lines results || msg="${msg:-results end inside a line}"
 	result parent_sigint_full "$msg"
 fi
+
+mkdir lone && cp "$bin/parent" lone/ || exit 1
+printf '1 2\n' | lone/parent "--transport=$transport" -o results 2> err &
+lpid=$!
+wait "$lpid"
+rc=$?
+msg=
+[ "$rc" -eq 1 ] || msg="parent exit status $rc, want 1"
+[ "$(cat err)" = "parent: no executable vmshm-child or child in $dir/lone/" ] ||
+	msg="${msg:-wrong error message}"
+if [ -r /proc/vmshm ] && grep -q "^sum-$lpid " /proc/vmshm; then
+	msg="${msg:-region sum-$lpid left in /proc/vmshm}"
+fi
+result no_child "$msg"
 
 echo "# sum_faults transport=$transport: $((nr - failed)) passed, $failed failed"
 [ "$failed" -eq 0 ]
