@@ -44,37 +44,12 @@ ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' dkms.conf)
 [ -n "$ver" ] || { echo "dkms-check: dkms.conf: no PACKAGE_VERSION"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 mod=vmshm/$ver
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/dkms-check.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=checks.sh
+. scripts/checks.sh
+checks_begin dkms-check
 trees=(--sourcetree "$tmp/stage/usr/src" --dkmstree "$tmp/dkms"
 	--installtree "$tmp/install")
 mkdir -p "$tmp/dkms" "$tmp/install"
-
-passed=0 failed=0
-
-# result NAME ok|FAIL [DETAILS_FILE]
-result() {
-	printf '%-44s %s\n' "$1" "$2"
-	if [ "$2" = ok ]; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		[ -z "${3:-}" ] || sed 's/^/    /' "$3"
-	fi
-}
-
-# run NAME CMD...: a check that passes when CMD succeeds; CMD's output is
-# shown only on failure.
-run() {
-	local name=$1 log
-	shift
-	log=$tmp/$(echo "$name" | tr -c 'a-z0-9\n' '-').log
-	if "$@" >"$log" 2>&1; then
-		result "$name" ok
-	else
-		result "$name" FAIL "$log"
-	fi
-}
 
 dkms_add() {
 	# run() calls this in a condition, where set -e does not apply.
@@ -121,5 +96,4 @@ for rel in "$K61" "$K612"; do
 done
 run "dkms remove --all" dkms_remove
 
-echo "$passed passed, $failed failed, 0 skipped"
-[ "$failed" -eq 0 ]
+checks_end

@@ -33,38 +33,11 @@ cd "$VMSHM_TOP"
 # A parent make's jobserver and flags do not belong to these makes.
 unset MAKEFLAGS MFLAGS MAKELEVEL
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/install-check.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=checks.sh
+. scripts/checks.sh
+checks_begin install-check
 root=$tmp/root
 PREFIX=/usr/local
-
-passed=0 failed=0 skipped=0
-
-# result NAME ok|FAIL|skip [DETAILS_FILE]
-result() {
-	printf '%-44s %s\n' "$1" "$2"
-	case $2 in
-	ok) passed=$((passed + 1)) ;;
-	skip) skipped=$((skipped + 1)) ;;
-	*)
-		failed=$((failed + 1))
-		[ -z "${3:-}" ] || sed 's/^/    /' "$3"
-		;;
-	esac
-}
-
-# run NAME CMD...: a check that passes when CMD succeeds; CMD's output is
-# shown only on failure.
-run() {
-	local name=$1 log
-	shift
-	log=$tmp/$(echo "$name" | tr -c 'a-z0-9\n' '-').log
-	if "$@" >"$log" 2>&1; then
-		result "$name" ok
-	else
-		result "$name" FAIL "$log"
-	fi
-}
 
 # ko_suffix RELEASE -> what modules_install appends to vmshm.ko: the
 # .config's module compression, unless it does not cover every module.
@@ -230,5 +203,4 @@ else
 fi
 run "make uninstall" do_uninstall
 
-echo "$passed passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ]
+checks_end
