@@ -164,47 +164,33 @@ err:
 	return NULL;
 }
 
-/* The process @pid runs the program named @comm. */
-static inline bool proto_comm_is(pid_t pid, const char *comm)
+/*
+ * Is @pid a child of @ppid running the program @comm?  One read of
+ * /proc/PID/stat, "pid (comm) state ppid ...", answers both; comm may
+ * hold anything, ')' included, so it ends at the last ')'.
+ */
+static inline bool proto_is_child(pid_t pid, pid_t ppid, const char *comm)
 {
-	char path[64], buf[32];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return !strcmp(buf, comm);
-}
-
-/* The parent of @pid from /proc/PID/stat, or -1. */
-static inline pid_t proto_ppid(pid_t pid)
-{
-	char path[64], buf[512], *end;
-	int fd, ppid = -1;
+	char path[64], buf[512], *start, *end;
+	int fd, parent;
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return -1;
+		return false;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0)
-		return -1;
+		return false;
 	buf[n] = '\0';
-	/* "pid (comm) state ppid ...": comm may hold anything but the last ')'. */
+	start = strchr(buf, '(');
 	end = strrchr(buf, ')');
-	if (!end || sscanf(end + 1, " %*c %d", &ppid) != 1)
-		return -1;
-	return ppid;
+	if (!start || !end || end < start ||
+	    sscanf(end + 1, " %*c %d", &parent) != 1)
+		return false;
+	*end = '\0';
+	return parent == ppid && !strcmp(start + 1, comm);
 }
 
 /*
@@ -226,8 +212,7 @@ static inline pid_t proto_child_of(pid_t ppid, int timeout_ms)
 			return -1;
 		while ((de = readdir(dir))) {
 			pid = atoi(de->d_name);
-			if (pid > 0 && proto_ppid(pid) == ppid &&
-			    proto_comm_is(pid, "child")) {
+			if (pid > 0 && proto_is_child(pid, ppid, "child")) {
 				closedir(dir);
 				return pid;
 			}
