@@ -34,6 +34,8 @@ const char *vmshm_region_name(const struct vmshm_region *r)
 /*
  * A name must be NUL-terminated within the field, zero after the NUL, and
  * made of [A-Za-z0-9._-] so that /proc/vmshm and JSON never need quoting.
+ * The kernel's isalnum() also takes Latin-1 letters (0xc0-0xff), hence
+ * the explicit ASCII test.
  */
 static int vmshm_check_name(const char *name, bool allow_empty)
 {
@@ -45,7 +47,8 @@ static int vmshm_check_name(const char *name, bool allow_empty)
 	if (end == name && !allow_empty)
 		return -EINVAL;
 	for (p = name; p < end; p++)
-		if (!isalnum(*p) && *p != '.' && *p != '_' && *p != '-')
+		if (!isascii(*p) ||
+		    (!isalnum(*p) && *p != '.' && *p != '_' && *p != '-'))
 			return -EINVAL;
 	if (memchr_inv(end, 0, name + VMSHM_NAME_MAX - end))
 		return -EINVAL;

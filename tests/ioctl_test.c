@@ -149,16 +149,24 @@ TEST_F(dev, name_rules)
 
 TEST_F(dev, name_bad_bytes)
 {
+	/* Bytes >= 0x80 too, which the kernel's isalnum() takes as Latin-1. */
 	static const char *const bad[] = { "a/b", "a b", "a\nb", "(anon)",
-					   "caf\xc3\xa9" };
+					   "caf\xc3\xa9", "\xff", "caf\xe9",
+					   "\xc0\xc1", "a\xd8z", "\x80" };
 	struct vmshm_create c = { .size = sizeof(c), .region_size = PAGE_SZ,
 				  .mode = 0600 };
+	struct vmshm_attach a = { .size = sizeof(a) };
+	struct vmshm_unlink u = { .size = sizeof(u) };
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		memset(c.name, 0, sizeof(c.name));
 		strcpy(c.name, bad[i]);
 		test_ioctl_err(EINVAL, self->fd, VMSHM_CREATE, &c);
+		memcpy(a.name, c.name, sizeof(a.name));
+		test_ioctl_err(EINVAL, self->fd, VMSHM_ATTACH, &a);
+		memcpy(u.name, c.name, sizeof(u.name));
+		test_ioctl_err(EINVAL, self->fd, VMSHM_UNLINK, &u);
 	}
 	/* garbage after the terminating NUL */
 	memset(c.name, 0, sizeof(c.name));
