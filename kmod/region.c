@@ -475,13 +475,21 @@ long vmshm_stat(struct vmshm_file *vf, void *arg)
  * vmshm_detach() - unbind a file that is going away
  * @vf: the file, bound
  *
- * Wakes every sleeper so that the remaining peers see EPOLLHUP or EPIPE.
+ * The last user takes a transient name with it, whatever references
+ * netlink or /proc still hold: the count of users drops to zero under
+ * vmshm_lock, where ATTACH binds, so no ATTACH can find a transient region
+ * without users and bring it back.  Wakes every sleeper so that the
+ * remaining peers see EPOLLHUP or EPIPE.
  */
 void vmshm_detach(struct vmshm_file *vf)
 {
 	struct vmshm_region *r = vf->region;
 
-	atomic_dec(&r->nr_attach);
+	if (atomic_dec_and_mutex_lock(&r->nr_attach, &vmshm_lock)) {
+		if (r->transient)
+			r->linked = false;
+		mutex_unlock(&vmshm_lock);
+	}
 	WRITE_ONCE(r->lpid, task_tgid_nr(current));
 	wake_up_all(&r->wq);
 	wake_up_all(&r->wait_wq);

@@ -13,8 +13,11 @@
  *          |   the vmshm_file, which holds the region)
  *   struct vmshm_mapping one per VMA, for fault counts and /proc/vmshm
  *
- * A named region also holds a "link" reference while its name exists,
- * unless it was created VMSHM_CREATE_TRANSIENT.
+ * Users and references are counted apart.  The users of a region are its
+ * bound files (@nr_attach; a mapping holds its file, so it counts through
+ * it).  References (@ref) also come from lookups that only read: netlink,
+ * /proc.  A persistent name holds a "link" reference until VMSHM_UNLINK;
+ * a transient name holds none, and goes when the last user does.
  *
  * Lock order: vmshm_lock, then vmshm_region.lock.  Neither is held while
  * taking mmap_lock; ->close() runs under mmap_lock and takes
@@ -73,10 +76,11 @@ extern struct vmshm_stats vmshm_stats;
 
 /**
  * struct vmshm_region - a shared region of order-0 pages
- * @ref: references: one per bound vmshm_file, plus the link reference
+ * @ref: references: one per bound vmshm_file, one per lookup in progress,
+ *	plus the link reference of a persistent name
  * @id: unique id, the key in vmshm_regions and the netlink dump cursor
  * @linked: the name can be found by ATTACH; protected by vmshm_lock
- * @transient: the name does not hold a reference
+ * @transient: the name holds no reference and goes with the last user
  * @name: NUL-terminated name, empty for an anonymous region
  * @size: size in bytes, a multiple of PAGE_SIZE
  * @nr_pages: @size in pages
@@ -92,7 +96,8 @@ extern struct vmshm_stats vmshm_stats;
  *	lost
  * @wait_wq: VMSHM_WAIT sleeps here, woken outside its lock (notify.c)
  * @seq: event counter, advanced by every VMSHM_WAKE
- * @nr_attach: bound vmshm_files
+ * @nr_attach: users: bound vmshm_files; raised only under vmshm_lock, and
+ *	brought to zero only under it (vmshm_detach())
  * @attach_gen: advanced on every bind, to tell whether a peer came
  * @faults: page faults on all mappings
  * @waits: VMSHM_WAIT calls that slept

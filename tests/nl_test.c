@@ -4,6 +4,8 @@
  * unlink permissions and the strict validation of malformed requests.
  * Dumps are in nl_dump_test.c, events in nl_event_test.c.
  */
+#include <pthread.h>
+
 #include "vmshm_nl_test.h"
 
 FIXTURE(nl) {
@@ -224,6 +226,73 @@ TEST_F(nl, unlink_unprivileged)
 	ASSERT_EQ(0, r.flags);
 	test_cmd_nl_unlink(self->nl, name);
 	close(fd);
+}
+
+/* Looks a name up by netlink, over and over, until told to stop. */
+struct looker {
+	const char *name;
+	int stop;		/* read and written with __atomic */
+	long found;
+	int err;
+};
+
+static void *looker_thread(void *arg)
+{
+	struct looker *l = arg;
+	struct vmshm_nl_region r;
+	struct vmshm_nl *nl = NULL;
+	int ret;
+
+	l->err = vmshm_nl_open(&nl);
+	while (!l->err && !__atomic_load_n(&l->stop, __ATOMIC_ACQUIRE)) {
+		ret = vmshm_nl_get_region(nl, 0, l->name, &r);
+		if (!ret)
+			l->found++;
+		else if (ret != -ENOENT)
+			l->err = ret;
+	}
+	vmshm_nl_close(nl);
+	return NULL;
+}
+
+/*
+ * A transient name goes with its last user even while a netlink lookup
+ * holds a reference to the region: re-creating the name at once never
+ * fails with EEXIST, and ATTACH never brings the region back.
+ */
+TEST_F(nl, transient_name_goes_with_last_user)
+{
+	struct looker l = { 0 };
+	char name[VMSHM_NAME_MAX];
+	int i, fd, eexist = 0, revived = 0, ret;
+	uint64_t end = vmshm_deadline_in(20000000000ULL);
+	pthread_t th;
+
+	test_name(name);
+	l.name = name;
+	ASSERT_EQ(0, pthread_create(&th, NULL, looker_thread, &l));
+	for (i = 0; i < 5000 && vmshm_now_ns() < end; i++) {
+		fd = test_open();
+		ret = _test_cmd_create(fd, name, PAGE_SZ, 0600,
+				       VMSHM_CREATE_TRANSIENT);
+		eexist += ret == -EEXIST;
+		ASSERT_TRUE(!ret || ret == -EEXIST);
+		close(fd);
+		fd = test_open();
+		ret = _test_cmd_attach(fd, name, 0);
+		revived += !ret;
+		ASSERT_TRUE(!ret || ret == -ENOENT);
+		close(fd);
+	}
+	__atomic_store_n(&l.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	ASSERT_EQ(0, l.err);
+	TH_LOG("%d rounds, %ld lookups found the region, %d EEXIST, %d revived",
+	       i, l.found, eexist, revived);
+	/* The lookups did meet the region, so the race was run. */
+	ASSERT_LT(0, l.found);
+	ASSERT_EQ(0, eexist);
+	ASSERT_EQ(0, revived);
 }
 
 TEST_HARNESS_MAIN
