@@ -221,13 +221,18 @@ err_netlink_exit:
 	return ret;
 }
 
-/* Regions left by name go first: their DESTROYED events need the family. */
+/*
+ * The mirror of init.  Regions left by name go last: by then no file,
+ * /proc reader or netlink request can hold a reference to one (the family
+ * is unregistered only once the requests in flight have returned), and
+ * their DESTROYED events, with nobody left to hear them, are not sent.
+ */
 static void __exit vmshm_exit(void)
 {
 	misc_deregister(&vmshm_miscdev);
-	vmshm_regions_destroy();
 	vmshm_procfs_exit();
 	vmshm_netlink_exit();
+	vmshm_regions_destroy();
 }
 
 module_init(vmshm_init);

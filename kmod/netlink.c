@@ -27,6 +27,12 @@ static const struct nla_policy vmshm_nl_policy[VMSHM_A_MAX + 1] = {
 
 static struct genl_family vmshm_nl_family;
 
+/*
+ * The family is registered.  Cleared once it is not, so that the regions
+ * destroyed at unload send no events to a multicast group that is gone.
+ */
+static bool vmshm_nl_registered;
+
 static int vmshm_nl_put_region(struct sk_buff *skb, struct vmshm_region *r)
 {
 	struct user_namespace *ns = current_user_ns();
@@ -303,7 +309,8 @@ void vmshm_event(u32 type, u32 id, const char *name)
 	struct sk_buff *msg;
 	void *hdr;
 
-	if (!genl_has_listeners(&vmshm_nl_family, &init_net,
+	if (!READ_ONCE(vmshm_nl_registered) ||
+	    !genl_has_listeners(&vmshm_nl_family, &init_net,
 				VMSHM_NL_MCGRP_EVENTS))
 		return;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
@@ -370,14 +377,23 @@ static struct genl_family vmshm_nl_family __ro_after_init = {
  */
 int vmshm_netlink_init(void)
 {
-	return genl_register_family(&vmshm_nl_family);
+	int ret;
+
+	ret = genl_register_family(&vmshm_nl_family);
+	if (!ret)
+		WRITE_ONCE(vmshm_nl_registered, true);
+	return ret;
 }
 
 /**
- * vmshm_netlink_exit() - unregister the family; dumps in flight hold the
- * module, so none can be running
+ * vmshm_netlink_exit() - unregister the family
+ *
+ * Dumps in flight hold the module, so none can be running.  Requests in
+ * flight hold genetlink's cb_lock for reading, which unregistering takes
+ * for writing: once this returns, none holds a region reference.
  */
 void vmshm_netlink_exit(void)
 {
 	genl_unregister_family(&vmshm_nl_family);
+	WRITE_ONCE(vmshm_nl_registered, false);
 }

@@ -5,9 +5,10 @@
  * module is loaded again from $VMSHM_KO (default /lib/vmshm/vmshm.ko), so
  * run this program last.
  */
+#include <pthread.h>
 #include <sys/epoll.h>
 
-#include "vmshm_test.h"
+#include "vmshm_nl_test.h"
 
 FIXTURE(unload) {
 	int fd;
@@ -81,6 +82,89 @@ TEST_F(unload, name_left_behind)
 	ASSERT_EQ(0, info.out_nr_regions);
 	ASSERT_EQ(0, info.out_nr_pages);
 	ASSERT_EQ(0, info.out_reserved_pages);
+}
+
+/* Loads of the module so far; a looker reopens its socket on a new one. */
+static int module_gen;		/* read and written with __atomic */
+
+/* /proc/sys/kernel/tainted, whose bit 9 (W) a WARNING sets. */
+static unsigned long tainted(void)
+{
+	unsigned long t = 0;
+	FILE *f = fopen("/proc/sys/kernel/tainted", "r");
+
+	if (f) {
+		if (fscanf(f, "%lu", &t) != 1)
+			t = 0;
+		fclose(f);
+	}
+	return t;
+}
+
+#define TAINT_WARN	(1UL << 9)
+
+struct looker {
+	const char *name;
+	int stop;		/* read and written with __atomic */
+	long found;
+};
+
+/* Netlink GET_REGION by name, as any user may, across every reload. */
+static void *looker_thread(void *arg)
+{
+	struct looker *l = arg;
+	struct vmshm_nl_region r;
+	struct vmshm_nl *nl = NULL;
+	int gen = -1;
+
+	while (!__atomic_load_n(&l->stop, __ATOMIC_ACQUIRE)) {
+		if (gen != __atomic_load_n(&module_gen, __ATOMIC_ACQUIRE)) {
+			vmshm_nl_close(nl);
+			nl = NULL;
+			gen = __atomic_load_n(&module_gen, __ATOMIC_ACQUIRE);
+			/* The family is missing while the module is out. */
+			if (vmshm_nl_open(&nl)) {
+				gen = -1;
+				continue;
+			}
+		}
+		l->found += !vmshm_nl_get_region(nl, 0, l->name, &r);
+	}
+	vmshm_nl_close(nl);
+	return NULL;
+}
+
+/*
+ * Unloading while netlink requests run: no request may still hold a
+ * region when the regions left by name are destroyed (a WARNING before
+ * the exit path unregistered the family first).
+ */
+TEST_F(unload, netlink_request_in_flight)
+{
+	unsigned long taint0 = tainted();
+	struct looker l = { .name = "unload-race" };
+	pthread_t th;
+	int i, fd;
+
+	close(self->fd);
+	ASSERT_EQ(0, pthread_create(&th, NULL, looker_thread, &l));
+	for (i = 0; i < 100; i++) {
+		fd = test_open();
+		test_cmd_create(fd, l.name, PAGE_SZ, 0600, 0);
+		close(fd);
+		/* Give the looker time to meet the region. */
+		usleep(1000);
+		ASSERT_EQ(0, vmshm_unload());
+		ASSERT_EQ(0, vmshm_reload());
+		__atomic_add_fetch(&module_gen, 1, __ATOMIC_RELEASE);
+		if ((tainted() & ~taint0) & TAINT_WARN)
+			break;
+	}
+	__atomic_store_n(&l.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	TH_LOG("%d cycles, %ld lookups found the region", i, l.found);
+	ASSERT_EQ(0, (tainted() & ~taint0) & TAINT_WARN);
+	ASSERT_LT(0, l.found);
 }
 
 TEST_HARNESS_MAIN
