@@ -167,7 +167,12 @@ int vmshm_mmap(struct file *file, struct vm_area_struct *vma)
 
 	if (!r)
 		return -ENODEV;
-	if (!(vma->vm_flags & VM_SHARED))
+	/*
+	 * VM_MAYSHARE, not VM_SHARED: the mm core clears VM_SHARED from a
+	 * MAP_SHARED mapping of a file opened O_RDONLY, which may still map
+	 * the region for reading.
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	/* Written so that neither side can overflow. */
 	if (vma->vm_pgoff >= r->nr_pages ||

@@ -72,7 +72,7 @@ static void vmshm_show_mapping(struct seq_file *m, struct vmshm_mapping *map)
 		seq_puts(m, "-");
 	seq_printf(m, " %016lx-%016lx %c%c%c%c %9lu %10lld\n", start, end,
 		   flags & VM_READ ? 'r' : '-', flags & VM_WRITE ? 'w' : '-',
-		   flags & VM_EXEC ? 'x' : '-', flags & VM_SHARED ? 's' : 'p',
+		   flags & VM_EXEC ? 'x' : '-', flags & VM_MAYSHARE ? 's' : 'p',
 		   vmshm_mapping_resident(map), atomic64_read(&map->faults));
 }
 

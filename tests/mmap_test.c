@@ -69,6 +69,26 @@ TEST_F(map, huge_offset)
 	ASSERT_TRUE(errno == EINVAL || errno == EOVERFLOW);
 }
 
+/*
+ * The binding decides, not the open file's mode: an O_RDONLY file bound
+ * read-write may WAKE; only mmap() checks the open file, as for any file.
+ */
+TEST_F(map, rdonly_open_file_rw_binding)
+{
+	int fd = open(VMSHM_DEVICE, O_RDONLY | O_CLOEXEC);
+	char *p;
+
+	ASSERT_LE(0, fd);
+	test_cmd_attach(fd, self->name, 0);
+	ASSERT_EQ(0, vmshm_wake(fd, false));
+	ASSERT_EQ(MAP_FAILED, test_mmap(fd, PAGE_SZ, PROT_READ | PROT_WRITE, 0));
+	ASSERT_EQ(EACCES, errno);
+	p = test_mmap(fd, PAGE_SZ, PROT_READ, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, munmap(p, PAGE_SZ));
+	close(fd);
+}
+
 TEST_F(map, zero_length)
 {
 	ASSERT_EQ(MAP_FAILED, test_mmap(self->fd, 0, PROT_READ, 0));
