@@ -204,4 +204,38 @@ TEST_F(dev, bind_twice)
 	test_err_attach(EBUSY, self->fd, name, 0);
 }
 
+/*
+ * A CREATE whose results cannot be written back fails with EFAULT, but
+ * the file is bound, as vmshm(4) says: STAT gives the id, the name is
+ * taken, and closing the file undoes it all.
+ */
+TEST_F(dev, create_efault_on_copy_back)
+{
+	struct vmshm_create *c;
+	struct vmshm_stat st;
+	char name[VMSHM_NAME_MAX];
+	int fd;
+
+	test_name(name);
+	c = mmap(NULL, PAGE_SZ, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, c);
+	*c = (struct vmshm_create){ .size = sizeof(*c), .region_size = PAGE_SZ,
+				    .mode = 0600,
+				    .flags = VMSHM_CREATE_TRANSIENT };
+	strcpy(c->name, name);
+	/* Readable for copy_struct_from_user(), not writable for the rest. */
+	ASSERT_EQ(0, mprotect(c, PAGE_SZ, PROT_READ));
+	test_ioctl_err(EFAULT, self->fd, VMSHM_CREATE, c);
+	test_cmd_stat(self->fd, &st);
+	ASSERT_NE(0, st.out_id);
+	fd = test_open();
+	test_err_create(EEXIST, fd, name, PAGE_SZ, 0600, 0);
+	close(self->fd);
+	self->fd = -1;
+	test_cmd_create(fd, name, PAGE_SZ, 0600, VMSHM_CREATE_TRANSIENT);
+	close(fd);
+	munmap(c, PAGE_SZ);
+}
+
 TEST_HARNESS_MAIN
