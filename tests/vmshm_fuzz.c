@@ -18,7 +18,9 @@
  * At the end every process has exited; the remaining names are unlinked,
  * the VMSHM_GET_INFO counters must be back to their starting values, and
  * the module must unload (delete_module) and load again from $VMSHM_KO
- * (default /lib/vmshm/vmshm.ko), as in unload_test.
+ * (default /lib/vmshm/vmshm.ko), as in unload_test: ten times, each with
+ * a region left by name, while a child process runs netlink dumps and
+ * lookups.
  *
  * With -p 1 a seed replays the same operations; with more processes the
  * kernel's interleaving varies, but each worker's choices still come from
@@ -351,7 +353,7 @@ static void op_create_bad(struct fz_proc *p)
 	if (!f)
 		return;
 	snprintf(c.name, sizeof(c.name), "bad");
-	switch (rnd_below(&p->rnd, 7)) {
+	switch (rnd_below(&p->rnd, 8)) {
 	case 0:
 		c.flags = 1U << 31;
 		want = -EOPNOTSUPP;
@@ -376,6 +378,11 @@ static void op_create_bad(struct fz_proc *p)
 	case 5:
 		c.region_size = ~0ULL;
 		want = -EFBIG;
+		break;
+	case 6:
+		/* A byte >= 0x80 anywhere: isalnum() takes some as Latin-1. */
+		c.name[rnd_below(&p->rnd, 3)] = 0x80 + rnd_below(&p->rnd, 0x80);
+		want = -EINVAL;
 		break;
 	default:
 		memset(c.name, 'x', sizeof(c.name));
@@ -1335,15 +1342,56 @@ static int unlink_pool(int fd)
 	return 0;
 }
 
+/*
+ * Dump the regions and look the first pool name up, over and over, as
+ * the module goes and comes back: the family id changes with each load.
+ */
+static void __attribute__((noreturn)) nl_dumper(void)
+{
+	char name[VMSHM_NAME_MAX];
+	struct nl_req req;
+	int family = 0;
+
+	pool_name(name, sizeof(name), 0);
+	for (;;) {
+		if (family <= 0) {
+			family = nl_resolve_family();
+			continue;
+		}
+		nl_init(&req, family, VMSHM_NL_CMD_GET_REGION, NLM_F_DUMP);
+		if (nl_transact(&req, NULL)) {
+			family = 0;
+			continue;
+		}
+		nl_init(&req, family, VMSHM_NL_CMD_GET_REGION, 0);
+		nl_put_attr(&req, VMSHM_A_REGION_NAME, name, strlen(name) + 1);
+		nl_transact(&req, NULL);
+	}
+}
+
+/* delete_module(), retried while a dump in flight holds the module. */
+static int unload(char *why, size_t len)
+{
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		if (!syscall(SYS_delete_module, "vmshm", O_NONBLOCK))
+			return 0;
+		if (errno != EWOULDBLOCK)
+			break;
+		usleep(1000);
+	}
+	snprintf(why, len, "delete_module(vmshm): %s", strerror(errno));
+	return -1;
+}
+
 static int unload_reload(char *why, size_t len)
 {
 	const char *ko = getenv("VMSHM_KO") ?: "/lib/vmshm/vmshm.ko";
 	int fd, ret;
 
-	if (syscall(SYS_delete_module, "vmshm", O_NONBLOCK)) {
-		snprintf(why, len, "delete_module(vmshm): %s", strerror(errno));
+	if (unload(why, len))
 		return -1;
-	}
 	fd = open(ko, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(why, len, "%s: %s", ko, strerror(errno));
@@ -1354,6 +1402,44 @@ static int unload_reload(char *why, size_t len)
 		snprintf(why, len, "finit_module(%s): %s", ko, strerror(errno));
 	close(fd);
 	return ret ? -1 : 0;
+}
+
+#define NL_UNLOAD_CYCLES	10
+
+/*
+ * Unload and load the module NL_UNLOAD_CYCLES times, each time with a
+ * region left by name, while a child runs netlink dumps and lookups.  No
+ * request may reach a region once unloading has begun; a splat fails the
+ * VM run.
+ */
+static int unload_under_netlink(char *why, size_t len)
+{
+	char name[VMSHM_NAME_MAX];
+	int i, fd, bad = 0;
+	pid_t pid;
+
+	pool_name(name, sizeof(name), 0);
+	pid = fork();
+	if (pid < 0) {
+		snprintf(why, len, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (!pid)
+		nl_dumper();
+	for (i = 0; !bad && i < NL_UNLOAD_CYCLES; i++) {
+		fd = vmshm_open();
+		if (fd < 0 || vmshm_create(fd, name, PAGE_SZ, 0600, 0, NULL)) {
+			snprintf(why, len, "cycle %d: cannot create %s", i, name);
+			bad = -1;
+		}
+		if (fd >= 0)
+			close(fd);
+		if (!bad)
+			bad = unload_reload(why, len);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return bad;
 }
 
 /* Wait for the workers; kill them if they outlive the deadline by 60 s. */
@@ -1519,9 +1605,13 @@ int main(int argc, char **argv)
 	if (fd >= 0)
 		close(fd);
 	if (!bad && unload) {
-		bad = unload_reload(why, sizeof(why));
+		bad = genl_family > 0 ?
+		      unload_under_netlink(why, sizeof(why)) :
+		      unload_reload(why, sizeof(why));
 		if (!bad)
-			ksft_print_msg("module unloaded and loaded again\n");
+			ksft_print_msg("module unloaded and loaded again%s\n",
+				       genl_family > 0 ?
+				       ", 10 times under netlink dumps" : "");
 	}
 	if (bad)
 		ksft_test_result_fail("vmshm_fuzz seed 0x%" PRIx64 ": %s\n",
