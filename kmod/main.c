@@ -203,9 +203,10 @@ static int __init vmshm_init(void)
 {
 	int ret;
 
+	vmshm_fault_init();
 	ret = vmshm_netlink_init();
 	if (ret)
-		return ret;
+		goto err_fault_exit;
 	ret = vmshm_procfs_init();
 	if (ret)
 		goto err_netlink_exit;
@@ -218,6 +219,8 @@ err_procfs_exit:
 	vmshm_procfs_exit();
 err_netlink_exit:
 	vmshm_netlink_exit();
+err_fault_exit:
+	vmshm_fault_exit();
 	return ret;
 }
 
@@ -233,6 +236,7 @@ static void __exit vmshm_exit(void)
 	vmshm_procfs_exit();
 	vmshm_netlink_exit();
 	vmshm_regions_destroy();
+	vmshm_fault_exit();
 }
 
 module_init(vmshm_init);

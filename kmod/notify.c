@@ -36,6 +36,30 @@
  * 3-5 ms per round trip across vCPUs, against ~70 us this way;
  * Documentation/bench/README.md).
  *
+ * A wake-one and a waiter that gives up.  The waiter's timer fires (or a
+ * signal comes) and its recheck finds nothing, but it is still queued
+ * until finish_wait() takes it off.  A wake-one in that window picks it:
+ *
+ *   waiter (deadline passed)             waker (VMSHM_WAKE, wake-one)
+ *   ------------------------             ----------------------------
+ *   schedule_hrtimeout_range() == 0
+ *   vmshm_wait_done() == 0               atomic64_inc_return(&r->seq)
+ *     (decides on ETIMEDOUT)             lock wait_wq
+ *                                          vmshm_wake_fn(): woken = true,
+ *                                          dequeue; the one wake is spent
+ *                                        unlock
+ *   finish_wait(): finds itself
+ *     dequeued, so reads woken = true
+ *   returns 0, not ETIMEDOUT
+ *
+ * Returning ETIMEDOUT there would lose the wake: the waker counted this
+ * waiter as the one it woke, and the next sleeper sleeps on.  So, as in
+ * futex_wait(), a waiter that a wake picked returns 0 whatever else made
+ * it stop.  The flag is written under the queue lock before the entry is
+ * dequeued with list_del_init_careful(), and finish_wait() reads the entry
+ * with list_empty_careful() or takes the lock: either way it sees the
+ * flag.
+ *
  * Wakeup suppression (VMSHM_WAIT_SLEEPERS) is the same argument moved to
  * user space: the kernel increments the sleepers word, then issues a full
  * barrier, then reads the watched word; a waker stores the watched word,
@@ -125,17 +149,34 @@ struct vmshm_wake_list {
 	unsigned int nr;
 };
 
+/**
+ * struct vmshm_waiter - a VMSHM_WAIT sleeper
+ * @wait: its entry on vmshm_region.wait_wq
+ * @woken: a VMSHM_WAKE picked it; written under the queue lock, before
+ *	the entry is dequeued (see the top of this file)
+ */
+struct vmshm_waiter {
+	struct wait_queue_entry wait;
+	bool woken;
+};
+
 /*
  * Wake function of VMSHM_WAIT sleepers.  With a wake list as the key
- * (vmshm_wake_region()) it only dequeues the task and collects it, to be
- * woken once the queue lock is dropped; without (peer gone), it wakes.
+ * (vmshm_wake_region()) it marks the waiter picked, dequeues it and
+ * collects it, to be woken once the queue lock is dropped; without (peer
+ * gone), it only wakes it to recheck.
  */
 static int vmshm_wake_fn(struct wait_queue_entry *wait, unsigned int mode,
 			 int sync, void *key)
 {
+	struct vmshm_waiter *waiter = container_of(wait, struct vmshm_waiter,
+						   wait);
 	struct vmshm_wake_list *wl = key;
 
-	if (!wl || wl->nr == ARRAY_SIZE(wl->task))
+	if (!wl)
+		return autoremove_wake_function(wait, mode, sync, NULL);
+	waiter->woken = true;
+	if (wl->nr == ARRAY_SIZE(wl->task))
 		return autoremove_wake_function(wait, mode, sync, NULL);
 	get_task_struct(wait->private);
 	wl->task[wl->nr++] = wait->private;
@@ -179,15 +220,15 @@ static long vmshm_wait_sleep(struct vmshm_file *vf, atomic_t *word,
 {
 	struct vmshm_region *r = vf->region;
 	s64 seq0 = atomic64_read(&r->seq);
-	struct wait_queue_entry wait;
+	struct vmshm_waiter waiter = { .woken = false };
 	bool slept = false, timed_out;
 	long ret;
 
 	/* Exclusive, so that a wake-one WAKE picks one waiter. */
-	init_wait_entry(&wait, WQ_FLAG_EXCLUSIVE);
-	wait.func = vmshm_wake_fn;
+	init_wait_entry(&waiter.wait, WQ_FLAG_EXCLUSIVE);
+	waiter.wait.func = vmshm_wake_fn;
 	for (;;) {
-		long intr = prepare_to_wait_event(&r->wait_wq, &wait,
+		long intr = prepare_to_wait_event(&r->wait_wq, &waiter.wait,
 						  TASK_INTERRUPTIBLE);
 
 		ret = vmshm_wait_done(vf, word, expected, seq0);
@@ -205,21 +246,21 @@ static long vmshm_wait_sleep(struct vmshm_file *vf, atomic_t *word,
 		timed_out = !schedule_hrtimeout_range(deadline,
 						      current->timer_slack_ns,
 						      HRTIMER_MODE_ABS);
-		/*
-		 * Recheck before taking the lock again: a wake may have
-		 * dequeued us, even as the timer ran out, and a wake-one that
-		 * picked us must not end in ETIMEDOUT.
-		 */
 		ret = vmshm_wait_done(vf, word, expected, seq0);
 		if (ret)
 			break;
 		if (timed_out) {
-			atomic64_inc(&r->timeouts);
+			vmshm_fault_wait_race();
 			ret = -ETIMEDOUT;
 			break;
 		}
 	}
-	finish_wait(&r->wait_wq, &wait);
+	finish_wait(&r->wait_wq, &waiter.wait);
+	/* Picked by a wake-one after the last recheck: the wake is ours. */
+	if (waiter.woken)
+		return 0;
+	if (ret == -ETIMEDOUT)
+		atomic64_inc(&r->timeouts);
 	return ret == 1 ? 0 : ret;
 }
 

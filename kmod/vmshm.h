@@ -235,6 +235,17 @@ void vmshm_event(u32 type, u32 id, const char *name);
 #define vmshm_dump_attrs(cb)	(genl_info_dump(cb)->attrs)
 #endif
 
+/* fault_inject.c: debug kernels only */
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+void vmshm_fault_init(void);
+void vmshm_fault_exit(void);
+void vmshm_fault_wait_race(void);
+#else
+static inline void vmshm_fault_init(void) { }
+static inline void vmshm_fault_exit(void) { }
+static inline void vmshm_fault_wait_race(void) { }
+#endif
+
 /* procfs.c */
 int vmshm_procfs_init(void);
 void vmshm_procfs_exit(void);

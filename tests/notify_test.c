@@ -195,6 +195,120 @@ TEST_F(notify, wake_one_then_all)
 	ASSERT_EQ(0, self->mem[SLEEPERS / 4]);
 }
 
+/* The fault attribute of fault_inject.c, on debug kernels only. */
+#define WAIT_RACE	"/sys/kernel/debug/vmshm_wait_race"
+
+static int write_str(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static long read_long(const char *path)
+{
+	char buf[32] = "";
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? strtol(buf, NULL, 10) : -EIO;
+}
+
+/* Arm the attribute to delay the next timed-out wait of a marked task. */
+static int wait_race_arm(unsigned int delay_ms)
+{
+	char delay[16];
+
+	snprintf(delay, sizeof(delay), "%u", delay_ms);
+	return write_str(WAIT_RACE "/verbose", "0") ?:
+	       write_str(WAIT_RACE "/task-filter", "Y") ?:
+	       write_str(WAIT_RACE "/interval", "1") ?:
+	       write_str(WAIT_RACE "/probability", "100") ?:
+	       write_str(WAIT_RACE "/delay_ms", delay) ?:
+	       write_str(WAIT_RACE "/times", "1");
+}
+
+/* A waiter whose deadline passes, in a task the attribute delays. */
+static void *late_waiter_thread(void *arg)
+{
+	struct waiter *w = arg;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/make-it-fail",
+		 (long)syscall(SYS_gettid));
+	w->ret = write_str(path, "1") ?:
+		 vmshm_wait(w->fd, WORD, 0, vmshm_deadline_in(50 * MS),
+			    VMSHM_NO_SLEEPERS, VMSHM_WAIT_DEADLINE);
+	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Wait until @n VMSHM_WAIT calls have gone to sleep, or 5 s pass. */
+static int wait_waits(int fd, uint64_t n)
+{
+	struct vmshm_stat st;
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		if (vmshm_stat(fd, &st) || st.out_waits >= n)
+			break;
+		usleep(1000);
+	}
+	return st.out_waits >= n ? 0 : -1;
+}
+
+/*
+ * A wake-one that picks a waiter between its timeout and finish_wait()
+ * is that waiter's: it returns 0, not ETIMEDOUT, and the waiter queued
+ * behind it sleeps on until the next wake.  The fault attribute holds the
+ * timed-out waiter in that window for 2 s; the wake comes as soon as the
+ * attribute has fired.
+ */
+TEST_F(notify, wake_one_picks_timing_out_waiter)
+{
+	struct waiter late = { .fd = self->fd }, next = { .fd = self->fd };
+	struct vmshm_stat st;
+	pthread_t th_late, th_next;
+	int i;
+
+	if (access(WAIT_RACE, F_OK))
+		SKIP(return, "%s: needs CONFIG_FAULT_INJECTION_DEBUG_FS",
+		     WAIT_RACE);
+	ASSERT_EQ(0, wait_race_arm(2000));
+	ASSERT_EQ(0, pthread_create(&th_late, NULL, late_waiter_thread, &late));
+	ASSERT_EQ(0, wait_waits(self->fd, 1));
+	/* Queued behind the late waiter, so a wake-one picks that first. */
+	ASSERT_EQ(0, pthread_create(&th_next, NULL, waiter_thread, &next));
+	ASSERT_EQ(0, wait_waits(self->fd, 2));
+
+	/* times drops to 0 once the late waiter has given up, queued. */
+	for (i = 0; i < 5000 && read_long(WAIT_RACE "/times"); i++)
+		usleep(1000);
+	ASSERT_EQ(0, read_long(WAIT_RACE "/times"));
+	ASSERT_EQ(0, count_done(&late, 1));
+	ASSERT_EQ(0, vmshm_wake(self->fd, false));
+	pthread_join(th_late, NULL);
+	ASSERT_EQ(0, late.ret);
+
+	/* The wake was spent on the late waiter: the next one still sleeps. */
+	usleep(200000);
+	ASSERT_EQ(0, count_done(&next, 1));
+	ASSERT_EQ(0, vmshm_wake(self->fd, false));
+	pthread_join(th_next, NULL);
+	ASSERT_EQ(0, next.ret);
+	test_cmd_stat(self->fd, &st);
+	ASSERT_EQ(0, st.out_timeouts);
+}
+
 TEST_F(notify, sleepers_word)
 {
 	struct waiter w = { .fd = self->fd };

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmshm fault injection, on kernels with CONFIG_FAULT_INJECTION_DEBUG_FS
+ * (the debug lane's kernel).  Races that need a window wider than TCG
+ * gives are opened here on demand, and only here.
+ *
+ * /sys/kernel/debug/vmshm_wait_race/ is a standard fault attribute
+ * (Documentation/fault-injection/fault-injection.rst) with one extra file:
+ * when the attribute fires, a VMSHM_WAIT whose deadline has passed sleeps
+ * delay_ms after its last recheck and before it leaves the wait queue,
+ * the window in which a wake-one can pick a waiter that is giving up
+ * (notify.c).  With task-filter set, only tasks whose make-it-fail is 1
+ * are delayed.
+ */
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/err.h>
+#include <linux/fault-inject.h>
+
+#include "vmshm.h"
+
+static DECLARE_FAULT_ATTR(vmshm_wait_race_attr);
+/* Written through debugfs only; read once per injection. */
+static u32 vmshm_wait_race_delay_ms = 100;
+static struct dentry *vmshm_wait_race_dir;
+
+/**
+ * vmshm_fault_wait_race() - widen the window before a timed-out waiter
+ * leaves the queue, when the fault attribute says so
+ *
+ * Context: may sleep; the caller is still queued, in TASK_RUNNING.
+ */
+void vmshm_fault_wait_race(void)
+{
+	if (should_fail(&vmshm_wait_race_attr, 1))
+		msleep(READ_ONCE(vmshm_wait_race_delay_ms));
+}
+
+/**
+ * vmshm_fault_init() - create the debugfs attributes
+ *
+ * Fault injection is a debugging aid, so a failure here is not fatal: the
+ * module loads without it.
+ */
+void vmshm_fault_init(void)
+{
+	struct dentry *dir;
+
+	dir = fault_create_debugfs_attr("vmshm_wait_race", NULL,
+					&vmshm_wait_race_attr);
+	if (IS_ERR(dir))
+		return;
+	debugfs_create_u32("delay_ms", 0600, dir, &vmshm_wait_race_delay_ms);
+	vmshm_wait_race_dir = dir;
+}
+
+/**
+ * vmshm_fault_exit() - remove the debugfs attributes
+ */
+void vmshm_fault_exit(void)
+{
+	debugfs_remove_recursive(vmshm_wait_race_dir);
+}
