@@ -32,9 +32,8 @@
  * lock, as futex_wake() does with its wake_q.  A woken task that ran at
  * once would otherwise spin on the lock its waker still holds, and in a
  * guest whose waker vCPU the host preempted right after the wake-up IPI
- * that spin lasts a host time slice (measured under QEMU on a busy host:
- * 3-5 ms per round trip across vCPUs, against ~70 us this way;
- * Documentation/bench/README.md).
+ * that spin lasts a host time slice (Documentation/bench/README.md has
+ * the measurements).
  *
  * A wake-one and a waiter that gives up.  The waiter's timer fires (or a
  * signal comes) and its recheck finds nothing, but it is still queued
