@@ -29,7 +29,7 @@ module_param_named(max_total_pages, vmshm_max_total_pages, ulong, 0644);
 MODULE_PARM_DESC(max_total_pages,
 		 "Most pages reserved by all regions; CREATE fails with ENOSPC beyond it (default 65536)");
 
-static long vmshm_get_info(struct vmshm_file *vf, void *arg)
+static long vmshm_ioctl_get_info(struct vmshm_file *vf, void *arg)
 {
 	struct vmshm_info *info = arg;
 
@@ -91,19 +91,19 @@ struct vmshm_ioctl_op {
 	}
 
 static const struct vmshm_ioctl_op vmshm_ioctl_ops[] = {
-	VMSHM_IOCTL_OP(VMSHM_GET_INFO, vmshm_get_info, struct vmshm_info,
+	VMSHM_IOCTL_OP(VMSHM_GET_INFO, vmshm_ioctl_get_info, struct vmshm_info,
 		       out_nr_pages, false, true),
-	VMSHM_IOCTL_OP(VMSHM_CREATE, vmshm_create, struct vmshm_create,
+	VMSHM_IOCTL_OP(VMSHM_CREATE, vmshm_ioctl_create, struct vmshm_create,
 		       __reserved2, false, true),
-	VMSHM_IOCTL_OP(VMSHM_ATTACH, vmshm_attach, struct vmshm_attach,
+	VMSHM_IOCTL_OP(VMSHM_ATTACH, vmshm_ioctl_attach, struct vmshm_attach,
 		       __reserved, false, true),
-	VMSHM_IOCTL_OP(VMSHM_UNLINK, vmshm_unlink, struct vmshm_unlink,
+	VMSHM_IOCTL_OP(VMSHM_UNLINK, vmshm_ioctl_unlink, struct vmshm_unlink,
 		       name, false, false),
-	VMSHM_IOCTL_OP(VMSHM_WAIT, vmshm_wait, struct vmshm_wait,
+	VMSHM_IOCTL_OP(VMSHM_WAIT, vmshm_ioctl_wait, struct vmshm_wait,
 		       sleepers_offset, true, false),
-	VMSHM_IOCTL_OP(VMSHM_WAKE, vmshm_wake, struct vmshm_wake,
+	VMSHM_IOCTL_OP(VMSHM_WAKE, vmshm_ioctl_wake, struct vmshm_wake,
 		       __reserved, true, true),
-	VMSHM_IOCTL_OP(VMSHM_STAT, vmshm_stat, struct vmshm_stat,
+	VMSHM_IOCTL_OP(VMSHM_STAT, vmshm_ioctl_stat, struct vmshm_stat,
 		       out_gid, true, true),
 };
 
@@ -158,7 +158,7 @@ static int vmshm_fops_release(struct inode *inode, struct file *file)
 	struct vmshm_file *vf = file->private_data;
 
 	if (vf->region)
-		vmshm_detach(vf);
+		vmshm_file_detach(vf);
 	kfree(vf);
 	return 0;
 }
@@ -167,11 +167,13 @@ static void vmshm_show_fdinfo(struct seq_file *m, struct file *file)
 {
 	struct vmshm_file *vf = file->private_data;
 	struct vmshm_region *r = vmshm_file_region(vf);
+	struct vmshm_region_snap snap;
 
 	if (!r)
 		return;
+	vmshm_region_snap(r, &snap);
 	seq_printf(m, "vmshm-region:\t%s\nvmshm-id:\t%u\n",
-		   vmshm_region_name(r), r->id);
+		   vmshm_snap_name(&snap), snap.id);
 	seq_printf(m, "vmshm-access:\t%s%s\nvmshm-seen:\t%lld\n",
 		   vf->flags & VMSHM_ATTACH_RDONLY ? "ro" : "rw",
 		   vf->flags & VMSHM_ATTACH_PREFAULT ? ",prefault" : "",

@@ -9,6 +9,7 @@
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 
@@ -93,30 +94,18 @@ static vm_fault_t vmshm_vm_fault(struct vm_fault *vmf)
 	return 0;
 }
 
-/**
- * vmshm_mapping_visible() - may a reader see where a mapping is?
- * @map: the mapping
- * @uid: the reader's effective uid
- * @admin: the reader has CAP_SYS_ADMIN
- *
- * Addresses of other users' mappings would defeat their ASLR.
- *
- * Return: true if the reader may see the address range.
+/*
+ * Addresses of other users' mappings would defeat their ASLR: only the
+ * mapping's user and CAP_SYS_ADMIN see them.
  */
-bool vmshm_mapping_visible(const struct vmshm_mapping *map, kuid_t uid,
-			   bool admin)
+static bool vmshm_mapping_visible(const struct vmshm_mapping *map,
+				  const struct vmshm_viewer *viewer)
 {
-	return admin || uid_eq(uid, map->uid);
+	return viewer->admin || uid_eq(viewer->uid, map->uid);
 }
 
-/**
- * vmshm_mapping_resident() - allocated region pages under a mapping
- * @map: the mapping
- *
- * Context: vmshm_region.lock held, which keeps the VMA alive.
- * Return: the number of allocated pages in the mapping's window.
- */
-unsigned long vmshm_mapping_resident(struct vmshm_mapping *map)
+/* Allocated region pages under a mapping; vmshm_region.lock held. */
+static unsigned long vmshm_mapping_resident(struct vmshm_mapping *map)
 {
 	struct vm_area_struct *vma = map->vma;
 	struct vmshm_region *r = map->region;
@@ -128,6 +117,43 @@ unsigned long vmshm_mapping_resident(struct vmshm_mapping *map)
 	pgoff = min_t(unsigned long, pgoff, r->nr_pages);
 	nr = min_t(unsigned long, nr, r->nr_pages - pgoff);
 	return vmshm_region_resident(r, pgoff, nr);
+}
+
+/**
+ * vmshm_mapping_snap() - read a mapping for a view
+ * @map: the mapping
+ * @viewer: who will see it: the address range reads as zeros unless
+ *	the mapping is theirs or they are an administrator
+ * @s: filled in
+ *
+ * Context: vmshm_region.lock held, which keeps the VMA alive.
+ */
+void vmshm_mapping_snap(struct vmshm_mapping *map,
+			const struct vmshm_viewer *viewer,
+			struct vmshm_mapping_snap *s)
+{
+	struct vm_area_struct *vma = map->vma;
+	vm_flags_t flags = READ_ONCE(vma->vm_flags);
+
+	lockdep_assert_held(&map->region->lock);
+	s->pid = map->pid;
+	if (map->pid)
+		memcpy(s->comm, map->comm, sizeof(s->comm));
+	else
+		s->comm[0] = 0;
+	if (vmshm_mapping_visible(map, viewer)) {
+		s->start = READ_ONCE(vma->vm_start);
+		s->end = READ_ONCE(vma->vm_end);
+	} else {
+		s->start = 0;
+		s->end = 0;
+	}
+	s->prot = (flags & VM_READ ? PROT_READ : 0) |
+		  (flags & VM_WRITE ? PROT_WRITE : 0) |
+		  (flags & VM_EXEC ? PROT_EXEC : 0);
+	s->shared = flags & VM_MAYSHARE;
+	s->resident = vmshm_mapping_resident(map);
+	s->faults = atomic64_read(&map->faults);
 }
 
 static const struct vm_operations_struct vmshm_vm_ops = {

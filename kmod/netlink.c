@@ -27,40 +27,32 @@ static const struct nla_policy vmshm_nl_policy[VMSHM_A_MAX + 1] = {
 
 static struct genl_family vmshm_nl_family;
 
-/*
- * The family is registered.  Cleared once it is not, so that the regions
- * destroyed at unload send no events to a multicast group that is gone.
- */
-static bool vmshm_nl_registered;
-
-static int vmshm_nl_put_region(struct sk_buff *skb, struct vmshm_region *r)
+static int vmshm_nl_put_region(struct sk_buff *skb,
+			       const struct vmshm_region_snap *s)
 {
 	struct user_namespace *ns = current_user_ns();
-	u32 flags = (r->name[0] ? 0 : VMSHM_REGION_F_ANON) |
-		    (r->transient ? VMSHM_REGION_F_TRANSIENT : 0) |
-		    (r->linked || !r->name[0] ? 0 : VMSHM_REGION_F_UNLINKED);
 
-	if (nla_put_u32(skb, VMSHM_A_REGION_ID, r->id) ||
-	    nla_put_string(skb, VMSHM_A_REGION_NAME, r->name) ||
-	    nla_put_u32(skb, VMSHM_A_REGION_FLAGS, flags) ||
-	    nla_put_u64_64bit(skb, VMSHM_A_REGION_SIZE, r->size, VMSHM_A_PAD) ||
-	    nla_put_u32(skb, VMSHM_A_REGION_MODE, r->mode) ||
-	    nla_put_u32(skb, VMSHM_A_REGION_UID, from_kuid_munged(ns, r->uid)) ||
-	    nla_put_u32(skb, VMSHM_A_REGION_GID, from_kgid_munged(ns, r->gid)) ||
-	    nla_put_u32(skb, VMSHM_A_REGION_CPID, r->cpid) ||
-	    nla_put_u32(skb, VMSHM_A_REGION_LPID, READ_ONCE(r->lpid)) ||
-	    nla_put_u64_64bit(skb, VMSHM_A_REGION_RESIDENT,
-			      atomic_long_read(&r->nr_resident), VMSHM_A_PAD) ||
-	    nla_put_u32(skb, VMSHM_A_REGION_MAPPINGS, READ_ONCE(r->nr_mappings)) ||
-	    nla_put_u32(skb, VMSHM_A_REGION_ATTACHED, atomic_read(&r->nr_attach)) ||
-	    nla_put_u64_64bit(skb, VMSHM_A_REGION_FAULTS,
-			      atomic64_read(&r->faults), VMSHM_A_PAD) ||
-	    nla_put_u64_64bit(skb, VMSHM_A_REGION_WAITS,
-			      atomic64_read(&r->waits), VMSHM_A_PAD) ||
-	    nla_put_u64_64bit(skb, VMSHM_A_REGION_WAKES,
-			      atomic64_read(&r->wakes), VMSHM_A_PAD) ||
-	    nla_put_u64_64bit(skb, VMSHM_A_REGION_TIMEOUTS,
-			      atomic64_read(&r->timeouts), VMSHM_A_PAD))
+	if (nla_put_u32(skb, VMSHM_A_REGION_ID, s->id) ||
+	    nla_put_string(skb, VMSHM_A_REGION_NAME, s->name) ||
+	    nla_put_u32(skb, VMSHM_A_REGION_FLAGS, s->flags) ||
+	    nla_put_u64_64bit(skb, VMSHM_A_REGION_SIZE, s->size, VMSHM_A_PAD) ||
+	    nla_put_u32(skb, VMSHM_A_REGION_MODE, s->mode) ||
+	    nla_put_u32(skb, VMSHM_A_REGION_UID, from_kuid_munged(ns, s->uid)) ||
+	    nla_put_u32(skb, VMSHM_A_REGION_GID, from_kgid_munged(ns, s->gid)) ||
+	    nla_put_u32(skb, VMSHM_A_REGION_CPID, s->cpid) ||
+	    nla_put_u32(skb, VMSHM_A_REGION_LPID, s->lpid) ||
+	    nla_put_u64_64bit(skb, VMSHM_A_REGION_RESIDENT, s->resident,
+			      VMSHM_A_PAD) ||
+	    nla_put_u32(skb, VMSHM_A_REGION_MAPPINGS, s->nr_mappings) ||
+	    nla_put_u32(skb, VMSHM_A_REGION_ATTACHED, s->nr_attach) ||
+	    nla_put_u64_64bit(skb, VMSHM_A_REGION_FAULTS, s->faults,
+			      VMSHM_A_PAD) ||
+	    nla_put_u64_64bit(skb, VMSHM_A_REGION_WAITS, s->waits,
+			      VMSHM_A_PAD) ||
+	    nla_put_u64_64bit(skb, VMSHM_A_REGION_WAKES, s->wakes,
+			      VMSHM_A_PAD) ||
+	    nla_put_u64_64bit(skb, VMSHM_A_REGION_TIMEOUTS, s->timeouts,
+			      VMSHM_A_PAD))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -69,6 +61,7 @@ static int vmshm_nl_fill_region(struct sk_buff *skb, struct vmshm_region *r,
 				u32 portid, u32 seq, int flags,
 				struct netlink_callback *cb)
 {
+	struct vmshm_region_snap snap;
 	void *hdr;
 
 	hdr = genlmsg_put(skb, portid, seq, &vmshm_nl_family, flags,
@@ -77,7 +70,8 @@ static int vmshm_nl_fill_region(struct sk_buff *skb, struct vmshm_region *r,
 		return -EMSGSIZE;
 	if (cb)
 		genl_dump_check_consistent(cb, hdr);
-	if (vmshm_nl_put_region(skb, r)) {
+	vmshm_region_snap(r, &snap);
+	if (vmshm_nl_put_region(skb, &snap)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -159,29 +153,18 @@ static int vmshm_nl_get_region_dumpit(struct sk_buff *skb,
 	return ret && skb->len ? skb->len : ret;
 }
 
-static int vmshm_nl_put_mapping(struct sk_buff *skb,
-				struct vmshm_mapping *map, bool visible)
+static int vmshm_nl_put_mapping(struct sk_buff *skb, u32 id,
+				const struct vmshm_mapping_snap *s)
 {
-	struct vm_area_struct *vma = map->vma;
-	vm_flags_t flags = READ_ONCE(vma->vm_flags);
-	u32 prot = (flags & VM_READ ? PROT_READ : 0) |
-		   (flags & VM_WRITE ? PROT_WRITE : 0) |
-		   (flags & VM_EXEC ? PROT_EXEC : 0);
-
-	if (nla_put_u32(skb, VMSHM_A_REGION_ID, map->region->id) ||
-	    nla_put_u32(skb, VMSHM_A_MAP_PID, map->pid) ||
-	    nla_put_string(skb, VMSHM_A_MAP_COMM, map->pid ? map->comm : "") ||
-	    nla_put_u64_64bit(skb, VMSHM_A_MAP_START,
-			      visible ? READ_ONCE(vma->vm_start) : 0,
+	if (nla_put_u32(skb, VMSHM_A_REGION_ID, id) ||
+	    nla_put_u32(skb, VMSHM_A_MAP_PID, s->pid) ||
+	    nla_put_string(skb, VMSHM_A_MAP_COMM, s->comm) ||
+	    nla_put_u64_64bit(skb, VMSHM_A_MAP_START, s->start, VMSHM_A_PAD) ||
+	    nla_put_u64_64bit(skb, VMSHM_A_MAP_END, s->end, VMSHM_A_PAD) ||
+	    nla_put_u32(skb, VMSHM_A_MAP_PROT, s->prot) ||
+	    nla_put_u64_64bit(skb, VMSHM_A_MAP_RESIDENT, s->resident,
 			      VMSHM_A_PAD) ||
-	    nla_put_u64_64bit(skb, VMSHM_A_MAP_END,
-			      visible ? READ_ONCE(vma->vm_end) : 0,
-			      VMSHM_A_PAD) ||
-	    nla_put_u32(skb, VMSHM_A_MAP_PROT, prot) ||
-	    nla_put_u64_64bit(skb, VMSHM_A_MAP_RESIDENT,
-			      vmshm_mapping_resident(map), VMSHM_A_PAD) ||
-	    nla_put_u64_64bit(skb, VMSHM_A_MAP_FAULTS,
-			      atomic64_read(&map->faults), VMSHM_A_PAD))
+	    nla_put_u64_64bit(skb, VMSHM_A_MAP_FAULTS, s->faults, VMSHM_A_PAD))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -191,8 +174,11 @@ static void vmshm_nl_fill_mappings(struct sk_buff *skb,
 				   struct netlink_callback *cb,
 				   struct vmshm_region *r)
 {
-	const struct scm_creds *creds = &NETLINK_CB(cb->skb).creds;
-	bool admin = netlink_capable(cb->skb, CAP_SYS_ADMIN);
+	const struct vmshm_viewer viewer = {
+		.uid = NETLINK_CB(cb->skb).creds.uid,
+		.admin = netlink_capable(cb->skb, CAP_SYS_ADMIN),
+	};
+	struct vmshm_mapping_snap snap;
 	struct vmshm_mapping *map;
 	long i = 0;
 	void *hdr;
@@ -206,9 +192,8 @@ static void vmshm_nl_fill_mappings(struct sk_buff *skb,
 				  NLM_F_MULTI, VMSHM_NL_CMD_GET_MAPPINGS);
 		if (!hdr)
 			break;
-		if (vmshm_nl_put_mapping(skb, map,
-					 vmshm_mapping_visible(map, creds->uid,
-							       admin))) {
+		vmshm_mapping_snap(map, &viewer, &snap);
+		if (vmshm_nl_put_mapping(skb, r->id, &snap)) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}
@@ -290,45 +275,47 @@ static int vmshm_nl_unlink_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	if (GENL_REQ_ATTR_CHECK(info, VMSHM_A_REGION_NAME))
 		return -EINVAL;
-	return vmshm_unlink_name(nla_data(info->attrs[VMSHM_A_REGION_NAME]),
-				 true);
+	return vmshm_region_unlink(nla_data(info->attrs[VMSHM_A_REGION_NAME]),
+				   true);
 }
 
-/**
- * vmshm_event() - multicast an event to the "events" group
- * @type: enum vmshm_event_type
- * @id: the region id, 0 if the region never existed (a rejection)
- * @name: the region name, "" for an anonymous region
- *
- * Nothing is built while no one listens.  Events are best effort: one that
- * cannot be allocated is dropped, as listeners learn from ENOBUFS.
- * Context: may sleep.
+/*
+ * A region event, multicast to the "events" group.  Nothing is built
+ * while no one listens.  Events are best effort: one that cannot be
+ * allocated is dropped, as listeners learn from ENOBUFS.  Runs in the
+ * context of the task that caused the event, which may sleep.
  */
-void vmshm_event(u32 type, u32 id, const char *name)
+static int vmshm_nl_region_event(struct notifier_block *nb,
+				 unsigned long type, void *data)
 {
+	const struct vmshm_region_event *ev = data;
 	struct sk_buff *msg;
 	void *hdr;
 
-	if (!READ_ONCE(vmshm_nl_registered) ||
-	    !genl_has_listeners(&vmshm_nl_family, &init_net,
+	if (!genl_has_listeners(&vmshm_nl_family, &init_net,
 				VMSHM_NL_MCGRP_EVENTS))
-		return;
+		return NOTIFY_DONE;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
-		return;
+		return NOTIFY_DONE;
 	hdr = genlmsg_put(msg, 0, 0, &vmshm_nl_family, 0, VMSHM_NL_CMD_EVENT);
 	if (!hdr ||
 	    nla_put_u32(msg, VMSHM_A_EVENT_TYPE, type) ||
 	    nla_put_u32(msg, VMSHM_A_EVENT_PID, task_tgid_nr(current)) ||
-	    nla_put_u32(msg, VMSHM_A_REGION_ID, id) ||
-	    nla_put_string(msg, VMSHM_A_REGION_NAME, name)) {
+	    nla_put_u32(msg, VMSHM_A_REGION_ID, ev->id) ||
+	    nla_put_string(msg, VMSHM_A_REGION_NAME, ev->name)) {
 		nlmsg_free(msg);
-		return;
+		return NOTIFY_DONE;
 	}
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast(&vmshm_nl_family, msg, 0, VMSHM_NL_MCGRP_EVENTS,
 			  GFP_KERNEL);
+	return NOTIFY_DONE;
 }
+
+static struct notifier_block vmshm_nl_notifier = {
+	.notifier_call = vmshm_nl_region_event,
+};
 
 static const struct genl_small_ops vmshm_nl_ops[] = {
 	{
@@ -371,29 +358,39 @@ static struct genl_family vmshm_nl_family __ro_after_init = {
 };
 
 /**
- * vmshm_netlink_init() - register the generic netlink family
+ * vmshm_netlink_init() - register the family, then listen to region events
  *
- * Return: 0 or a negative errno from genl_register_family().
+ * Return: 0 or a negative errno.
  */
 int vmshm_netlink_init(void)
 {
 	int ret;
 
 	ret = genl_register_family(&vmshm_nl_family);
-	if (!ret)
-		WRITE_ONCE(vmshm_nl_registered, true);
+	if (ret)
+		return ret;
+	ret = vmshm_region_notifier_register(&vmshm_nl_notifier);
+	if (ret)
+		goto err_unregister_family;
+	return 0;
+
+err_unregister_family:
+	genl_unregister_family(&vmshm_nl_family);
 	return ret;
 }
 
 /**
- * vmshm_netlink_exit() - unregister the family
+ * vmshm_netlink_exit() - stop sending events, then unregister the family
  *
- * Dumps in flight hold the module, so none can be running.  Requests in
- * flight hold genetlink's cb_lock for reading, which unregistering takes
- * for writing: once this returns, none holds a region reference.
+ * No event is in flight once the notifier is unregistered, so none can
+ * reach a multicast group that is gone; the regions destroyed at unload
+ * send none.  Dumps in flight hold the module, so none can be running.
+ * Requests in flight hold genetlink's cb_lock for reading, which
+ * unregistering takes for writing: once this returns, none holds a region
+ * reference.
  */
 void vmshm_netlink_exit(void)
 {
+	vmshm_region_notifier_unregister(&vmshm_nl_notifier);
 	genl_unregister_family(&vmshm_nl_family);
-	WRITE_ONCE(vmshm_nl_registered, false);
 }

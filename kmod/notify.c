@@ -85,7 +85,7 @@
 				 VMSHM_WAIT_WAKE | VMSHM_WAIT_WAKE_ALL)
 
 /**
- * vmshm_peer_gone() - has every other attachment of the region gone?
+ * vmshm_file_peer_gone() - has every other attachment of the region gone?
  * @vf: a bound file
  *
  * True when @vf is the only file left bound and some other file was bound
@@ -94,7 +94,7 @@
  *
  * Return: true if the peers have gone.
  */
-bool vmshm_peer_gone(struct vmshm_file *vf)
+bool vmshm_file_peer_gone(struct vmshm_file *vf)
 {
 	struct vmshm_region *r = vf->region;
 
@@ -130,7 +130,7 @@ static long vmshm_wait_done(struct vmshm_file *vf, atomic_t *word,
 		return 1;
 	if ((u32)atomic_read(word) != expected)
 		return -EAGAIN;
-	if (vmshm_peer_gone(vf))
+	if (vmshm_file_peer_gone(vf))
 		return -EPIPE;
 	return 0;
 }
@@ -291,7 +291,7 @@ static int vmshm_wait_check(struct vmshm_file *vf, const struct vmshm_wait *w)
 }
 
 /**
- * vmshm_wait() - VMSHM_WAIT: sleep until the word changes or a wake
+ * vmshm_ioctl_wait() - VMSHM_WAIT: sleep until the word changes or a wake
  * @vf: the calling file, bound
  * @arg: struct vmshm_wait
  *
@@ -300,7 +300,7 @@ static int vmshm_wait_check(struct vmshm_file *vf, const struct vmshm_wait *w)
  *
  * Return: 0 when woken, or a negative errno documented in the UAPI header.
  */
-long vmshm_wait(struct vmshm_file *vf, void *arg)
+long vmshm_ioctl_wait(struct vmshm_file *vf, void *arg)
 {
 	struct vmshm_region *r = vmshm_file_region(vf);
 	struct vmshm_wait *w = arg;
@@ -343,14 +343,14 @@ long vmshm_wait(struct vmshm_file *vf, void *arg)
 }
 
 /**
- * vmshm_wake() - VMSHM_WAKE: advance the event counter and wake
+ * vmshm_ioctl_wake() - VMSHM_WAKE: advance the event counter and wake
  * @vf: the calling file, bound
  * @arg: struct vmshm_wake, updated with out_seq
  *
  * Return: 0, -EOPNOTSUPP for unknown flags, -EINVAL for a reserved
  * field, -EBADF on a read-only attachment.
  */
-long vmshm_wake(struct vmshm_file *vf, void *arg)
+long vmshm_ioctl_wake(struct vmshm_file *vf, void *arg)
 {
 	struct vmshm_region *r = vmshm_file_region(vf);
 	struct vmshm_wake *k = arg;
@@ -389,7 +389,7 @@ __poll_t vmshm_poll(struct file *file, struct poll_table_struct *pt)
 	poll_wait(file, &r->wq, pt);
 	if (atomic64_read(&r->seq) != atomic64_read(&vf->seen))
 		mask |= EPOLLIN | EPOLLRDNORM;
-	if (vmshm_peer_gone(vf))
+	if (vmshm_file_peer_gone(vf))
 		mask |= EPOLLHUP;
 	return mask;
 }
@@ -421,13 +421,13 @@ ssize_t vmshm_read(struct file *file, char __user *buf, size_t count,
 	if (count < sizeof(seq))
 		return -EINVAL;
 	while ((seq = atomic64_read(&r->seq)) == seen) {
-		if (vmshm_peer_gone(vf))
+		if (vmshm_file_peer_gone(vf))
 			return 0;
 		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
 		ret = wait_event_interruptible(r->wq,
 					       atomic64_read(&r->seq) != seen ||
-					       vmshm_peer_gone(vf));
+					       vmshm_file_peer_gone(vf));
 		if (ret)
 			return ret;
 	}

@@ -10,6 +10,7 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <linux/user_namespace.h>
@@ -51,34 +52,45 @@ static void vmshm_seq_stop(struct seq_file *m, void *v)
 	__release(&vmshm_lock);	/* sparse does not track mutexes */
 }
 
-static void vmshm_show_mapping(struct seq_file *m, struct vmshm_mapping *map)
+static void vmshm_show_mapping(struct seq_file *m,
+			       const struct vmshm_mapping_snap *s)
 {
-	struct vm_area_struct *vma = map->vma;
-	unsigned long start = READ_ONCE(vma->vm_start);
-	unsigned long end = READ_ONCE(vma->vm_end);
-	vm_flags_t flags = READ_ONCE(vma->vm_flags);
-
-	if (!vmshm_mapping_visible(map, m->file->f_cred->euid,
-				   file_ns_capable(m->file, &init_user_ns,
-						   CAP_SYS_ADMIN))) {
-		start = 0;
-		end = 0;
-	}
-	seq_printf(m, "  %7d ", map->pid);
+	seq_printf(m, "  %7d ", s->pid);
 	/* comm is chosen by the task: escape it as /proc/mounts does. */
-	if (map->pid)
-		seq_escape(m, map->comm, " \t\n\\");
+	if (s->pid)
+		seq_escape(m, s->comm, " \t\n\\");
 	else
 		seq_puts(m, "-");
-	seq_printf(m, " %016lx-%016lx %c%c%c%c %9lu %10lld\n", start, end,
-		   flags & VM_READ ? 'r' : '-', flags & VM_WRITE ? 'w' : '-',
-		   flags & VM_EXEC ? 'x' : '-', flags & VM_MAYSHARE ? 's' : 'p',
-		   vmshm_mapping_resident(map), atomic64_read(&map->faults));
+	seq_printf(m, " %016lx-%016lx %c%c%c%c %9lu %10lld\n",
+		   s->start, s->end,
+		   s->prot & PROT_READ ? 'r' : '-',
+		   s->prot & PROT_WRITE ? 'w' : '-',
+		   s->prot & PROT_EXEC ? 'x' : '-', s->shared ? 's' : 'p',
+		   s->resident, s->faults);
+}
+
+static void vmshm_show_region(struct seq_file *m,
+			      const struct vmshm_region_snap *s)
+{
+	struct user_namespace *ns = seq_user_ns(m);
+
+	seq_printf(m, "%-24s %6u %5o %12llu %9lu %8u %7d %7d %6u %6u %10lld %10lld %10lld %10lld\n",
+		   vmshm_snap_name(s), s->id,
+		   s->mode | (s->flags & VMSHM_REGION_F_UNLINKED ?
+			      VMSHM_PERM_UNLINKED : 0),
+		   s->size, s->resident, s->nr_mappings, s->cpid, s->lpid,
+		   from_kuid_munged(ns, s->uid), from_kgid_munged(ns, s->gid),
+		   s->faults, s->waits, s->wakes, s->timeouts);
 }
 
 static int vmshm_seq_show(struct seq_file *m, void *v)
 {
-	struct user_namespace *ns = seq_user_ns(m);
+	const struct vmshm_viewer viewer = {
+		.uid = m->file->f_cred->euid,
+		.admin = file_ns_capable(m->file, &init_user_ns, CAP_SYS_ADMIN),
+	};
+	struct vmshm_region_snap rs;
+	struct vmshm_mapping_snap ms;
 	struct vmshm_region *r = v;
 	struct vmshm_mapping *map;
 
@@ -91,17 +103,12 @@ static int vmshm_seq_show(struct seq_file *m, void *v)
 	}
 
 	spin_lock(&r->lock);
-	seq_printf(m, "%-24s %6u %5o %12llu %9ld %8u %7d %7d %6u %6u %10lld %10lld %10lld %10lld\n",
-		   vmshm_region_name(r), r->id,
-		   r->mode | (r->linked || !r->name[0] ? 0 : VMSHM_PERM_UNLINKED),
-		   r->size,
-		   atomic_long_read(&r->nr_resident), r->nr_mappings,
-		   r->cpid, READ_ONCE(r->lpid),
-		   from_kuid_munged(ns, r->uid), from_kgid_munged(ns, r->gid),
-		   atomic64_read(&r->faults), atomic64_read(&r->waits),
-		   atomic64_read(&r->wakes), atomic64_read(&r->timeouts));
-	list_for_each_entry(map, &r->mappings, node)
-		vmshm_show_mapping(m, map);
+	vmshm_region_snap_locked(r, &rs);
+	vmshm_show_region(m, &rs);
+	list_for_each_entry(map, &r->mappings, node) {
+		vmshm_mapping_snap(map, &viewer, &ms);
+		vmshm_show_mapping(m, &ms);
+	}
 	spin_unlock(&r->lock);
 	return 0;
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmshm region lifetime: create, attach, unlink, pages and limits.
+ * vmshm region lifetime: create, attach, unlink, pages and limits; the
+ * snapshot every view prints from, and the notifier chain that tells
+ * listeners (netlink.c) what happened, so that this file calls no view.
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
@@ -19,16 +21,102 @@ DEFINE_XARRAY_ALLOC1(vmshm_regions);
 DEFINE_MUTEX(vmshm_lock);
 struct vmshm_stats vmshm_stats;
 
+/* Listeners to region events; see vmshm_region_notifier_register(). */
+static BLOCKING_NOTIFIER_HEAD(vmshm_region_chain);
+
 /**
- * vmshm_region_name() - the name to show for a region
- * @r: the region
+ * vmshm_region_notifier_register() - listen to region events
+ * @nb: called with an enum vmshm_event_type and a struct
+ *	vmshm_region_event, in the context of the task that caused the
+ *	event, which may sleep
+ *
+ * Return: 0 or a negative errno.
+ */
+int vmshm_region_notifier_register(struct notifier_block *nb)
+{
+	return blocking_notifier_chain_register(&vmshm_region_chain, nb);
+}
+
+/**
+ * vmshm_region_notifier_unregister() - stop listening to region events
+ * @nb: a registered listener
+ *
+ * Return: 0 or -ENOENT.  No call of @nb is in flight once this returns.
+ */
+int vmshm_region_notifier_unregister(struct notifier_block *nb)
+{
+	return blocking_notifier_chain_unregister(&vmshm_region_chain, nb);
+}
+
+static void vmshm_region_notify(u32 type, u32 id, const char *name)
+{
+	struct vmshm_region_event ev = { .id = id, .name = name };
+
+	blocking_notifier_call_chain(&vmshm_region_chain, type, &ev);
+}
+
+/**
+ * vmshm_snap_name() - the name to show for a region
+ * @s: a snapshot of the region
  *
  * Return: the name, or "(anon)" for an anonymous region.  Parentheses are
  * not allowed in names, so the two cannot be confused.
  */
-const char *vmshm_region_name(const struct vmshm_region *r)
+const char *vmshm_snap_name(const struct vmshm_region_snap *s)
 {
-	return r->name[0] ? r->name : "(anon)";
+	return s->name[0] ? s->name : "(anon)";
+}
+
+/**
+ * vmshm_region_snap_locked() - read a region for a view
+ * @r: the region, kept alive by the caller (a reference, a binding, or
+ *	vmshm_lock)
+ * @s: filled in
+ *
+ * The counters are read one by one, each atomically.  The mapping count
+ * is read under the lock that protects the mapping list, which a view
+ * holds while it also prints the mappings, so that the two agree.
+ *
+ * Context: vmshm_region.lock held.
+ */
+void vmshm_region_snap_locked(struct vmshm_region *r,
+			      struct vmshm_region_snap *s)
+{
+	lockdep_assert_held(&r->lock);
+	s->id = r->id;
+	s->flags = (r->name[0] ? 0 : VMSHM_REGION_F_ANON) |
+		   (r->transient ? VMSHM_REGION_F_TRANSIENT : 0) |
+		   (READ_ONCE(r->linked) || !r->name[0] ?
+		    0 : VMSHM_REGION_F_UNLINKED);
+	memcpy(s->name, r->name, sizeof(s->name));
+	s->size = r->size;
+	s->mode = r->mode;
+	s->uid = r->uid;
+	s->gid = r->gid;
+	s->cpid = r->cpid;
+	s->lpid = READ_ONCE(r->lpid);
+	s->resident = atomic_long_read(&r->nr_resident);
+	s->nr_mappings = r->nr_mappings;
+	s->nr_attach = atomic_read(&r->nr_attach);
+	s->seq = atomic64_read(&r->seq);
+	s->faults = atomic64_read(&r->faults);
+	s->waits = atomic64_read(&r->waits);
+	s->wakes = atomic64_read(&r->wakes);
+	s->timeouts = atomic64_read(&r->timeouts);
+}
+
+/**
+ * vmshm_region_snap() - read a region for a view that prints no mapping
+ * @r: the region, kept alive by the caller
+ * @s: filled in
+ *
+ * Context: takes vmshm_region.lock.
+ */
+void vmshm_region_snap(struct vmshm_region *r, struct vmshm_region_snap *s)
+{
+	spin_lock(&r->lock);
+	vmshm_region_snap_locked(r, s);
+	spin_unlock(&r->lock);
 }
 
 /*
@@ -146,7 +234,7 @@ static void vmshm_region_release(struct kref *ref)
 	vmshm_stats.gen++;
 	mutex_unlock(&vmshm_lock);
 	__release(&vmshm_lock);	/* sparse does not track mutexes */
-	vmshm_event(VMSHM_EVENT_DESTROYED, r->id, r->name);
+	vmshm_region_notify(VMSHM_EVENT_DESTROYED, r->id, r->name);
 	vmshm_region_free(r);
 }
 
@@ -256,7 +344,7 @@ static int vmshm_insert_locked(struct vmshm_region *r)
 	vmshm_stats.nr_regions++;
 	vmshm_stats.reserved_pages += r->nr_pages;
 	vmshm_stats.gen++;
-	r->linked = r->name[0];
+	WRITE_ONCE(r->linked, r->name[0]);
 	/* A persistent name keeps the region until VMSHM_UNLINK. */
 	if (r->linked && !r->transient)
 		kref_get(&r->ref);
@@ -264,13 +352,13 @@ static int vmshm_insert_locked(struct vmshm_region *r)
 }
 
 /**
- * vmshm_create() - VMSHM_CREATE: make a region and bind the file to it
+ * vmshm_ioctl_create() - VMSHM_CREATE: make a region and bind the file to it
  * @vf: the calling file
  * @arg: struct vmshm_create, updated with out_id
  *
  * Return: 0 or a negative errno documented in the UAPI header.
  */
-long vmshm_create(struct vmshm_file *vf, void *arg)
+long vmshm_ioctl_create(struct vmshm_file *vf, void *arg)
 {
 	struct vmshm_create *c = arg;
 	struct vmshm_region *r;
@@ -297,13 +385,13 @@ long vmshm_create(struct vmshm_file *vf, void *arg)
 			  VMSHM_ATTACH_PREFAULT : 0);
 	c->out_id = r->id;
 	mutex_unlock(&vmshm_lock);
-	vmshm_event(VMSHM_EVENT_CREATED, r->id, r->name);
+	vmshm_region_notify(VMSHM_EVENT_CREATED, r->id, r->name);
 	return 0;
 
 err_unlock_free:
 	mutex_unlock(&vmshm_lock);
 	if (ret == -ENOSPC)
-		vmshm_event(VMSHM_EVENT_REJECTED, 0, c->name);
+		vmshm_region_notify(VMSHM_EVENT_REJECTED, 0, c->name);
 	vmshm_region_free(r);
 	return ret;
 }
@@ -324,13 +412,13 @@ static int vmshm_permission(const struct vmshm_region *r, bool write)
 }
 
 /**
- * vmshm_attach() - VMSHM_ATTACH: bind the file to a named region
+ * vmshm_ioctl_attach() - VMSHM_ATTACH: bind the file to a named region
  * @vf: the calling file
  * @arg: struct vmshm_attach, updated with out_size and out_id
  *
  * Return: 0 or a negative errno documented in the UAPI header.
  */
-long vmshm_attach(struct vmshm_file *vf, void *arg)
+long vmshm_ioctl_attach(struct vmshm_file *vf, void *arg)
 {
 	struct vmshm_attach *a = arg;
 	struct vmshm_region *r;
@@ -360,12 +448,12 @@ long vmshm_attach(struct vmshm_file *vf, void *arg)
 	}
 	mutex_unlock(&vmshm_lock);
 	if (!ret)
-		vmshm_event(VMSHM_EVENT_ATTACHED, r->id, r->name);
+		vmshm_region_notify(VMSHM_EVENT_ATTACHED, r->id, r->name);
 	return ret;
 }
 
 /**
- * vmshm_unlink_name() - remove a region's name
+ * vmshm_region_unlink() - remove a region's name
  * @name: a valid name
  * @admin: the caller was already checked to be an administrator
  *
@@ -374,7 +462,7 @@ long vmshm_attach(struct vmshm_file *vf, void *arg)
  *
  * Return: 0, -ENOENT or -EPERM.
  */
-int vmshm_unlink_name(const char *name, bool admin)
+int vmshm_region_unlink(const char *name, bool admin)
 {
 	struct vmshm_region *r;
 	bool put;
@@ -391,11 +479,11 @@ int vmshm_unlink_name(const char *name, bool admin)
 		mutex_unlock(&vmshm_lock);
 		return -EPERM;
 	}
-	r->linked = false;
+	WRITE_ONCE(r->linked, false);
 	put = !r->transient;
 	id = r->id;
 	mutex_unlock(&vmshm_lock);
-	vmshm_event(VMSHM_EVENT_UNLINKED, id, name);
+	vmshm_region_notify(VMSHM_EVENT_UNLINKED, id, name);
 	/* The region may be gone once the name's reference is dropped. */
 	if (put)
 		vmshm_region_put(r);
@@ -403,13 +491,13 @@ int vmshm_unlink_name(const char *name, bool admin)
 }
 
 /**
- * vmshm_unlink() - VMSHM_UNLINK: remove a region's name
+ * vmshm_ioctl_unlink() - VMSHM_UNLINK: remove a region's name
  * @vf: the calling file (need not be bound)
  * @arg: struct vmshm_unlink
  *
  * Return: 0 or a negative errno documented in the UAPI header.
  */
-long vmshm_unlink(struct vmshm_file *vf, void *arg)
+long vmshm_ioctl_unlink(struct vmshm_file *vf, void *arg)
 {
 	struct vmshm_unlink *u = arg;
 	int ret;
@@ -419,7 +507,7 @@ long vmshm_unlink(struct vmshm_file *vf, void *arg)
 	ret = vmshm_check_name(u->name, false);
 	if (ret)
 		return ret;
-	return vmshm_unlink_name(u->name, false);
+	return vmshm_region_unlink(u->name, false);
 }
 
 /**
@@ -442,37 +530,38 @@ struct vmshm_region *vmshm_region_get(u32 id, const char *name)
 }
 
 /**
- * vmshm_stat() - VMSHM_STAT: counters of the bound region
+ * vmshm_ioctl_stat() - VMSHM_STAT: counters of the bound region
  * @vf: the calling file, bound
  * @arg: struct vmshm_stat, filled in
  *
  * Return: 0, or -EOPNOTSUPP for unknown flags.
  */
-long vmshm_stat(struct vmshm_file *vf, void *arg)
+long vmshm_ioctl_stat(struct vmshm_file *vf, void *arg)
 {
-	struct vmshm_region *r = vmshm_file_region(vf);
+	struct vmshm_region_snap snap;
 	struct vmshm_stat *s = arg;
 
 	if (s->flags)
 		return -EOPNOTSUPP;
-	s->out_id = r->id;
-	s->out_mode = r->mode;
-	s->out_size = r->size;
-	s->out_resident = atomic_long_read(&r->nr_resident);
-	s->out_faults = atomic64_read(&r->faults);
-	s->out_waits = atomic64_read(&r->waits);
-	s->out_wakes = atomic64_read(&r->wakes);
-	s->out_timeouts = atomic64_read(&r->timeouts);
-	s->out_seq = atomic64_read(&r->seq);
-	s->out_nr_attach = atomic_read(&r->nr_attach);
-	s->out_nr_mappings = READ_ONCE(r->nr_mappings);
-	s->out_uid = from_kuid_munged(current_user_ns(), r->uid);
-	s->out_gid = from_kgid_munged(current_user_ns(), r->gid);
+	vmshm_region_snap(vmshm_file_region(vf), &snap);
+	s->out_id = snap.id;
+	s->out_mode = snap.mode;
+	s->out_size = snap.size;
+	s->out_resident = snap.resident;
+	s->out_faults = snap.faults;
+	s->out_waits = snap.waits;
+	s->out_wakes = snap.wakes;
+	s->out_timeouts = snap.timeouts;
+	s->out_seq = snap.seq;
+	s->out_nr_attach = snap.nr_attach;
+	s->out_nr_mappings = snap.nr_mappings;
+	s->out_uid = from_kuid_munged(current_user_ns(), snap.uid);
+	s->out_gid = from_kgid_munged(current_user_ns(), snap.gid);
 	return 0;
 }
 
 /**
- * vmshm_detach() - unbind a file that is going away
+ * vmshm_file_detach() - unbind a file that is going away
  * @vf: the file, bound
  *
  * The last user takes a transient name with it, whatever references
@@ -481,19 +570,19 @@ long vmshm_stat(struct vmshm_file *vf, void *arg)
  * without users and bring it back.  Wakes every sleeper so that the
  * remaining peers see EPOLLHUP or EPIPE.
  */
-void vmshm_detach(struct vmshm_file *vf)
+void vmshm_file_detach(struct vmshm_file *vf)
 {
 	struct vmshm_region *r = vf->region;
 
 	if (atomic_dec_and_mutex_lock(&r->nr_attach, &vmshm_lock)) {
 		if (r->transient)
-			r->linked = false;
+			WRITE_ONCE(r->linked, false);
 		mutex_unlock(&vmshm_lock);
 	}
 	WRITE_ONCE(r->lpid, task_tgid_nr(current));
 	wake_up_all(&r->wq);
 	wake_up_all(&r->wait_wq);
-	vmshm_event(VMSHM_EVENT_DETACHED, r->id, r->name);
+	vmshm_region_notify(VMSHM_EVENT_DETACHED, r->id, r->name);
 	vmshm_region_put(r);
 }
 
@@ -512,7 +601,7 @@ void vmshm_regions_destroy(void)
 	xa_for_each(&vmshm_regions, id, r) {
 		if (!r->linked || r->transient)
 			continue;
-		r->linked = false;
+		WRITE_ONCE(r->linked, false);
 		mutex_unlock(&vmshm_lock);
 		vmshm_region_put(r);
 		mutex_lock(&vmshm_lock);

@@ -31,6 +31,7 @@
 #include <linux/list.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
+#include <linux/notifier.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -79,7 +80,8 @@ extern struct vmshm_stats vmshm_stats;
  * @ref: references: one per bound vmshm_file, one per lookup in progress,
  *	plus the link reference of a persistent name
  * @id: unique id, the key in vmshm_regions and the netlink dump cursor
- * @linked: the name can be found by ATTACH; protected by vmshm_lock
+ * @linked: the name can be found by ATTACH; written under vmshm_lock,
+ *	which lookups hold; the views read it with READ_ONCE()
  * @transient: the name holds no reference and goes with the last user
  * @name: NUL-terminated name, empty for an anonymous region
  * @size: size in bytes, a multiple of PAGE_SIZE
@@ -97,7 +99,7 @@ extern struct vmshm_stats vmshm_stats;
  * @wait_wq: VMSHM_WAIT sleeps here, woken outside its lock (notify.c)
  * @seq: event counter, advanced by every VMSHM_WAKE
  * @nr_attach: users: bound vmshm_files; raised only under vmshm_lock, and
- *	brought to zero only under it (vmshm_detach())
+ *	brought to zero only under it (vmshm_file_detach())
  * @attach_gen: advanced on every bind, to tell whether a peer came
  * @faults: page faults on all mappings
  * @waits: VMSHM_WAIT calls that slept
@@ -175,6 +177,94 @@ struct vmshm_mapping {
 	atomic64_t faults;
 };
 
+/**
+ * struct vmshm_region_snap - one reading of a region, for the views
+ * @id: vmshm_region.id
+ * @flags: VMSHM_REGION_F_* bits
+ * @name: the name, empty for an anonymous region
+ * @size: size in bytes
+ * @mode: permission bits
+ * @uid: owner; each view maps it into its reader's user namespace
+ * @gid: owning group, likewise
+ * @cpid: tgid of the creator
+ * @lpid: tgid of the last task to attach, detach or map
+ * @resident: pages allocated
+ * @nr_mappings: mappings in all processes
+ * @nr_attach: bound files
+ * @seq: event counter
+ * @faults: page faults on all mappings
+ * @waits: VMSHM_WAIT calls that slept
+ * @wakes: VMSHM_WAKE calls
+ * @timeouts: VMSHM_WAIT calls that timed out
+ *
+ * VMSHM_STAT, fdinfo, /proc/vmshm and netlink all print from this, filled
+ * by vmshm_region_snap_locked(), so a new counter is added in one place.
+ */
+struct vmshm_region_snap {
+	u32 id;
+	u32 flags;
+	char name[VMSHM_NAME_MAX];
+	u64 size;
+	umode_t mode;
+	kuid_t uid;
+	kgid_t gid;
+	pid_t cpid;
+	pid_t lpid;
+	unsigned long resident;
+	unsigned int nr_mappings;
+	unsigned int nr_attach;
+	s64 seq;
+	s64 faults;
+	s64 waits;
+	s64 wakes;
+	s64 timeouts;
+};
+
+/**
+ * struct vmshm_mapping_snap - one reading of a mapping, for the views
+ * @pid: tgid of the owning process, 0 until known
+ * @comm: its command name, empty while @pid is 0
+ * @start: first address, 0 when hidden from the reader
+ * @end: end address, 0 when hidden from the reader
+ * @prot: PROT_READ, PROT_WRITE and PROT_EXEC bits
+ * @shared: a MAP_SHARED mapping
+ * @resident: allocated region pages in the mapping's window
+ * @faults: page faults taken through this mapping
+ */
+struct vmshm_mapping_snap {
+	pid_t pid;
+	char comm[TASK_COMM_LEN];
+	unsigned long start;
+	unsigned long end;
+	u32 prot;
+	bool shared;
+	unsigned long resident;
+	s64 faults;
+};
+
+/**
+ * struct vmshm_viewer - who reads a view, to decide what it may see
+ * @uid: the reader's effective uid
+ * @admin: the reader has CAP_SYS_ADMIN
+ */
+struct vmshm_viewer {
+	kuid_t uid;
+	bool admin;
+};
+
+/**
+ * struct vmshm_region_event - what a region event tells its listeners
+ * @id: the region id, 0 if the region never existed (a rejection)
+ * @name: the region name, "" for an anonymous region
+ *
+ * Passed with an enum vmshm_event_type as the action of the region
+ * notifier chain (vmshm_region_notifier_register()).
+ */
+struct vmshm_region_event {
+	u32 id;
+	const char *name;
+};
+
 static inline struct vmshm_region *vmshm_file_region(struct vmshm_file *vf)
 {
 	/* Pairs with smp_store_release() in vmshm_bind_locked(). */
@@ -194,39 +284,50 @@ static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
 }
 #endif
 
+/*
+ * Names: a handler of ioctl VMSHM_FOO is vmshm_ioctl_foo(); every other
+ * function is named after the object it works on (vmshm_region_*,
+ * vmshm_file_*, vmshm_mapping_*, vmshm_nl_*).  libvmshm's wrappers are
+ * vmshm_foo(), so no name exists on both sides.
+ */
+
 /* region.c */
-long vmshm_create(struct vmshm_file *vf, void *arg);
-long vmshm_attach(struct vmshm_file *vf, void *arg);
-long vmshm_unlink(struct vmshm_file *vf, void *arg);
-int vmshm_unlink_name(const char *name, bool admin);
+long vmshm_ioctl_create(struct vmshm_file *vf, void *arg);
+long vmshm_ioctl_attach(struct vmshm_file *vf, void *arg);
+long vmshm_ioctl_unlink(struct vmshm_file *vf, void *arg);
+long vmshm_ioctl_stat(struct vmshm_file *vf, void *arg);
+int vmshm_region_unlink(const char *name, bool admin);
 struct vmshm_region *vmshm_region_get(u32 id, const char *name);
-long vmshm_stat(struct vmshm_file *vf, void *arg);
-void vmshm_detach(struct vmshm_file *vf);
 void vmshm_region_put(struct vmshm_region *r);
-void vmshm_regions_destroy(void);
+void vmshm_region_snap_locked(struct vmshm_region *r,
+			      struct vmshm_region_snap *s);
+void vmshm_region_snap(struct vmshm_region *r, struct vmshm_region_snap *s);
+const char *vmshm_snap_name(const struct vmshm_region_snap *s);
+int vmshm_region_notifier_register(struct notifier_block *nb);
+int vmshm_region_notifier_unregister(struct notifier_block *nb);
 struct page *vmshm_region_page(struct vmshm_region *r, pgoff_t idx);
 unsigned long vmshm_region_resident(struct vmshm_region *r, pgoff_t first,
 				    pgoff_t nr);
-const char *vmshm_region_name(const struct vmshm_region *r);
+void vmshm_file_detach(struct vmshm_file *vf);
+void vmshm_regions_destroy(void);
 
 /* mmap.c */
 int vmshm_mmap(struct file *file, struct vm_area_struct *vma);
-bool vmshm_mapping_visible(const struct vmshm_mapping *map, kuid_t uid,
-			   bool admin);
-unsigned long vmshm_mapping_resident(struct vmshm_mapping *map);
+void vmshm_mapping_snap(struct vmshm_mapping *map,
+			const struct vmshm_viewer *viewer,
+			struct vmshm_mapping_snap *s);
 
 /* notify.c */
-long vmshm_wait(struct vmshm_file *vf, void *arg);
-long vmshm_wake(struct vmshm_file *vf, void *arg);
+long vmshm_ioctl_wait(struct vmshm_file *vf, void *arg);
+long vmshm_ioctl_wake(struct vmshm_file *vf, void *arg);
 __poll_t vmshm_poll(struct file *file, struct poll_table_struct *pt);
 ssize_t vmshm_read(struct file *file, char __user *buf, size_t count,
 		   loff_t *ppos);
-bool vmshm_peer_gone(struct vmshm_file *vf);
+bool vmshm_file_peer_gone(struct vmshm_file *vf);
 
 /* netlink.c */
 int vmshm_netlink_init(void);
 void vmshm_netlink_exit(void);
-void vmshm_event(u32 type, u32 id, const char *name);
 
 /* netlink dumps: the parsed request attributes moved in 6.2 */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
