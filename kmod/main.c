@@ -37,9 +37,6 @@ static long vmshm_ioctl_get_info(struct vmshm_file *vf, void *arg)
 		return -EOPNOTSUPP;
 	info->out_version = VMSHM_VERSION;
 	info->out_page_size = PAGE_SIZE;
-	info->out_features = VMSHM_FEATURE_ANON | VMSHM_FEATURE_PREFAULT |
-			     VMSHM_FEATURE_SLEEPERS | VMSHM_FEATURE_POLL |
-			     VMSHM_FEATURE_NETLINK | VMSHM_FEATURE_WAIT_WAKE;
 	info->out_max_region_size = READ_ONCE(vmshm_max_region_size);
 	info->out_max_total_pages = READ_ONCE(vmshm_max_total_pages);
 	info->out_max_regions = READ_ONCE(vmshm_max_regions);

@@ -26,8 +26,6 @@ TEST_F(dev, get_info)
 	test_cmd_info(self->fd, &info);
 	ASSERT_EQ(VMSHM_VERSION, info.out_version);
 	ASSERT_EQ(sysconf(_SC_PAGESIZE), info.out_page_size);
-	ASSERT_TRUE(info.out_features & VMSHM_FEATURE_POLL);
-	ASSERT_TRUE(info.out_features & VMSHM_FEATURE_SLEEPERS);
 	ASSERT_EQ(vmshm_get_param("max_regions"), info.out_max_regions);
 	ASSERT_EQ(vmshm_get_param("max_region_size"), info.out_max_region_size);
 	ASSERT_EQ(vmshm_get_param("max_total_pages"), info.out_max_total_pages);

@@ -46,18 +46,10 @@
 #include <linux/types.h>
 
 #define VMSHM_DEVICE		"/dev/vmshm"
-#define VMSHM_VERSION		1
+#define VMSHM_VERSION		2
 
-/* A region name, including its NUL.  Allowed bytes: [A-Za-z0-9._-]. */
+/* A region name, including its NUL.  Allowed bytes: ASCII [A-Za-z0-9._-]. */
 #define VMSHM_NAME_MAX		64
-
-/* Feature bits returned by VMSHM_GET_INFO in out_features. */
-#define VMSHM_FEATURE_ANON	(1ULL << 0)	/* VMSHM_CREATE_ANON */
-#define VMSHM_FEATURE_PREFAULT	(1ULL << 1)	/* VMSHM_ATTACH_PREFAULT */
-#define VMSHM_FEATURE_SLEEPERS	(1ULL << 2)	/* VMSHM_WAIT_SLEEPERS */
-#define VMSHM_FEATURE_POLL	(1ULL << 3)	/* poll, read, EPOLLHUP */
-#define VMSHM_FEATURE_NETLINK	(1ULL << 4)	/* genetlink family "vmshm" */
-#define VMSHM_FEATURE_WAIT_WAKE	(1ULL << 5)	/* VMSHM_WAIT_WAKE */
 
 /*
  * 0xD3 is neither listed in Documentation/userspace-api/ioctl/ioctl-number.rst
@@ -82,7 +74,6 @@ enum {
  * @flags: must be 0
  * @out_version: VMSHM_VERSION of the running module
  * @out_page_size: size of one region page in bytes
- * @out_features: VMSHM_FEATURE_* bits
  * @out_max_region_size: max_region_size module parameter, in bytes
  * @out_max_total_pages: max_total_pages module parameter
  * @out_max_regions: max_regions module parameter
@@ -99,7 +90,6 @@ struct vmshm_info {
 	__u32 flags;
 	__u32 out_version;
 	__u32 out_page_size;
-	__aligned_u64 out_features;
 	__aligned_u64 out_max_region_size;
 	__aligned_u64 out_max_total_pages;
 	__u32 out_max_regions;
