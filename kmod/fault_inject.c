@@ -9,13 +9,16 @@
  * when the attribute fires, a VMSHM_WAIT whose deadline has passed sleeps
  * delay_ms after its last recheck and before it leaves the wait queue,
  * the window in which a wake-one can pick a waiter that is giving up
- * (notify.c).  With task-filter set, only tasks whose make-it-fail is 1
- * are delayed.
+ * (notify.c).  Only tasks whose /proc/PID/make-it-fail is 1 are ever
+ * delayed: should_fail() also counts its call sites against a task's
+ * fail-nth, and a fail-nth sweep (fail_nth_test) must neither land on a
+ * delay nor see one.  The attribute starts quiet (verbose 0).
  */
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/fault-inject.h>
+#include <linux/sched.h>
 
 #include "vmshm.h"
 
@@ -32,6 +35,8 @@ static struct dentry *vmshm_wait_race_dir;
  */
 void vmshm_fault_wait_race(void)
 {
+	if (!current->make_it_fail)
+		return;
 	if (should_fail(&vmshm_wait_race_attr, 1))
 		msleep(READ_ONCE(vmshm_wait_race_delay_ms));
 }
@@ -46,6 +51,7 @@ void vmshm_fault_init(void)
 {
 	struct dentry *dir;
 
+	vmshm_wait_race_attr.verbose = 0;
 	dir = fault_create_debugfs_attr("vmshm_wait_race", NULL,
 					&vmshm_wait_race_attr);
 	if (IS_ERR(dir))
