@@ -307,6 +307,7 @@ TEST_F(notify, wake_one_picks_timing_out_waiter)
 	ASSERT_EQ(0, next.ret);
 	test_cmd_stat(self->fd, &st);
 	ASSERT_EQ(0, st.out_timeouts);
+	ASSERT_EQ(0, write_str(WAIT_RACE "/probability", "0"));
 }
 
 TEST_F(notify, sleepers_word)
