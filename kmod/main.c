@@ -170,7 +170,7 @@ static void vmshm_show_fdinfo(struct seq_file *m, struct file *file)
 		return;
 	vmshm_region_snap(r, &snap);
 	seq_printf(m, "vmshm-region:\t%s\nvmshm-id:\t%u\n",
-		   vmshm_snap_name(&snap), snap.id);
+		   vmshm_shown_name(snap.name), snap.id);
 	seq_printf(m, "vmshm-access:\t%s%s\nvmshm-seen:\t%lld\n",
 		   vf->flags & VMSHM_ATTACH_RDONLY ? "ro" : "rw",
 		   vf->flags & VMSHM_ATTACH_PREFAULT ? ",prefault" : "",

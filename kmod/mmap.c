@@ -13,6 +13,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
+#include "trace.h"
 #include "vmshm.h"
 
 static void vmshm_mapping_claim(struct vmshm_mapping *map)
@@ -75,11 +76,15 @@ static vm_fault_t vmshm_vm_fault(struct vm_fault *vmf)
 	struct vmshm_region *r = map->region;
 	struct page *page;
 
-	if (vmf->pgoff >= r->nr_pages)
+	if (vmf->pgoff >= r->nr_pages) {
+		trace_vmshm_fault(r, vmf, VM_FAULT_SIGBUS);
 		return VM_FAULT_SIGBUS;
+	}
 	page = vmshm_region_page(r, vmf->pgoff);
-	if (!page)
+	if (!page) {
+		trace_vmshm_fault(r, vmf, VM_FAULT_OOM);
 		return VM_FAULT_OOM;
+	}
 	get_page(page);
 	vmf->page = page;
 
@@ -91,6 +96,7 @@ static vm_fault_t vmshm_vm_fault(struct vm_fault *vmf)
 			vmshm_mapping_claim(map);
 		spin_unlock(&r->lock);
 	}
+	trace_vmshm_fault(r, vmf, 0);
 	return 0;
 }
 

@@ -79,6 +79,7 @@
 #include <linux/sched/task.h>
 #include <linux/uaccess.h>
 
+#include "trace.h"
 #include "vmshm.h"
 
 #define VMSHM_WAIT_FLAGS	(VMSHM_WAIT_DEADLINE | VMSHM_WAIT_SLEEPERS | \
@@ -191,6 +192,7 @@ static s64 vmshm_wake_region(struct vmshm_region *r, bool all)
 {
 	struct vmshm_wake_list wl = { .nr = 0 };
 	unsigned int i;
+	int nr_woken = 0;
 	s64 seq;
 
 	/* Order the caller's stores to the region before the wake. */
@@ -198,12 +200,14 @@ static s64 vmshm_wake_region(struct vmshm_region *r, bool all)
 	seq = atomic64_inc_return(&r->seq);
 	atomic64_inc(&r->wakes);
 	/* The fully ordered increment pairs with prepare_to_wait_event(). */
-	if (waitqueue_active(&r->wait_wq)) {
-		__wake_up(&r->wait_wq, TASK_NORMAL, all ? 0 : 1, &wl);
-		for (i = 0; i < wl.nr; i++) {
-			wake_up_process(wl.task[i]);
-			put_task_struct(wl.task[i]);
-		}
+	if (waitqueue_active(&r->wait_wq))
+		nr_woken = __wake_up(&r->wait_wq, TASK_NORMAL, all ? 0 : 1,
+				     &wl);
+	/* Before the wake-ups: the woken tasks trace after it. */
+	trace_vmshm_wake(r, seq, all, nr_woken);
+	for (i = 0; i < wl.nr; i++) {
+		wake_up_process(wl.task[i]);
+		put_task_struct(wl.task[i]);
 	}
 	/*
 	 * Not so for r->wq: poll() queues itself in poll_wait() and loads
@@ -335,7 +339,9 @@ long vmshm_ioctl_wait(struct vmshm_file *vf, void *arg)
 		smp_mb__after_atomic();
 	}
 
+	trace_vmshm_wait_begin(r, w);
 	ret = vmshm_wait_sleep(vf, word, w->expected, expires);
+	trace_vmshm_wait_end(r, w, ret);
 
 	if (sleepers)
 		atomic_dec(sleepers);

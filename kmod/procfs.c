@@ -75,7 +75,7 @@ static void vmshm_show_region(struct seq_file *m,
 	struct user_namespace *ns = seq_user_ns(m);
 
 	seq_printf(m, "%-24s %6u %5o %12llu %9lu %8u %7d %7d %6u %6u %10lld %10lld %10lld %10lld\n",
-		   vmshm_snap_name(s), s->id,
+		   vmshm_shown_name(s->name), s->id,
 		   s->mode | (s->flags & VMSHM_REGION_F_UNLINKED ?
 			      VMSHM_PERM_UNLINKED : 0),
 		   s->size, s->resident, s->nr_mappings, s->cpid, s->lpid,

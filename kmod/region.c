@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "trace.h"
 #include "vmshm.h"
 
 DEFINE_XARRAY_ALLOC1(vmshm_regions);
@@ -53,18 +54,6 @@ static void vmshm_region_notify(u32 type, u32 id, const char *name)
 	struct vmshm_region_event ev = { .id = id, .name = name };
 
 	blocking_notifier_call_chain(&vmshm_region_chain, type, &ev);
-}
-
-/**
- * vmshm_snap_name() - the name to show for a region
- * @s: a snapshot of the region
- *
- * Return: the name, or "(anon)" for an anonymous region.  Parentheses are
- * not allowed in names, so the two cannot be confused.
- */
-const char *vmshm_snap_name(const struct vmshm_region_snap *s)
-{
-	return s->name[0] ? s->name : "(anon)";
 }
 
 /**
@@ -235,6 +224,7 @@ static void vmshm_region_release(struct kref *ref)
 	mutex_unlock(&vmshm_lock);
 	__release(&vmshm_lock);	/* sparse does not track mutexes */
 	vmshm_region_notify(VMSHM_EVENT_DESTROYED, r->id, r->name);
+	trace_vmshm_region_destroy(r);
 	vmshm_region_free(r);
 }
 
@@ -385,6 +375,7 @@ long vmshm_ioctl_create(struct vmshm_file *vf, void *arg)
 			  VMSHM_ATTACH_PREFAULT : 0);
 	c->out_id = r->id;
 	mutex_unlock(&vmshm_lock);
+	trace_vmshm_region_create(r, c->flags);
 	vmshm_region_notify(VMSHM_EVENT_CREATED, r->id, r->name);
 	return 0;
 

@@ -265,6 +265,15 @@ struct vmshm_region_event {
 	const char *name;
 };
 
+/*
+ * The name a view shows: "(anon)" for an anonymous region.  Parentheses
+ * are not allowed in names, so the two cannot be confused.
+ */
+static inline const char *vmshm_shown_name(const char *name)
+{
+	return name[0] ? name : "(anon)";
+}
+
 static inline struct vmshm_region *vmshm_file_region(struct vmshm_file *vf)
 {
 	/* Pairs with smp_store_release() in vmshm_bind_locked(). */
@@ -302,7 +311,6 @@ void vmshm_region_put(struct vmshm_region *r);
 void vmshm_region_snap_locked(struct vmshm_region *r,
 			      struct vmshm_region_snap *s);
 void vmshm_region_snap(struct vmshm_region *r, struct vmshm_region_snap *s);
-const char *vmshm_snap_name(const struct vmshm_region_snap *s);
 int vmshm_region_notifier_register(struct notifier_block *nb);
 int vmshm_region_notifier_unregister(struct notifier_block *nb);
 struct page *vmshm_region_page(struct vmshm_region *r, pgoff_t idx);
