@@ -58,6 +58,8 @@ mount_pseudo() {
 	mount -t tmpfs tmpfs /dev/shm
 	mount -t tmpfs tmpfs /tmp
 	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null || :
+	# The vmshm tracepoints (tests/trace_test.c); absent without tracing.
+	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || :
 }
 
 # CMD gets ttyS0 as its controlling terminal when the host forwards a
