@@ -347,8 +347,10 @@ static const struct option child_opts[] = {
 	{ }
 };
 
-static int parse_opt(struct child *c, int opt)
+static int parse_opt(void *arg, int opt)
 {
+	struct child *c = arg;
+
 	switch (opt) {
 	case 'o':
 		c->out_path = optarg;
@@ -363,38 +365,22 @@ static int parse_opt(struct child *c, int opt)
 		return parse_uint(optarg, 1UL << 30, &c->spin);
 	case 'R':
 		return parse_uint(optarg, 1UL << 20, &c->ready_fd);
-	case 'q':
-		verbosity = -1;
-		return 0;
-	case 'v':
-		verbosity = 1;
-		return 0;
-	case 'h':
-		usage(stdout);
-		exit(0);
 	}
 	return -EINVAL;
 }
 
 static int parse_args(struct child *c, int argc, char **argv)
 {
-	const char *optstr = "o:qvh";
-	int opt;
+	int first = parse_cmdline(argc, argv, "o:qvh", child_opts, parse_opt,
+				  c, usage);
 
-	while ((opt = getopt_long(argc, argv, optstr, child_opts, NULL)) != -1) {
-		if (parse_opt(c, opt)) {
-			if (optarg)
-				err_msg("bad value '%s' for option %s", optarg,
-					argv[optind - 1]);
-			usage(stderr);
-			return -EINVAL;
-		}
-	}
-	if (optind != argc - 1) {
+	if (first < 0)
+		return first;
+	if (first != argc - 1) {
 		usage(stderr);
 		return -EINVAL;
 	}
-	c->name = argv[optind];
+	c->name = argv[first];
 	return 0;
 }
 

@@ -601,8 +601,10 @@ static const struct option parent_opts[] = {
 	{ }
 };
 
-static int parse_opt(struct parent *p, int opt)
+static int parse_opt(void *arg, int opt)
 {
+	struct parent *p = arg;
+
 	switch (opt) {
 	case 'o':
 		p->out_path = optarg;
@@ -618,34 +620,18 @@ static int parse_opt(struct parent *p, int opt)
 		return 0;
 	case 'P':
 		return parse_uint(optarg, 1UL << 30, &p->spin);
-	case 'q':
-		verbosity = -1;
-		return 0;
-	case 'v':
-		verbosity = 1;
-		return 0;
-	case 'h':
-		usage(stdout);
-		exit(0);
 	}
 	return -EINVAL;
 }
 
 static int parse_args(struct parent *p, int argc, char **argv)
 {
-	const char *optstr = "o:qvh";
-	int opt;
+	int first = parse_cmdline(argc, argv, "o:qvh", parent_opts, parse_opt,
+				  p, usage);
 
-	while ((opt = getopt_long(argc, argv, optstr, parent_opts, NULL)) != -1) {
-		if (parse_opt(p, opt)) {
-			if (optarg)
-				err_msg("bad value '%s' for option %s", optarg,
-					argv[optind - 1]);
-			usage(stderr);
-			return -EINVAL;
-		}
-	}
-	if (optind != argc) {
+	if (first < 0)
+		return first;
+	if (first != argc) {
 		usage(stderr);
 		return -EINVAL;
 	}
