@@ -13,11 +13,18 @@
  *   - the survivor's summary agrees with the file: the parent's "holds K
  *     results" when the child was killed, the child's "after K lines" when
  *     the parent was;
- *   - /proc/vmshm lists no region that was not there before.
+ *   - /proc/vmshm lists no region that was not there before;
+ *   - no process of the trial is left running: the child's guard has
+ *     exited by the time the parent has.
  *
  * A line the child has written to the results file is what it has
- * acknowledged: in streaming mode there is no other acknowledgment, and
- * the parent's summary counts the file's whole lines.
+ * acknowledged: in streaming mode there is no other acknowledgment.  The
+ * parent never reads the file: its "holds K" is the account the child's
+ * guard gave in the channel after cutting a partial line, if any.
+ *
+ * guard.cannot_cut: the guard cannot cut a partial line from a file
+ * sealed against shrinking; it must say why and give no account, and the
+ * parent must report the count as unknown.
  *
  * Environment: VMSHM_KILL_TRIALS (default 100), VMSHM_KILL_LINES (lines of
  * input per trial, default 100000), VMSHM_KILL_SEED (default: from the
@@ -75,7 +82,7 @@ struct kill_ref {
  * @latency_ns: from kill() to the survivor's exit
  * @results: whole lines in the results file
  * @sent: "lines sent" in the parent's summary (child killed)
- * @trimmed: the parent cut a partial last line from the file
+ * @trimmed: the child's guard cut a partial last line from the file
  * @early: the kill came before the child had attached
  * @wchan: where the survivor was waiting when its peer was killed
  * @why: why the trial failed; empty if it passed
@@ -105,7 +112,7 @@ struct kill_trial {
  * @lat_sum_ns: all of them, for the mean
  * @early: kills that came before the child had attached
  * @whole: trials whose results covered every complete line written
- * @trimmed: trials in which the parent cut a partial last line
+ * @trimmed: trials in which the guard cut a partial last line
  * @wchan: the survivor's wait sites at the kill...
  * @wchan_nr: ...and how often each
  */
@@ -380,22 +387,35 @@ static void kill_strike(struct kill_trial *t, int survivor_fd)
 	}
 }
 
-/* Reap both; the survivor must have exited with status 1. */
+/*
+ * Reap both; the survivor must have exited with status 1.  Then reap the
+ * child's guard, which comes to us when the child is killed: it must
+ * have exited before the parent did.
+ */
 static void kill_reap(struct kill_trial *t)
 {
 	int st = 0, cst = 0;
+	pid_t left;
 
 	if (waitpid(t->parent, &st, 0) != t->parent)
 		kill_fail(t, "waitpid parent: %s", strerror(errno));
 	else if (t->kill_child && (!WIFEXITED(st) || WEXITSTATUS(st) != 1))
 		kill_fail(t, "parent wait status %#x, want exit status 1", st);
-	if (t->kill_child || t->child < 0)
-		return;
-	/* The parent is dead: the orphaned child is ours to reap. */
-	if (waitpid(t->child, &cst, 0) != t->child)
-		kill_fail(t, "waitpid child: %s", strerror(errno));
-	else if (!WIFEXITED(cst) || WEXITSTATUS(cst) != 1)
-		kill_fail(t, "child wait status %#x, want exit status 1", cst);
+	if (!t->kill_child && t->child > 0) {
+		/* The parent is dead: the orphaned child is ours to reap. */
+		if (waitpid(t->child, &cst, 0) != t->child)
+			kill_fail(t, "waitpid child: %s", strerror(errno));
+		else if (!WIFEXITED(cst) || WEXITSTATUS(cst) != 1)
+			kill_fail(t, "child wait status %#x, want exit status 1",
+				  cst);
+	}
+	while ((left = waitpid(-1, &cst, WNOHANG)) > 0)
+		;
+	if (!left) {
+		kill_fail(t, "a process of the trial still runs after the parent exited");
+		while (waitpid(-1, NULL, 0) > 0)
+			;
+	}
 }
 
 /* The results file: whole lines, each the reference of its input line. */
@@ -600,6 +620,115 @@ TEST_F_TIMEOUT(kill, random_victim, 900)
 		TH_LOG("%u of %u trials failed, seed %#" PRIx64, failed,
 		       self->trials, self->seed);
 	}
+}
+
+/* A results file the guard cannot cut: a memfd sealed against shrinking. */
+FIXTURE(guard) {
+	int memfd;
+	int in;			/* the parent's stdin */
+	pid_t parent;
+	pid_t child;
+	char path[64];
+	char errs[PROTO_DIR_MAX + 32];
+};
+
+FIXTURE_SETUP(guard)
+{
+	proto_require();
+	self->in = -1;
+	self->parent = -1;
+	self->child = -1;
+	self->memfd = memfd_create("results", MFD_ALLOW_SEALING | MFD_CLOEXEC);
+	ASSERT_LE(0, self->memfd);
+	ASSERT_EQ(0, fcntl(self->memfd, F_ADD_SEALS, F_SEAL_SHRINK));
+	/* The child opens it by this name; O_TRUNC from 0 does not shrink. */
+	snprintf(self->path, sizeof(self->path), "/proc/%d/fd/%d",
+		 (int)getpid(), self->memfd);
+	snprintf(self->errs, sizeof(self->errs), "%s/guard-stderr.%d",
+		 proto_dir[0] ? proto_dir : "/tmp", getpid());
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
+}
+
+FIXTURE_TEARDOWN(guard)
+{
+	if (self->child > 0)
+		kill(self->child, SIGKILL);
+	if (self->parent > 0)
+		kill(self->parent, SIGKILL);
+	if (self->in >= 0)
+		close(self->in);
+	while (waitpid(-1, NULL, 0) > 0)
+		;
+	close(self->memfd);
+	unlink(self->errs);
+}
+
+/* Start the parent on a pipe, results in the memfd, stderr to the log. */
+static void guard_start(struct __test_metadata *_metadata,
+			FIXTURE_DATA(guard) *self)
+{
+	int p[2], err;
+
+	err = open(self->errs, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ASSERT_LE(0, err);
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	self->parent = fork();
+	ASSERT_LE(0, self->parent);
+	if (!self->parent) {
+		if (dup2(p[0], STDIN_FILENO) < 0 ||
+		    dup2(err, STDERR_FILENO) < 0)
+			_exit(120);
+		execl(proto_parent, "parent", "-o", self->path, (char *)NULL);
+		_exit(121);
+	}
+	close(p[0]);
+	close(err);
+	self->in = p[1];
+	self->child = proto_child_of(self->parent, KILL_START_MS);
+	ASSERT_LT(0, self->child) {
+		TH_LOG("parent %d started no child process", (int)self->parent);
+	}
+}
+
+TEST_F(guard, cannot_cut)
+{
+	uint64_t end = vmshm_now_ns() + KILL_START_MS * 1000000ULL;
+	char want[256], *log;
+	struct stat st;
+	int status;
+
+	guard_start(_metadata, self);
+	ASSERT_EQ(4, write(self->in, "1 2\n", 4));
+	do {
+		ASSERT_EQ(0, fstat(self->memfd, &st));
+		if (st.st_size >= 2)
+			break;
+		usleep(1000);
+	} while (vmshm_now_ns() < end);
+	ASSERT_EQ(2, st.st_size);
+	/* What a write cut by the kill would leave: half a line. */
+	ASSERT_EQ(0, kill(self->child, SIGSTOP));
+	ASSERT_EQ(2, pwrite(self->memfd, "12", 2, 2));
+	ASSERT_EQ(0, kill(self->child, SIGKILL));
+	self->child = -1;
+	ASSERT_EQ(self->parent, waitpid(self->parent, &status, 0));
+	self->parent = -1;
+	log = proto_read_file(self->errs, NULL);
+	ASSERT_NE(NULL, log);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) {
+		TH_LOG("parent wait status %#x, want exit status 1", status);
+	}
+	snprintf(want, sizeof(want),
+		 "child: results %s: checking for a partial last line: %s\n",
+		 self->path, strerror(EPERM));
+	EXPECT_NE(NULL, strstr(log, want)) {
+		TH_LOG("no \"%s\" in \"%s\"", want, log);
+	}
+	snprintf(want, sizeof(want), "; %s holds ? results\n", self->path);
+	EXPECT_NE(NULL, strstr(log, want)) {
+		TH_LOG("no \"%s\" in \"%s\"", want, log);
+	}
+	free(log);
 }
 
 TEST_HARNESS_MAIN

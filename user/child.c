@@ -2,10 +2,19 @@
 /*
  * child: receive lines from the parent, write one result line per line.
  *
- * Started by the parent, which passes the channel name and makes the
- * results file this program's stdout.  Results are written in whole lines
- * only, so the file never ends inside a line unless the child is killed
- * in the middle of a write(); the parent trims that case.
+ * Started by the parent, which passes the channel name and the results
+ * file (-o).  The child owns that file from open to close: it creates and
+ * truncates it, writes it, and keeps its account (struct xport_status) in
+ * the channel, where the parent reads how many results it holds.
+ *
+ * Only whole lines are written, but a write() can still end inside a
+ * line: short on an error, or cut by SIGKILL, which the kernel checks
+ * between the pages of a write.  After a write error the child cuts the
+ * partial line itself.  For its own death it forks a guard once attached:
+ * a process that waits for the child to go and, if the child did not say
+ * it had finished, counts the whole lines of the file, cuts a partial one
+ * and gives the account in the child's place.  The guard holds the ready
+ * fd, so the parent sees its end of file only once the guard is done.
  *
  * Stopping: end of stream from the parent ends the run normally.  When
  * the parent goes away (-EPIPE from the transport, or SIGTERM through
@@ -20,6 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sum.h"
@@ -28,9 +39,14 @@
 
 #define OUT_BUF_SIZE	65536
 
+/* The results file, and what the child knows it holds. */
 struct outbuf {
 	int fd;
+	int err;		/* the first write error; no write after it */
+	uint64_t off;		/* bytes of whole lines in the file */
+	uint64_t lines;		/* how many lines */
 	size_t len;
+	uint64_t nl;		/* lines in @buf */
 	char buf[OUT_BUF_SIZE];
 };
 
@@ -48,6 +64,9 @@ struct child {
 	unsigned long long errors;
 	bool mid_line;
 	struct outbuf out;
+	bool counted;
+	pid_t guard;
+	int guard_fd;
 };
 
 static volatile sig_atomic_t stop_sig;
@@ -57,36 +76,115 @@ static void on_stop(int sig)
 	stop_sig = sig;
 }
 
-static int out_flush(struct outbuf *o)
+/*
+ * Count the whole lines the file holds past the last whole write (with
+ * @all, from its start), and cut a partial one after them.  Return: 1 if
+ * a partial line was cut, 0 if none (or the output is not a regular file,
+ * which cannot be checked), or -errno.  Clobbers the buffer.
+ */
+static int out_trim(struct outbuf *o, bool all)
 {
-	int ret = write_all(o->fd, o->buf, o->len);
+	uint64_t off, end;
+	struct stat st;
+	ssize_t n, i;
 
+	if (fstat(o->fd, &st) || !S_ISREG(st.st_mode))
+		return 0;
+	/* Shorter than written: someone else cut it. */
+	if (all || (uint64_t)st.st_size < o->off) {
+		o->off = 0;
+		o->lines = 0;
+	}
+	off = o->off;
+	end = off;
+	while ((n = pread(o->fd, o->buf, sizeof(o->buf), off)) > 0) {
+		for (i = 0; i < n; i++) {
+			if (o->buf[i] == '\n') {
+				o->lines++;
+				end = off + i + 1;
+			}
+		}
+		off += n;
+	}
 	o->len = 0;
-	return ret;
+	o->nl = 0;
+	o->off = end;
+	if (n < 0)
+		return -errno;
+	if (off == end)
+		return 0;
+	return ftruncate(o->fd, end) ? -errno : 1;
 }
 
-/* Only whole lines enter the buffer, so a flush never splits one. */
-static int out_line(struct outbuf *o, const char *s, size_t n)
+/* Only whole lines are in the buffer; account for them once written. */
+static int out_flush(struct outbuf *o)
 {
 	int ret;
 
-	if (o->len + n + 1 > sizeof(o->buf)) {
-		ret = out_flush(o);
-		if (ret)
-			return ret;
+	if (o->err)
+		return o->err;
+	ret = write_all(o->fd, o->buf, o->len);
+	if (ret) {
+		o->err = ret;
+		return ret;
 	}
-	memcpy(o->buf + o->len, s, n);
-	o->buf[o->len + n] = '\n';
-	o->len += n + 1;
+	o->off += o->len;
+	o->lines += o->nl;
+	o->len = 0;
+	o->nl = 0;
 	return 0;
 }
 
+static bool out_room(const struct outbuf *o, size_t n)
+{
+	return o->len + n + 1 <= sizeof(o->buf);
+}
+
+/* Only whole lines enter the buffer, so a write never splits one. */
+static void out_line(struct outbuf *o, const char *s, size_t n)
+{
+	memcpy(o->buf + o->len, s, n);
+	o->buf[o->len + n] = '\n';
+	o->len += n + 1;
+	o->nl++;
+}
+
+/* Cut what a failed write or a killed child left; 0 if the count holds. */
+static int trim_results(struct child *c, bool all)
+{
+	int ret = out_trim(&c->out, all);
+
+	if (ret > 0)
+		info_msg("dropped a partial last line from %s", c->out_path);
+	else if (ret < 0)
+		err_msg("results %s: checking for a partial last line: %s",
+			c->out_path, strerror(-ret));
+	return ret < 0 ? ret : 0;
+}
+
+static void publish(struct child *c, unsigned long long lines,
+		    enum xport_state state)
+{
+	struct xport_status st = {
+		.lines = lines,
+		.results = c->out.lines,
+		.state = state,
+	};
+
+	xport_set_status(c->x, &st);
+}
+
+/* Write the buffered results; on the first error, say so and trim. */
 static int flush_results(struct child *c)
 {
+	bool first = !c->out.err;
 	int ret = out_flush(&c->out);
 
-	if (ret)
+	if (ret && first) {
 		err_msg("results %s: %s", c->out_path, strerror(-ret));
+		c->counted = !trim_results(c, false);
+	}
+	publish(c, c->lines, XPORT_RUNNING);
 	return ret;
 }
 
@@ -111,11 +209,12 @@ static int line_done(struct child *c)
 	c->lines++;
 	if (res[0] == 'e')
 		c->errors++;
-	ret = out_line(&c->out, res, n);
-	if (ret) {
-		err_msg("results %s: %s", c->out_path, strerror(-ret));
-		return ret;
+	if (!out_room(&c->out, n)) {
+		ret = flush_results(c);
+		if (ret)
+			return ret;
 	}
+	out_line(&c->out, res, n);
 	if (!c->interactive)
 		return 0;
 	ret = flush_results(c);
@@ -224,7 +323,8 @@ static const char usage_text[] =
 	"      --transport=KIND  " XPORT_KINDS " (default vmshm)\n"
 	"      --interactive     also send each result back to the parent\n"
 	"      --spin=N          ring transports: poll N times before sleeping\n"
-	"      --ready-fd=FD     write one byte to FD once attached, then close it\n"
+	"      --ready-fd=FD     write one byte to FD once attached, then close it;\n"
+	"                        FD reaches end of file once the results are final\n"
 	"  -q, --quiet           only errors on stderr\n"
 	"  -v, --verbose         transport counters on stderr at the end\n"
 	"  -h, --help            this text\n"
@@ -247,8 +347,10 @@ static const struct option child_opts[] = {
 	{ }
 };
 
-static int parse_opt(struct child *c, int opt)
+static int parse_opt(void *arg, int opt)
 {
+	struct child *c = arg;
+
 	switch (opt) {
 	case 'o':
 		c->out_path = optarg;
@@ -263,38 +365,22 @@ static int parse_opt(struct child *c, int opt)
 		return parse_uint(optarg, 1UL << 30, &c->spin);
 	case 'R':
 		return parse_uint(optarg, 1UL << 20, &c->ready_fd);
-	case 'q':
-		verbosity = -1;
-		return 0;
-	case 'v':
-		verbosity = 1;
-		return 0;
-	case 'h':
-		usage(stdout);
-		exit(0);
 	}
 	return -EINVAL;
 }
 
 static int parse_args(struct child *c, int argc, char **argv)
 {
-	const char *optstr = "o:qvh";
-	int opt;
+	int first = parse_cmdline(argc, argv, "o:qvh", child_opts, parse_opt,
+				  c, usage);
 
-	while ((opt = getopt_long(argc, argv, optstr, child_opts, NULL)) != -1) {
-		if (parse_opt(c, opt)) {
-			if (optarg)
-				err_msg("bad value '%s' for option %s", optarg,
-					argv[optind - 1]);
-			usage(stderr);
-			return -EINVAL;
-		}
-	}
-	if (optind != argc - 1) {
+	if (first < 0)
+		return first;
+	if (first != argc - 1) {
 		usage(stderr);
 		return -EINVAL;
 	}
-	c->name = argv[optind];
+	c->name = argv[first];
 	return 0;
 }
 
@@ -305,7 +391,8 @@ static int open_output(struct child *c)
 		c->out.fd = STDOUT_FILENO;
 		return 0;
 	}
-	c->out.fd = open(c->out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	/* O_RDWR: a partial last line is found by reading the file back. */
+	c->out.fd = open(c->out_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC,
 			 0644);
 	if (c->out.fd < 0) {
 		err_msg("results %s: %s", c->out_path, strerror(errno));
@@ -332,9 +419,68 @@ static int attach_channel(struct child *c)
 	return ret;
 }
 
+/*
+ * In the guard: wait for the child to go.  A byte first means it gave
+ * its account; end of file alone, that it died without.  Then count the
+ * whole lines from the start, cut a partial one, and give the account.
+ */
+static void guard(struct child *c, int fd)
+{
+	struct xport_status st;
+	char b;
+	ssize_t n;
+
+	set_handler(SIGTERM, SIG_IGN);
+	set_handler(SIGHUP, SIG_IGN);
+	do {
+		n = read(fd, &b, 1);
+	} while (n < 0 && errno == EINTR);
+	if (n > 0 || xport_get_status(c->x, &st))
+		_exit(0);
+	/* What the child counted, if the file cannot be counted again. */
+	c->out.lines = st.results;
+	if (!trim_results(c, true))
+		publish(c, st.lines, XPORT_RECOVERED);
+	_exit(0);
+}
+
+static int start_guard(struct child *c)
+{
+	int p[2], ret;
+
+	if (pipe2(p, O_CLOEXEC))
+		goto err;
+	c->guard = fork();
+	if (!c->guard) {
+		close(p[1]);
+		guard(c, p[0]);
+	}
+	close(p[0]);
+	if (c->guard > 0) {
+		c->guard_fd = p[1];
+		return 0;
+	}
+	close(p[1]);
+err:
+	ret = -errno;
+	err_msg("cannot start the guard of %s: %s", c->out_path,
+		strerror(errno));
+	return ret;
+}
+
+/* Tell the guard the account is given, and reap it. */
+static void stop_guard(struct child *c)
+{
+	/* Fails only if the guard has gone already: then it has no use. */
+	write_all(c->guard_fd, "D", 1);
+	close(c->guard_fd);
+	while (waitpid(c->guard, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
 int main(int argc, char **argv)
 {
-	static struct child c = { .kind = "vmshm" };
+	static struct child c = { .kind = "vmshm", .counted = true };
 	int ret, status;
 
 	prog_name = "child";
@@ -345,16 +491,25 @@ int main(int argc, char **argv)
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	set_handler(SIGINT, SIG_IGN);
 	set_handler(SIGPIPE, SIG_IGN);
+	/* Past RLIMIT_FSIZE, a write fails with EFBIG and is reported. */
+	set_handler(SIGXFSZ, SIG_IGN);
 	set_handler(SIGTERM, on_stop);
 	set_handler(SIGHUP, on_stop);
 
 	if (open_output(&c) || attach_channel(&c))
 		return 1;
+	if (start_guard(&c)) {
+		c.x->ops->destroy(c.x);
+		return 1;
+	}
 	signal_ready(&c);
 	ret = run(&c);
 	status = finish(&c, ret);
 	if (flush_results(&c) && !status)
 		status = 1;
+	if (c.counted)
+		publish(&c, c.lines, XPORT_CLOSED);
+	stop_guard(&c);
 	c.x->ops->destroy(c.x);
 	return status;
 }

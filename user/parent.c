@@ -10,6 +10,11 @@
  * as the child sends it back (interactive mode); otherwise lines stream
  * through the ring with no round trip per line.
  *
+ * The child owns the results file: the parent passes its name and learns
+ * from the channel how many results the child wrote (struct xport_status),
+ * once the ready pipe has reached end of file, that is once the child and
+ * its guard are done with the file.
+ *
  * The child's death is noticed without timers: EPOLLHUP on the vmshm fd
  * while waiting for input, -EPIPE from VMSHM_WAIT while waiting for ring
  * space or a result.  (The posix-flags and futex transports have no such
@@ -27,7 +32,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -54,7 +58,7 @@ struct parent {
 	bool interactive;
 	bool tty;
 	char name[VMSHM_NAME_MAX];
-	int out_fd;
+	int ready_fd;
 	struct xport *x;
 	pid_t child;
 	int status;
@@ -278,7 +282,7 @@ struct child_args {
 	char transport[64];
 	char spin[32];
 	char ready[32];
-	char *argv[12];
+	char *argv[14];
 };
 
 static int child_args(struct parent *p, struct child_args *a)
@@ -305,16 +309,17 @@ static int child_args(struct parent *p, struct child_args *a)
 		a->argv[n++] = (char *)"--interactive";
 	if (verbosity)
 		a->argv[n++] = (char *)(verbosity < 0 ? "-q" : "-v");
+	a->argv[n++] = (char *)"-o";
+	a->argv[n++] = (char *)p->out_path;
 	a->argv[n++] = p->name;
 	a->argv[n] = NULL;
 	return 0;
 }
 
-/* In the forked process: results on stdout, ready pipe on fd 3. */
-static void exec_child(struct parent *p, struct child_args *a, int ready)
+/* In the forked process: the ready pipe on fd 3. */
+static void exec_child(struct child_args *a, int ready)
 {
-	if (dup2(p->out_fd, STDOUT_FILENO) < 0 ||
-	    dup2(ready, CHILD_READY_FD) < 0 ||
+	if (dup2(ready, CHILD_READY_FD) < 0 ||
 	    fcntl(CHILD_READY_FD, F_SETFD, 0) < 0) {
 		err_msg("child setup: %s", strerror(errno));
 		_exit(127);
@@ -358,12 +363,13 @@ static int spawn_child(struct parent *p)
 	}
 	p->child = fork();
 	if (!p->child)
-		exec_child(p, &a, ready[1]);
+		exec_child(&a, ready[1]);
 	ret = p->child < 0 ? -errno : 0;
 	close(ready[1]);
 	if (!ret)
 		ret = wait_ready(ready[0]);
-	close(ready[0]);
+	/* Kept: its end of file says the child's side is done. */
+	p->ready_fd = ready[0];
 	if (p->child < 0) {
 		p->child = 0;
 		err_msg("fork: %s", strerror(-ret));
@@ -395,35 +401,21 @@ static void wait_child(struct parent *p)
 }
 
 /*
- * Count the complete lines of the results file; with @trim, cut a partial
- * last line left by a child killed in the middle of a write().
- * Return: the count, or -1 if the file cannot be read back.
+ * Wait for end of file on the ready pipe: the child's guard has finished
+ * the account of a child that died.  A second signal stops the wait.
  */
-static long long count_results(struct parent *p, bool trim)
+static void wait_account(struct parent *p)
 {
-	long long lines = 0;
-	off_t off = 0, end = 0;
-	struct stat st;
-	ssize_t n, i;
+	char c;
+	ssize_t n;
 
-	if (fstat(p->out_fd, &st) || !S_ISREG(st.st_mode))
-		return -1;
-	while ((n = pread(p->out_fd, p->buf, sizeof(p->buf), off)) > 0) {
-		for (i = 0; i < n; i++) {
-			if (p->buf[i] == '\n') {
-				lines++;
-				end = off + i + 1;
-			}
-		}
-		off += n;
+	while (p->ready_fd >= 0) {
+		n = read(p->ready_fd, &c, 1);
+		if (n > 0 || (n < 0 && errno == EINTR && !abort_sig))
+			continue;
+		close(p->ready_fd);
+		p->ready_fd = -1;
 	}
-	if (n < 0)
-		return -1;
-	if (off > end && trim && !ftruncate(p->out_fd, end))
-		info_msg("dropped a partial last line from %s", p->out_path);
-	else if (off > end)
-		err_msg("%s ends inside a line", p->out_path);
-	return lines;
 }
 
 static void describe_status(const struct parent *p, char *buf, size_t size)
@@ -453,12 +445,30 @@ static void spawn_failed(struct parent *p, int err)
 	err_msg("child %s before attaching to %s", st, p->name);
 }
 
+/*
+ * The child's account of the results file: -1 if it gave none (both the
+ * child and its guard were killed) or a corrupt one.
+ */
+static long long child_results(struct parent *p)
+{
+	struct xport_status st;
+
+	if (xport_get_status(p->x, &st))
+		return -1;
+	verbose_msg("child summed %llu lines", (unsigned long long)st.lines);
+	if (st.state == XPORT_RUNNING)
+		return -1;
+	if (st.state == XPORT_RECOVERED)
+		verbose_msg("the child's guard counted the results");
+	return st.results > LLONG_MAX ? -1 : (long long)st.results;
+}
+
 /* Print the summary; returns the exit status. */
 static int report(struct parent *p, int ret)
 {
 	bool child_ok = p->reaped && WIFEXITED(p->status) &&
 			!WEXITSTATUS(p->status);
-	long long results = count_results(p, !child_ok);
+	long long results = child_results(p);
 	char st[96], res[32] = "?";
 
 	describe_status(p, st, sizeof(st));
@@ -497,6 +507,7 @@ static int finish(struct parent *p, int ret)
 			ret = err;
 	}
 	wait_child(p);
+	wait_account(p);
 	p->x->ops->stats(p->x, stats, sizeof(stats));
 	verbose_msg("%s", stats);
 	return report(p, ret);
@@ -547,18 +558,6 @@ static int create_channel(struct parent *p)
 	return 0;
 }
 
-static int open_results(struct parent *p)
-{
-	/* O_RDWR: the summary reads the file back to count the results. */
-	p->out_fd = open(p->out_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC,
-			 0644);
-	if (p->out_fd < 0) {
-		err_msg("results %s: %s", p->out_path, strerror(errno));
-		return -errno;
-	}
-	return 0;
-}
-
 static const char usage_text[] =
 	"Usage: %s [options] < numbers\n"
 	"Read lines of numbers from stdin until an empty line or end of file; a\n"
@@ -602,8 +601,10 @@ static const struct option parent_opts[] = {
 	{ }
 };
 
-static int parse_opt(struct parent *p, int opt)
+static int parse_opt(void *arg, int opt)
 {
+	struct parent *p = arg;
+
 	switch (opt) {
 	case 'o':
 		p->out_path = optarg;
@@ -619,34 +620,18 @@ static int parse_opt(struct parent *p, int opt)
 		return 0;
 	case 'P':
 		return parse_uint(optarg, 1UL << 30, &p->spin);
-	case 'q':
-		verbosity = -1;
-		return 0;
-	case 'v':
-		verbosity = 1;
-		return 0;
-	case 'h':
-		usage(stdout);
-		exit(0);
 	}
 	return -EINVAL;
 }
 
 static int parse_args(struct parent *p, int argc, char **argv)
 {
-	const char *optstr = "o:qvh";
-	int opt;
+	int first = parse_cmdline(argc, argv, "o:qvh", parent_opts, parse_opt,
+				  p, usage);
 
-	while ((opt = getopt_long(argc, argv, optstr, parent_opts, NULL)) != -1) {
-		if (parse_opt(p, opt)) {
-			if (optarg)
-				err_msg("bad value '%s' for option %s", optarg,
-					argv[optind - 1]);
-			usage(stderr);
-			return -EINVAL;
-		}
-	}
-	if (optind != argc) {
+	if (first < 0)
+		return first;
+	if (first != argc) {
 		usage(stderr);
 		return -EINVAL;
 	}
@@ -662,6 +647,7 @@ int main(int argc, char **argv)
 		.out_path = DEFAULT_RESULTS,
 		.kind = "vmshm",
 		.region_size = DEFAULT_REGION_SIZE,
+		.ready_fd = -1,
 	};
 	int ret, status = 1;
 
@@ -673,10 +659,8 @@ int main(int argc, char **argv)
 		err_msg("signal setup: %s", strerror(-ret));
 		return 1;
 	}
-	if (open_results(&p))
-		return 1;
 	if (create_channel(&p))
-		goto err_close_results;
+		return 1;
 	ret = spawn_child(&p);
 	if (ret) {
 		spawn_failed(&p, ret);
@@ -689,8 +673,8 @@ int main(int argc, char **argv)
 	status = finish(&p, ret);
 
 err_destroy_channel:
+	if (p.ready_fd >= 0)
+		close(p.ready_fd);
 	p.x->ops->destroy(p.x);
-err_close_results:
-	close(p.out_fd);
 	return status;
 }

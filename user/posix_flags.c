@@ -22,6 +22,8 @@
  *  - The waits notice the peer's death through cfg->peer_alive and give
  *    up on a signal when cfg->stop is set.
  *  - The shm name is unlinked as soon as the child has opened it.
+ *  - The receiver's account (struct xport_status) follows the two
+ *    structs.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -49,6 +51,14 @@ _Static_assert(sizeof(struct pf_shared) == SHM_SIZE, "the lab's layout");
 
 #define PF_DATA_MAX	(sizeof(((struct pf_shared *)0)->data) - 1)
 
+/* The shm object: one lab struct per direction, then the account. */
+struct pf_channel {
+	struct pf_shared dir[2];
+	struct xport_status status;
+};
+
+#define PF_SIZE		sizeof(struct pf_channel)
+
 enum {
 	PF_EMPTY = 0,
 	PF_READY = 1,
@@ -57,7 +67,7 @@ enum {
 
 struct pf_xport {
 	struct xport x;
-	struct pf_shared *mem;
+	struct pf_channel *mem;
 	struct pf_shared *tx;
 	struct pf_shared *rx;
 	int fd;
@@ -213,7 +223,7 @@ static void pf_destroy(struct xport *x)
 
 	if (p->creator && p->shm_name[0])
 		shm_unlink(p->shm_name);
-	munmap(p->mem, 2 * SHM_SIZE);
+	munmap(p->mem, PF_SIZE);
 	close(p->fd);
 	free(p);
 }
@@ -238,14 +248,13 @@ static int pf_open(struct pf_xport *p, bool creator)
 	fd = shm_open(p->shm_name, flags, PF_MODE);
 	if (fd < 0)
 		return -errno;
-	if (creator ? ftruncate(fd, 2 * SHM_SIZE) : fstat(fd, &st))
+	if (creator ? ftruncate(fd, PF_SIZE) : fstat(fd, &st))
 		goto err_close;
-	if (!creator && st.st_size < 2 * SHM_SIZE) {
+	if (!creator && st.st_size < (off_t)PF_SIZE) {
 		close(fd);
 		return -EPROTO;
 	}
-	p->mem = mmap(NULL, 2 * SHM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      fd, 0);
+	p->mem = mmap(NULL, PF_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p->mem == MAP_FAILED)
 		goto err_close;
 	p->fd = fd;
@@ -275,15 +284,16 @@ static int pf_setup(const struct xport_cfg *cfg, bool creator,
 	if (ret)
 		goto err_free;
 	p->creator = creator;
-	p->tx = &p->mem[creator ? 0 : 1];
-	p->rx = &p->mem[creator ? 1 : 0];
+	p->tx = &p->mem->dir[creator ? 0 : 1];
+	p->rx = &p->mem->dir[creator ? 1 : 0];
 	p->peer_alive = cfg->peer_alive;
 	p->peer_arg = cfg->peer_arg;
 	p->stop = cfg->stop;
 	p->x.ops = &pf_ops;
 	p->x.kind = cfg->kind;
 	p->x.poll_fd = -1;
-	p->x.size = 2 * SHM_SIZE;
+	p->x.size = PF_SIZE;
+	p->x.status = &p->mem->status;
 	*x = &p->x;
 	return 0;
 
@@ -297,8 +307,8 @@ err_free:
  * @cfg: cfg->name is the shm name without its '/'
  * @x: receives the endpoint
  *
- * shm_open() needs a tmpfs at /dev/shm.  Both directions start empty, as
- * ftruncate() zero-fills.
+ * shm_open() needs a tmpfs at /dev/shm.  Both directions start empty, and
+ * the account zeroed, as ftruncate() zero-fills.
  *
  * Return: 0 or -errno.
  */

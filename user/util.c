@@ -128,6 +128,55 @@ int parse_uint(const char *s, unsigned long max, unsigned long *out)
 }
 
 /**
+ * parse_cmdline() - the option loop of the parent and the child
+ * @argc: as main() got it
+ * @argv: as main() got it
+ * @optstr: short options for getopt_long(), with "qvh"
+ * @opts: long options, with "quiet", "verbose" and "help"
+ * @parse: handles every other option: 0, or -EINVAL for a bad one
+ * @arg: its first argument
+ * @usage: prints the program's usage on the stream given
+ *
+ * -q and -v set the verbosity; -h prints the usage on stdout and exits 0.
+ * A bad option gets the usage on stderr, after "bad value" if it had one.
+ *
+ * Return: the index of the first operand in @argv, or -EINVAL.
+ */
+int parse_cmdline(int argc, char **argv, const char *optstr,
+		  const struct option *opts, int (*parse)(void *arg, int opt),
+		  void *arg, void (*usage)(FILE *f))
+{
+	int opt, ret;
+
+	while ((opt = getopt_long(argc, argv, optstr, opts, NULL)) != -1) {
+		switch (opt) {
+		case 'q':
+			verbosity = -1;
+			continue;
+		case 'v':
+			verbosity = 1;
+			continue;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case '?':
+			ret = -EINVAL;
+			break;
+		default:
+			ret = parse(arg, opt);
+		}
+		if (ret) {
+			if (optarg)
+				err_msg("bad value '%s' for option %s", optarg,
+					argv[optind - 1]);
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	return optind;
+}
+
+/**
  * write_all() - write all of @buf, retrying short writes and EINTR
  * @fd: where
  * @buf: what

@@ -6,10 +6,12 @@
 #ifndef _VMSHM_UTIL_H
 #define _VMSHM_UTIL_H
 
+#include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "compiler.h"
 
@@ -22,6 +24,9 @@ __printf(1, 2) void verbose_msg(const char *fmt, ...);
 
 int parse_size(const char *s, uint64_t *out);
 int parse_uint(const char *s, unsigned long max, unsigned long *out);
+int parse_cmdline(int argc, char **argv, const char *optstr,
+		  const struct option *opts, int (*parse)(void *arg, int opt),
+		  void *arg, void (*usage)(FILE *f));
 int write_all(int fd, const void *buf, size_t len);
 int set_handler(int sig, void (*fn)(int));
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Transport selection by name.
+ * Transport selection by name, and the receiver's account in the channel.
  */
 #include <errno.h>
 #include <string.h>
@@ -49,4 +49,41 @@ int xport_attach(const struct xport_cfg *cfg, struct xport **x)
 	if (!strcmp(cfg->kind, "posix-flags"))
 		return posix_flags_attach(cfg, x);
 	return xport_ring_attach(cfg, x);
+}
+
+/**
+ * xport_set_status() - publish the receiver's account, as the child
+ * @x: the attached endpoint
+ * @st: the account
+ *
+ * @st->state goes last, with release ordering: a reader that sees it sees
+ * the counts that came with it.  Never waits.
+ */
+void xport_set_status(struct xport *x, const struct xport_status *st)
+{
+	struct xport_status *sh = x->status;
+
+	__atomic_store_n(&sh->lines, st->lines, __ATOMIC_RELAXED);
+	__atomic_store_n(&sh->results, st->results, __ATOMIC_RELAXED);
+	__atomic_store_n(&sh->state, st->state, __ATOMIC_RELEASE);
+}
+
+/**
+ * xport_get_status() - read the receiver's account, as the parent
+ * @x: the creating endpoint
+ * @st: receives the account
+ *
+ * Exact once the receiver's side has gone; while it runs, a snapshot.
+ *
+ * Return: 0, or -EBADMSG for a state no receiver writes.
+ */
+int xport_get_status(struct xport *x, struct xport_status *st)
+{
+	const struct xport_status *sh = x->status;
+
+	st->state = __atomic_load_n(&sh->state, __ATOMIC_ACQUIRE);
+	st->lines = __atomic_load_n(&sh->lines, __ATOMIC_RELAXED);
+	st->results = __atomic_load_n(&sh->results, __ATOMIC_RELAXED);
+	st->__reserved = 0;
+	return st->state < __XPORT_STATE_MAX ? 0 : -EBADMSG;
 }

@@ -11,6 +11,11 @@
  *   posix-flags  the lab's protocol: one 4096-byte struct per direction,
  *                a data_ready flag polled with usleep(1000)
  *
+ * The channel also holds the receiver's account of its output (struct
+ * xport_status), which the creator reads once the receiver has gone: how
+ * many result lines the receiver's output holds is learnt from there, not
+ * from the output itself.
+ *
  * Every function returns 0 or -errno, and prints nothing.
  */
 #ifndef _VMSHM_XPORT_H
@@ -25,6 +30,32 @@
 #define XPORT_EOF	1		/* recv(): the peer closed its side */
 
 struct xport;
+
+/* struct xport_status.state */
+enum xport_state {
+	XPORT_RUNNING,		/* the receiver is at work, or died unaccounted */
+	XPORT_CLOSED,		/* the receiver closed its output itself */
+	XPORT_RECOVERED,	/* it died; its guard cut the output to whole lines */
+	__XPORT_STATE_MAX,
+};
+
+/**
+ * struct xport_status - the receiver's account of its output
+ * @lines: lines received whole and summed
+ * @results: result lines in the output, each whole
+ * @state: an enum xport_state
+ * @__reserved: zero
+ *
+ * Lives in the channel's shared memory, zeroed by the creator.  Only the
+ * receiver's side writes it, the creator reads it; @results counts what
+ * is in the output once @state is no longer XPORT_RUNNING.
+ */
+struct xport_status {
+	uint64_t lines;
+	uint64_t results;
+	uint32_t state;
+	uint32_t __reserved;
+};
 
 /**
  * struct xport_piece - part of a line, as received
@@ -93,12 +124,14 @@ struct xport_cfg {
  * @kind: its kind, for messages
  * @poll_fd: an fd that polls EPOLLHUP once the peer has gone, or -1
  * @size: bytes of shared memory in use
+ * @status: the receiver's account, in the shared memory
  */
 struct xport {
 	const struct xport_ops *ops;
 	const char *kind;
 	int poll_fd;
 	uint64_t size;
+	struct xport_status *status;
 };
 
 #define XPORT_KINDS	"vmshm|posix-flags|futex"
@@ -106,6 +139,8 @@ struct xport {
 int xport_create(const struct xport_cfg *cfg, struct xport **x);
 int xport_attach(const struct xport_cfg *cfg, struct xport **x);
 bool xport_kind_valid(const char *kind);
+void xport_set_status(struct xport *x, const struct xport_status *st);
+int xport_get_status(struct xport *x, struct xport_status *st);
 
 /* One implementation per file. */
 int xport_ring_create(const struct xport_cfg *cfg, struct xport **x);

@@ -6,7 +6,8 @@
  *
  * The region comes from /dev/vmshm ("vmshm": kernel waits, peer-gone as
  * -EPIPE and EPOLLHUP) or from POSIX shm ("futex": futex waits, peer death
- * seen by polling cfg->peer_alive; for host tests only).
+ * seen by polling cfg->peer_alive; for host tests only).  The receiver's
+ * account (struct xport_status) sits in the pair header's user area.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +27,9 @@
 #define XRING_MODE		0600
 #define XRING_REV_CAP_MAX	65536U
 #define XRING_FUTEX_POLL_NS	100000000ULL	/* peer check, futex only */
+
+_Static_assert(sizeof(struct xport_status) <= RING_PAIR_USER,
+	       "the account fits the pair header's user area");
 
 struct xring {
 	struct xport x;
@@ -186,6 +190,7 @@ static int xring_setup(const struct xport_cfg *cfg, bool creator,
 	ring_set_spin(&r->tx, cfg->spin);
 	ring_set_spin(&r->rx, cfg->spin);
 	r->x.size = r->size;
+	r->x.status = (struct xport_status *)((struct ring_pair_shared *)r->mem)->user;
 	*x = &r->x;
 	return 0;
 

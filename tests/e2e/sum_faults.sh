@@ -11,6 +11,18 @@
 #   no_child               parent alone in its directory: a one-line
 #                          error naming the directory, exit 1, and the
 #                          channel it made is gone
+#   child_killed_partial   child SIGKILLed with a partial line at the end
+#                          of its file: its guard cuts the line and the
+#                          parent reports the guard's count
+#   child_guard_killed     child and guard both SIGKILLed: no account,
+#                          the parent says "holds ? results"
+#   results_too_large      RLIMIT_FSIZE cuts a write: the child cuts the
+#                          partial line, its count is the parent's
+#   results_cannot_open    the child cannot create the results file
+#   no_guard               RLIMIT_NPROC stops the child's fork of its
+#                          guard (as "nobody": root is exempt; through
+#                          posix-flags, whatever the transport); skipped
+#                          without setpriv and ulimit -u or prlimit
 # "Promptly" means within 1 s, which the parent and child reach without
 # timers on vmshm (EPOLLHUP, EPIPE); the test polls to measure it.
 # POSIX sh and busybox tools only, so it also runs in the guest.
@@ -75,6 +87,8 @@ wait_for() {
 
 gone() { ! alive "$1"; }
 has_lines() { [ "$(wc -l < "$1" 2>/dev/null)" -ge "$2" ]; }
+# holds: the "holds K results" count in the summary of err.
+holds() { sed -n 's/.* holds \([0-9?]*\) results$/\1/p' err; }
 whole_lines() { [ ! -s "$1" ] || [ "$(tail -c 1 "$1" | wc -l)" -eq 1 ]; }
 
 result() {
@@ -117,7 +131,7 @@ feed_forever() {
 }
 
 echo "KTAP version 1"
-echo "1..6"
+echo "1..11"
 
 start
 printf '1 2\n3 4\n' >&3
@@ -222,6 +236,105 @@ if [ -r /proc/vmshm ] && grep -q "^sum-$lpid " /proc/vmshm; then
 	msg="${msg:-region sum-$lpid left in /proc/vmshm}"
 fi
 result no_child "$msg"
+
+# The guard cuts what a write cut by the kill left; simulated, as the
+# real window is a page boundary inside one write().
+start
+printf '1 2\n3 4\n' >&3
+wait_for 50 has_lines results 2
+kill -STOP "$cpid"
+printf '12' >> results
+kill -9 "$cpid"
+if ! wait_for 10 gone "$ppid"; then
+	result child_killed_partial "parent still running 1 s after the child died"
+else
+	wait "$ppid"
+	rc=$?
+	msg=
+	[ "$rc" -eq 1 ] || msg="parent exit status $rc, want 1"
+	[ "$(cat results)" = "$(printf '3\n7')" ] ||
+		msg="${msg:-results $(od -c results | head -n 2)}"
+	grep -q '^child: dropped a partial last line from results$' err ||
+		msg="${msg:-the guard did not say it cut the line}"
+	[ "$(holds)" = 2 ] || msg="${msg:-summary says $(holds) results, want 2}"
+	result child_killed_partial "$msg"
+fi
+
+start
+printf '1 2\n' >&3
+wait_for 50 has_lines results 1
+gpid=$(child_of "$cpid")
+kill -9 "$gpid" "$cpid"
+if ! wait_for 10 gone "$ppid"; then
+	result child_guard_killed "parent still running 1 s after the child died"
+else
+	wait "$ppid"
+	rc=$?
+	msg=
+	[ -n "$gpid" ] || msg="no guard process under child $cpid"
+	[ "$rc" -eq 1 ] || msg="${msg:-parent exit status $rc, want 1}"
+	[ "$(holds)" = "?" ] || msg="${msg:-summary says $(holds) results, want ?}"
+	result child_guard_killed "$msg"
+fi
+
+# Result lines of 7 bytes: 128K and 256K (ulimit -f 256 in blocks of 512
+# or 1024 bytes) both fall inside a line.  The region must fit the limit.
+awk 'BEGIN { for (i = 0; i < 60000; i++) print 100000 + i }' > big
+(ulimit -f 256 && exec "$bin/parent" "--transport=$transport" \
+	--region-size=64K -o results < big 2> err)
+rc=$?
+n=$(wc -l < results)
+msg=
+[ "$rc" -eq 1 ] || msg="parent exit status $rc, want 1"
+grep -q '^child: results results: File too large$' err ||
+	msg="${msg:-no error for the write}"
+grep -q '^child: dropped a partial last line from results$' err ||
+	msg="${msg:-the child did not say it cut the line}"
+whole_lines results || msg="${msg:-results end inside a line}"
+[ "$(holds)" = "$n" ] || msg="${msg:-summary says $(holds) results, the file holds $n}"
+[ "$n" -gt 0 ] && [ "$(tail -n 1 results)" -eq $((99999 + n)) ] ||
+	msg="${msg:-last result $(tail -n 1 results), want $((99999 + n))}"
+result results_too_large "$msg"
+
+printf '1 2\n' | "$bin/parent" "--transport=$transport" -o nodir/results 2> err
+rc=$?
+msg=
+[ "$rc" -eq 1 ] || msg="parent exit status $rc, want 1"
+grep -q '^child: results nodir/results: No such file or directory$' err ||
+	msg="${msg:-no error from the child}"
+grep -q '^parent: child exited with status 1 before attaching to sum-' err ||
+	msg="${msg:-no error from the parent}"
+result results_cannot_open "$msg"
+
+# as_nobody CMD...: run CMD as uid 65534 with at most 2 processes, so that
+# the parent can fork the child but the child cannot fork its guard.
+as_nobody() {
+	if sh -c 'ulimit -u 2' 2> /dev/null; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+			sh -c 'ulimit -u 2 && exec "$@"' sh "$@"
+	else
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+			prlimit --nproc=2 "$@"
+	fi
+}
+chmod 711 "$dir" && mkdir nobody && chmod 777 nobody
+if ! command -v setpriv > /dev/null ||
+   ! { sh -c 'ulimit -u 2' 2> /dev/null || command -v prlimit > /dev/null; } ||
+   ! as_nobody "$bin/parent" --help > /dev/null 2>&1; then
+	nr=$((nr + 1))
+	echo "ok $nr no_guard transport=$transport # SKIP cannot run as nobody with RLIMIT_NPROC"
+else
+	printf '1 2\n' | as_nobody "$bin/parent" --transport=posix-flags \
+		-o nobody/results 2> err
+	rc=$?
+	msg=
+	[ "$rc" -eq 1 ] || msg="parent exit status $rc, want 1"
+	grep -q '^child: cannot start the guard of nobody/results: Resource temporarily unavailable$' err ||
+		msg="${msg:-no error for the guard}"
+	grep -q '^parent: child exited with status 1 before attaching to sum-' err ||
+		msg="${msg:-no error from the parent}"
+	result no_guard "$msg"
+fi
 
 echo "# sum_faults transport=$transport: $((nr - failed)) passed, $failed failed"
 [ "$failed" -eq 0 ]

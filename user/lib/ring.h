@@ -228,12 +228,14 @@ int ring_call(struct ring *tx, uint32_t type, const void *buf, uint32_t len,
  * carries data from the region's creator to the attacher, ring 1
  * (RING_PAIR_REV) the replies.
  *
- *   0                 struct ring_pair_shared (pair header, two ring headers)
+ *   0                 struct ring_pair_shared (pair header, two ring headers,
+ *                     RING_PAIR_USER bytes for the pair's users)
  *   RING_PAIR_DATA    data of ring 0, cap0 bytes
  *   + cap0            data of ring 1, cap1 bytes
  */
 #define RING_PAIR_MAGIC		0x72696170U	/* "pair" */
 #define RING_PAIR_DATA		1024U
+#define RING_PAIR_USER		256U
 #define RING_PAIR_FWD		0
 #define RING_PAIR_REV		1
 
@@ -243,12 +245,15 @@ int ring_call(struct ring *tx, uint32_t type, const void *buf, uint32_t len,
  * @version: RING_VERSION
  * @size: bytes the layout covers
  * @ring: the two ring headers
+ * @user: the users' own shared state, zeroed by ring_pair_format(); the
+ *	rings never touch it
  */
 struct ring_pair_shared {
 	uint32_t magic;
 	uint32_t version;
 	uint64_t size;
 	struct ring_shared ring[2] __aligned(RING_CACHELINE);
+	unsigned char user[RING_PAIR_USER] __aligned(RING_CACHELINE);
 };
 
 int ring_pair_format(void *mem, size_t size, uint32_t rev_cap);
