@@ -65,10 +65,10 @@ clean:
 #   install-kmod     vmshm.ko in DESTDIR/lib/modules/RELEASE/extra, then depmod
 #                    (not with DESTDIR).  RELEASE: KERNEL when given, else the
 #                    running kernel if its headers are installed, else 6.1.
-#   install-utils    vmshmctl, and user/parent and user/child as
-#                    vmshm-parent and vmshm-child (too generic names for
-#                    BINDIR; the parent runs either child name next to it),
-#                    those that exist, in BINDIR
+#   install-utils    user/vmshmctl/vmshmctl, and user/sum/parent and
+#                    user/sum/child as vmshm-parent and vmshm-child (too
+#                    generic names for BINDIR; the parent runs either child
+#                    name next to it), those that exist, in BINDIR
 #   install-headers  the UAPI header as INCLUDEDIR/linux/vmshm.h
 #   install-lib      libvmshm.a and libvmshm-nl.a in LIBDIR; libvmshm.h,
 #                    vmshm_nl.h and the headers they include in
@@ -106,8 +106,9 @@ endif
 INSTALL_KERNEL := $(or $(INSTALL_KERNEL),$(KERNEL))
 
 INSTALL_PARTS := kmod utils headers lib man udev doc
-# user/NAME:INSTALLED-NAME
-INSTALL_PROGS := parent:vmshm-parent child:vmshm-child vmshmctl:vmshmctl
+# user/PATH:INSTALLED-NAME
+INSTALL_PROGS := sum/parent:vmshm-parent sum/child:vmshm-child \
+		 vmshmctl/vmshmctl:vmshmctl
 INSTALLED_PROGS = $(foreach p,$(INSTALL_PROGS),$(lastword $(subst :, ,$(p))))
 # The libraries' headers and those they include with quotes, recursively.
 lib_headers = $(foreach h,$(1),$(h) $(call lib_headers,$(addprefix user/lib/,\

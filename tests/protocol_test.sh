@@ -10,7 +10,7 @@ set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 e2e=$here/e2e
-bin=$here/../user
+bin=$here/../user/sum
 [ -e /dev/vmshm ] || { echo "1..0 # SKIP /dev/vmshm not present"; exit 4; }
 
 tmp=$(mktemp -d) || exit 1
