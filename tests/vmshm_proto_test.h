@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers of the tests that run user/parent and user/child (pty_test,
- * kill_test): a private copy of the two programs, process bookkeeping
- * through /proc and pidfds, and the /proc/vmshm region check.
+ * Helpers of the tests that run user/sum/parent and user/sum/child
+ * (pty_test, kill_test): a private copy of the two programs, process
+ * bookkeeping through /proc and pidfds, and the /proc/vmshm region check.
  *
  * The programs are $VMSHM_USER_BIN/{parent,child}, else ../user/sum beside
- * this test program.  They are copied once to $TMPDIR before the tests fork: an
- * exec from the guest's 9p share of the project takes about a second, from
- * tmpfs a few milliseconds.  The parent finds the child next to its own
- * binary, so the two copies share a directory.
+ * this test program.  They are copied once to $TMPDIR before the tests
+ * fork: an exec from the guest's 9p share of the project takes about a
+ * second, from tmpfs a few milliseconds.  The parent finds the child next
+ * to its own binary, so the two copies share a directory.
  */
 #ifndef _VMSHM_PROTO_TEST_H
 #define _VMSHM_PROTO_TEST_H
