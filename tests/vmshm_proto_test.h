@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include "exe.h"
 #include "vmshm_test.h"
 
 #define PROTO_COPY_BUF	65536

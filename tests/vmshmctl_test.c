@@ -11,6 +11,7 @@
 #include <spawn.h>
 #include <sys/prctl.h>
 
+#include "exe.h"
 #include "json.h"
 #include "vmshm_nl_test.h"
 

@@ -49,8 +49,6 @@ int vmshm_peer_gone(int fd);
 uint64_t vmshm_now_ns(void);
 uint64_t vmshm_deadline_in(uint64_t timeout_ns);
 
-int vmshm_exe_relpath(char *buf, size_t size, const char *rel);
-
 /**
  * struct vmshm_ring_ctx - binds struct ring_ops to a vmshm region
  * @fd: the /dev/vmshm fd bound to the region
