@@ -70,11 +70,13 @@ clean:
 #                    generic names for BINDIR; the parent runs either child
 #                    name next to it), those that exist, in BINDIR
 #   install-headers  the UAPI header as INCLUDEDIR/linux/vmshm.h
-#   install-lib      libvmshm.a and libvmshm-nl.a in LIBDIR; libvmshm.h,
-#                    vmshm_nl.h and the headers they include in
-#                    INCLUDEDIR/vmshm (ring.h is too generic a name for
-#                    INCLUDEDIR itself); vmshm.pc and vmshm-nl.pc for
-#                    pkg-config in PKGCONFIGDIR
+#   install-lib      libvmshm and libvmshm-nl in LIBDIR: the archives
+#                    (.a), the shared libraries (.so.1, their sonames) and
+#                    the .so links the linker looks for, then ldconfig (not
+#                    with DESTDIR); libvmshm.h, vmshm_nl.h and the headers
+#                    they include in INCLUDEDIR/vmshm (ring.h is too generic
+#                    a name for INCLUDEDIR itself); vmshm.pc and vmshm-nl.pc
+#                    for pkg-config in PKGCONFIGDIR
 #   install-man      Documentation/man/*.[1-8] in MANDIR/manN
 #   install-udev     60-vmshm.rules in UDEVRULESDIR (see that file), and the
 #                    "vmshm" group when it is missing (not with DESTDIR)
@@ -115,6 +117,7 @@ lib_headers = $(foreach h,$(1),$(h) $(call lib_headers,$(addprefix user/lib/,\
 	$(shell sed -n 's/^\#include "\(.*\)"$$/\1/p' $(h)))))
 LIB_HEADERS = $(sort $(call lib_headers,user/lib/libvmshm.h user/lib/vmshm_nl.h))
 LIBS := libvmshm.a libvmshm-nl.a
+SHLIBS := libvmshm.so.1 libvmshm-nl.so.1
 PC_FILES := vmshm.pc vmshm-nl.pc
 MAN_PAGES := $(wildcard Documentation/man/*.[1-8])
 
@@ -147,7 +150,11 @@ uninstall-headers:
 install-lib: user
 	$(INSTALL) -v -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/vmshm \
 		$(DESTDIR)$(PKGCONFIGDIR)
-	$(INSTALL) -v -m 644 $(addprefix user/lib/,$(LIBS)) $(DESTDIR)$(LIBDIR)/
+	$(INSTALL) -v -m 644 $(addprefix user/lib/,$(LIBS) $(SHLIBS)) \
+		$(DESTDIR)$(LIBDIR)/
+	@for so in $(SHLIBS); do \
+		ln -sfv $$so $(DESTDIR)$(LIBDIR)/$${so%.*} || exit; \
+	done
 	$(INSTALL) -v -m 644 $(LIB_HEADERS) $(DESTDIR)$(INCLUDEDIR)/vmshm/
 	@for pc in $(PC_FILES); do \
 		echo "packaging/$$pc.in -> $(DESTDIR)$(PKGCONFIGDIR)/$$pc"; \
@@ -155,13 +162,15 @@ install-lib: user
 		    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 		    packaging/$$pc.in >$(DESTDIR)$(PKGCONFIGDIR)/$$pc || exit; \
 	done
+	if [ -z "$(DESTDIR)" ]; then ldconfig; fi
 
 uninstall-lib:
-	rm -f $(addprefix $(DESTDIR)$(LIBDIR)/,$(LIBS))
+	rm -f $(addprefix $(DESTDIR)$(LIBDIR)/,$(LIBS) $(SHLIBS) $(SHLIBS:.1=))
 	rm -f $(addprefix $(DESTDIR)$(PKGCONFIGDIR)/,$(PC_FILES))
 	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/vmshm/,$(notdir $(LIB_HEADERS)))
 	[ ! -d $(DESTDIR)$(INCLUDEDIR)/vmshm ] || \
 		rmdir --ignore-fail-on-non-empty $(DESTDIR)$(INCLUDEDIR)/vmshm
+	if [ -z "$(DESTDIR)" ]; then ldconfig; fi
 
 install-man:
 	@for f in $(MAN_PAGES); do \

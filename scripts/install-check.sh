@@ -66,7 +66,11 @@ expected_files() {
 	${PREFIX#/}/include/vmshm/ring.h
 	${PREFIX#/}/include/vmshm/vmshm_nl.h
 	${PREFIX#/}/lib/libvmshm-nl.a
+	${PREFIX#/}/lib/libvmshm-nl.so
+	${PREFIX#/}/lib/libvmshm-nl.so.1
 	${PREFIX#/}/lib/libvmshm.a
+	${PREFIX#/}/lib/libvmshm.so
+	${PREFIX#/}/lib/libvmshm.so.1
 	${PREFIX#/}/lib/pkgconfig/vmshm-nl.pc
 	${PREFIX#/}/lib/pkgconfig/vmshm.pc
 	${PREFIX#/}/share/doc/vmshm/vmshm.conf.example
@@ -122,7 +126,7 @@ build_against() {
 	# shellcheck disable=SC2086 # word splitting of the flags on purpose
 	cc -std=gnu11 -Wall -Wextra -Werror -o "$tmp/$pc-prog" "$src" $flags ||
 		{ echo "install-check: $src does not build against the installed $pc"; return 1; }
-	"$tmp/$pc-prog" ||
+	LD_LIBRARY_PATH=$root$PREFIX/lib "$tmp/$pc-prog" ||
 		{ echo "install-check: the program built against $pc failed"; return 1; }
 }
 
@@ -147,9 +151,9 @@ check_pc_vmshm() {
 check_pc_vmshm_nl() {
 	local req
 	req=$(PKG_CONFIG_SYSROOT_DIR=$root PKG_CONFIG_PATH=$root$PREFIX/lib/pkgconfig \
-		pkg-config --print-requires vmshm-nl)
+		pkg-config --print-requires-private vmshm-nl)
 	[ "$req" = libnl-genl-3.0 ] ||
-		{ echo "install-check: vmshm-nl requires \"$req\", not libnl-genl-3.0"; return 1; }
+		{ echo "install-check: vmshm-nl requires \"$req\" privately, not libnl-genl-3.0"; return 1; }
 	cat >"$tmp/vmshm-nl-prog.c" <<-'EOF'
 	#include <stdio.h>
 	#include <string.h>
