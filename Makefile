@@ -65,16 +65,18 @@ clean:
 #   install-kmod     vmshm.ko in DESTDIR/lib/modules/RELEASE/extra, then depmod
 #                    (not with DESTDIR).  RELEASE: KERNEL when given, else the
 #                    running kernel if its headers are installed, else 6.1.
-#   install-utils    vmshmctl, and user/parent and user/child as
-#                    vmshm-parent and vmshm-child (too generic names for
-#                    BINDIR; the parent runs either child name next to it),
-#                    those that exist, in BINDIR
+#   install-utils    user/vmshmctl/vmshmctl, and user/sum/parent and
+#                    user/sum/child as vmshm-parent and vmshm-child (too
+#                    generic names for BINDIR; the parent runs either child
+#                    name next to it), those that exist, in BINDIR
 #   install-headers  the UAPI header as INCLUDEDIR/linux/vmshm.h
-#   install-lib      libvmshm.a and libvmshm-nl.a in LIBDIR; libvmshm.h,
-#                    vmshm_nl.h and the headers they include in
-#                    INCLUDEDIR/vmshm (ring.h is too generic a name for
-#                    INCLUDEDIR itself); vmshm.pc and vmshm-nl.pc for
-#                    pkg-config in PKGCONFIGDIR
+#   install-lib      libvmshm and libvmshm-nl in LIBDIR: the archives
+#                    (.a), the shared libraries (.so.1, their sonames) and
+#                    the .so links the linker looks for, then ldconfig (not
+#                    with DESTDIR); libvmshm.h, vmshm_nl.h and the headers
+#                    they include in INCLUDEDIR/vmshm (ring.h is too generic
+#                    a name for INCLUDEDIR itself); vmshm.pc and vmshm-nl.pc
+#                    for pkg-config in PKGCONFIGDIR
 #   install-man      Documentation/man/*.[1-8] in MANDIR/manN
 #   install-udev     60-vmshm.rules in UDEVRULESDIR (see that file), and the
 #                    "vmshm" group when it is missing (not with DESTDIR)
@@ -106,14 +108,16 @@ endif
 INSTALL_KERNEL := $(or $(INSTALL_KERNEL),$(KERNEL))
 
 INSTALL_PARTS := kmod utils headers lib man udev doc
-# user/NAME:INSTALLED-NAME
-INSTALL_PROGS := parent:vmshm-parent child:vmshm-child vmshmctl:vmshmctl
+# user/PATH:INSTALLED-NAME
+INSTALL_PROGS := sum/parent:vmshm-parent sum/child:vmshm-child \
+		 vmshmctl/vmshmctl:vmshmctl
 INSTALLED_PROGS = $(foreach p,$(INSTALL_PROGS),$(lastword $(subst :, ,$(p))))
 # The libraries' headers and those they include with quotes, recursively.
 lib_headers = $(foreach h,$(1),$(h) $(call lib_headers,$(addprefix user/lib/,\
 	$(shell sed -n 's/^\#include "\(.*\)"$$/\1/p' $(h)))))
 LIB_HEADERS = $(sort $(call lib_headers,user/lib/libvmshm.h user/lib/vmshm_nl.h))
 LIBS := libvmshm.a libvmshm-nl.a
+SHLIBS := libvmshm.so.1 libvmshm-nl.so.1
 PC_FILES := vmshm.pc vmshm-nl.pc
 MAN_PAGES := $(wildcard Documentation/man/*.[1-8])
 
@@ -146,7 +150,11 @@ uninstall-headers:
 install-lib: user
 	$(INSTALL) -v -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/vmshm \
 		$(DESTDIR)$(PKGCONFIGDIR)
-	$(INSTALL) -v -m 644 $(addprefix user/lib/,$(LIBS)) $(DESTDIR)$(LIBDIR)/
+	$(INSTALL) -v -m 644 $(addprefix user/lib/,$(LIBS) $(SHLIBS)) \
+		$(DESTDIR)$(LIBDIR)/
+	@for so in $(SHLIBS); do \
+		ln -sfv $$so $(DESTDIR)$(LIBDIR)/$${so%.*} || exit; \
+	done
 	$(INSTALL) -v -m 644 $(LIB_HEADERS) $(DESTDIR)$(INCLUDEDIR)/vmshm/
 	@for pc in $(PC_FILES); do \
 		echo "packaging/$$pc.in -> $(DESTDIR)$(PKGCONFIGDIR)/$$pc"; \
@@ -154,13 +162,15 @@ install-lib: user
 		    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 		    packaging/$$pc.in >$(DESTDIR)$(PKGCONFIGDIR)/$$pc || exit; \
 	done
+	if [ -z "$(DESTDIR)" ]; then ldconfig; fi
 
 uninstall-lib:
-	rm -f $(addprefix $(DESTDIR)$(LIBDIR)/,$(LIBS))
+	rm -f $(addprefix $(DESTDIR)$(LIBDIR)/,$(LIBS) $(SHLIBS) $(SHLIBS:.1=))
 	rm -f $(addprefix $(DESTDIR)$(PKGCONFIGDIR)/,$(PC_FILES))
 	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/vmshm/,$(notdir $(LIB_HEADERS)))
 	[ ! -d $(DESTDIR)$(INCLUDEDIR)/vmshm ] || \
 		rmdir --ignore-fail-on-non-empty $(DESTDIR)$(INCLUDEDIR)/vmshm
+	if [ -z "$(DESTDIR)" ]; then ldconfig; fi
 
 install-man:
 	@for f in $(MAN_PAGES); do \

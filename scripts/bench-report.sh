@@ -145,7 +145,7 @@ function stream(   i, f) {
 	print "## Streaming"
 	print ""
 	print meta["lines"] " lines (" meta["input_bytes"] " bytes) of random " \
-	      "numbers, summed by user/sum.h; the lab's posix-flags protocol " \
+	      "numbers, summed by user/sum/sum.h; the lab's posix-flags protocol " \
 	      "moves one line per handshake and gets " meta["flags_lines"] \
 	      " lines.  vmshm-ring sends a record per line, as parent and " \
 	      "child do; vmshm-ring-chunk records of whole lines up to 4 " \

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# The guest half of `make demo` (busybox sh): run user/parent on the
+# The guest half of `make demo` (busybox sh): run user/sum/parent on the
 # sample input, take a /proc/vmshm snapshot while parent and child are both
 # attached, then show the results file and the snapshot.
 #
@@ -15,7 +15,7 @@ snap=/tmp/vmshm-snapshot
 echo "== input ($input)"
 cat "$input"
 echo
-echo "== user/parent --interactive -v -o $results < input"
+echo "== user/sum/parent --interactive -v -o $results < input"
 # Feed three lines, pause while both processes sit in the region, then
 # feed the rest: the snapshot shows the region mid-conversation.
 {
@@ -23,7 +23,7 @@ echo "== user/parent --interactive -v -o $results < input"
 	sleep 2
 	cat /proc/vmshm >"$snap"
 	tail -n +4 "$input"
-} | user/parent --interactive -v -o "$results"
+} | user/sum/parent --interactive -v -o "$results"
 rc=$?
 echo
 echo "== $results (one line per input line, written by the child)"

@@ -8,6 +8,11 @@
 #   dkms build   for the 6.1 and the 6.12 kernel: vmshm.ko is built, and
 #                modinfo shows that kernel's vermagic and VERSION
 #   dkms remove  --all unregisters every build
+#   userspace    the README's other half of a DKMS install (install-utils
+#                install-headers install-lib install-man install-udev
+#                install-doc) installs no vmshm.ko, and the shared
+#                libraries with their sonames and exactly their API;
+#                install-dkms ships no userspace source
 #
 # Everything happens in a temporary directory, passed to dkms with
 # --sourcetree, --dkmstree and --installtree: nothing is left in /usr/src
@@ -22,7 +27,7 @@
 # Usage: scripts/dkms-check.sh
 set -euo pipefail
 
-usage() { sed -n '4,22s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '4,27s/^# \{0,1\}//p' "$0"; }
 case "${1:-}" in
 -h | --help) usage; exit 0 ;;
 '') ;;
@@ -90,10 +95,31 @@ dkms_remove() {
 	fi
 }
 
+# What DKMS users install besides the module sources, into the same
+# staging root: everything but install-kmod.
+dkms_userspace() {
+	local stage=$tmp/stage prefix=/usr/local ko
+	make install-utils install-headers install-lib install-man install-udev \
+		install-doc DESTDIR="$stage" PREFIX="$prefix" || return 1
+	ko=$(find "$stage" -name 'vmshm.ko*' -print -quit)
+	[ -z "$ko" ] || { echo "dkms-check: $ko installed beside DKMS"; return 1; }
+	[ -d "$stage/usr/src/vmshm-$ver/kmod" ] ||
+		{ echo "dkms-check: no module sources in $stage/usr/src/vmshm-$ver"; return 1; }
+	if find "$stage/usr/src/vmshm-$ver" -path '*/user/*' | grep .; then
+		echo "dkms-check: install-dkms ships userspace sources"
+		return 1
+	fi
+	check_shlib "$stage$prefix/lib" "$stage$prefix/include/vmshm" \
+		libvmshm libvmshm.h ring.h compiler.h || return 1
+	check_shlib "$stage$prefix/lib" "$stage$prefix/include/vmshm" \
+		libvmshm-nl vmshm_nl.h
+}
+
 run "dkms add $mod" dkms_add
 for rel in "$K61" "$K612"; do
 	run "dkms build $rel" dkms_build "$rel"
 done
 run "dkms remove --all" dkms_remove
+run "userspace beside DKMS" dkms_userspace
 
 checks_end

@@ -6,9 +6,15 @@
 #   make install       make install (the module for 6.1) and install-kmod
 #                      for 6.12 succeed; each vmshm.ko has its vermagic
 #   installed files    exactly the expected files, nothing missing or extra
-#   pkg-config vmshm   pkg-config finds vmshm.pc in DESTDIR, and a program
-#                      builds against the installed header and libvmshm.a
-#   pkg-config vmshm-nl  the same for vmshm-nl.pc and libvmshm-nl.a
+#   LIB.so.1           libvmshm.so.1 and libvmshm-nl.so.1 carry that
+#                      soname, LIB.so links to them, and each exports
+#                      exactly what its installed headers declare
+#   pkg-config vmshm   pkg-config finds vmshm.pc in DESTDIR; a program
+#                      builds against the installed header, needs
+#                      libvmshm.so.1 and runs; with --static it links
+#                      libvmshm.a and needs no shared library
+#   pkg-config vmshm-nl  the same for vmshm-nl.pc and libvmshm-nl, whose
+#                      libnl-genl-3.0 is a private requirement
 #   vmshm-parent       the installed vmshm-parent runs vmshm-child from
 #                      its own directory and sums (futex: no module needed)
 #   make uninstall     make uninstall leaves no file in DESTDIR
@@ -20,7 +26,7 @@
 # Usage: scripts/install-check.sh
 set -euo pipefail
 
-usage() { sed -n '4,20s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '4,26s/^# \{0,1\}//p' "$0"; }
 case "${1:-}" in
 -h | --help) usage; exit 0 ;;
 '') ;;
@@ -66,7 +72,11 @@ expected_files() {
 	${PREFIX#/}/include/vmshm/ring.h
 	${PREFIX#/}/include/vmshm/vmshm_nl.h
 	${PREFIX#/}/lib/libvmshm-nl.a
+	${PREFIX#/}/lib/libvmshm-nl.so
+	${PREFIX#/}/lib/libvmshm-nl.so.1
 	${PREFIX#/}/lib/libvmshm.a
+	${PREFIX#/}/lib/libvmshm.so
+	${PREFIX#/}/lib/libvmshm.so.1
 	${PREFIX#/}/lib/pkgconfig/vmshm-nl.pc
 	${PREFIX#/}/lib/pkgconfig/vmshm.pc
 	${PREFIX#/}/share/doc/vmshm/vmshm.conf.example
@@ -104,29 +114,43 @@ check_files() {
 	diff -u --label expected --label installed "$tmp/expected" "$tmp/installed"
 }
 
-# build_against PC PROGRAM.c: compile and link with pkg-config's flags for
-# PC in DESTDIR, and run the program.  PKG_CONFIG_SYSROOT_DIR prefixes the
-# paths of every package, also of libnl-genl-3.0 that vmshm-nl requires
-# from the system; its -I and -L then name directories that do not exist,
-# which the compiler skips, and -lnl-genl-3 is found in the system paths.
+# build_against PC PROGRAM.c [--static]: compile and link with pkg-config's
+# flags for PC in DESTDIR, check what the program links, and run it.  By
+# default it must need the shared library's soname; with --static it is
+# linked -static against the archive and needs nothing.
+# PKG_CONFIG_SYSROOT_DIR prefixes the paths of every package, also of
+# libnl-genl-3.0 that vmshm-nl requires from the system; its -I and -L then
+# name directories that do not exist, which the compiler skips, and
+# -lnl-genl-3 is found in the system paths.
 build_against() {
-	local pc=$1 src=$2 flags
+	local pc=$1 src=$2 static=${3:-} flags prog needed
+	# shellcheck disable=SC2086 # no argument when $static is empty
 	flags=$(PKG_CONFIG_SYSROOT_DIR=$root PKG_CONFIG_PATH=$root$PREFIX/lib/pkgconfig \
-		pkg-config --cflags --libs "$pc") ||
+		pkg-config $static --cflags --libs "$pc") ||
 		{ echo "install-check: pkg-config does not find $pc in $root"; return 1; }
-	echo "pkg-config --cflags --libs $pc: $flags"
+	echo "pkg-config ${static:+$static }--cflags --libs $pc: $flags"
 	case " $flags " in
 	*" -I$root$PREFIX/include/vmshm "*" -L$root$PREFIX/lib "*) ;;
 	*) echo "install-check: $pc: flags do not point into $root$PREFIX"; return 1 ;;
 	esac
+	prog=$tmp/$pc-prog${static:+-static}
 	# shellcheck disable=SC2086 # word splitting of the flags on purpose
-	cc -std=gnu11 -Wall -Wextra -Werror -o "$tmp/$pc-prog" "$src" $flags ||
+	cc -std=gnu11 -Wall -Wextra -Werror ${static:+-static} -o "$prog" "$src" $flags ||
 		{ echo "install-check: $src does not build against the installed $pc"; return 1; }
-	"$tmp/$pc-prog" ||
+	needed=$(readelf -dW "$prog" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p')
+	echo "$prog needs: ${needed:-nothing}"
+	if [ -n "$static" ]; then
+		[ -z "$needed" ] ||
+			{ echo "install-check: the -static program needs shared libraries"; return 1; }
+	else
+		grep -qx "lib$pc.so.1" <<<"$needed" ||
+			{ echo "install-check: the program does not need lib$pc.so.1"; return 1; }
+	fi
+	LD_LIBRARY_PATH=$root$PREFIX/lib "$prog" ||
 		{ echo "install-check: the program built against $pc failed"; return 1; }
 }
 
-check_pc_vmshm() {
+write_progs() {
 	cat >"$tmp/vmshm-prog.c" <<-'EOF'
 	#include <stdio.h>
 	#include <libvmshm.h>
@@ -141,15 +165,6 @@ check_pc_vmshm() {
 		return vmshm_now_ns() ? 0 : 1;
 	}
 	EOF
-	build_against vmshm "$tmp/vmshm-prog.c"
-}
-
-check_pc_vmshm_nl() {
-	local req
-	req=$(PKG_CONFIG_SYSROOT_DIR=$root PKG_CONFIG_PATH=$root$PREFIX/lib/pkgconfig \
-		pkg-config --print-requires vmshm-nl)
-	[ "$req" = libnl-genl-3.0 ] ||
-		{ echo "install-check: vmshm-nl requires \"$req\", not libnl-genl-3.0"; return 1; }
 	cat >"$tmp/vmshm-nl-prog.c" <<-'EOF'
 	#include <stdio.h>
 	#include <string.h>
@@ -167,7 +182,14 @@ check_pc_vmshm_nl() {
 		return strcmp(vmshm_nl_event_name(VMSHM_EVENT_CREATED), "created");
 	}
 	EOF
-	build_against vmshm-nl "$tmp/vmshm-nl-prog.c"
+}
+
+check_pc_vmshm_nl_requires() {
+	local req
+	req=$(PKG_CONFIG_SYSROOT_DIR=$root PKG_CONFIG_PATH=$root$PREFIX/lib/pkgconfig \
+		pkg-config --print-requires-private vmshm-nl)
+	[ "$req" = libnl-genl-3.0 ] ||
+		{ echo "install-check: vmshm-nl requires \"$req\" privately, not libnl-genl-3.0"; return 1; }
 }
 
 # From another directory, so that only the installed vmshm-child can run.
@@ -193,8 +215,16 @@ do_uninstall() {
 
 run "make install" do_install
 run "installed files" check_files
-run "pkg-config vmshm" check_pc_vmshm
-run "pkg-config vmshm-nl" check_pc_vmshm_nl
+run "libvmshm.so.1: soname, exports" check_shlib "$root$PREFIX/lib" \
+	"$root$PREFIX/include/vmshm" libvmshm libvmshm.h ring.h compiler.h
+run "libvmshm-nl.so.1: soname, exports" check_shlib "$root$PREFIX/lib" \
+	"$root$PREFIX/include/vmshm" libvmshm-nl vmshm_nl.h
+write_progs
+run "pkg-config vmshm" build_against vmshm "$tmp/vmshm-prog.c"
+run "pkg-config --static vmshm" build_against vmshm "$tmp/vmshm-prog.c" --static
+run "pkg-config vmshm-nl" build_against vmshm-nl "$tmp/vmshm-nl-prog.c"
+run "pkg-config --static vmshm-nl" build_against vmshm-nl "$tmp/vmshm-nl-prog.c" --static
+run "vmshm-nl.pc: libnl only for static links" check_pc_vmshm_nl_requires
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then
 	run "vmshm-parent runs vmshm-child" check_parent
 else

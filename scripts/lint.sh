@@ -4,7 +4,7 @@
 # make lint: the static checks an in-tree driver gets, on all of vmshm.
 #
 #   checkpatch  --strict on every .c/.h of kmod/, user/ and tests/
-#   kernel-doc  -Wall on kmod/*.[ch] and the UAPI header
+#   kernel-doc  -Wall on kmod/*.[ch], the UAPI header and user/lib/*.[ch]
 #   man         mandoc -T lint -W style on Documentation/man/*
 #   packaging   dkms.conf's version
 #   sparse      a C=2 build of the module for 6.1 and for 6.12
@@ -206,7 +206,7 @@ run_checkpatch() {
 }
 
 run_kernel_doc() {
-	local files=(kmod/*.[ch] kmod/include/uapi/linux/*.h)
+	local files=(kmod/*.[ch] kmod/include/uapi/linux/*.h user/lib/*.[ch])
 	"$KERNEL_DOC" -none -Wall "${files[@]}" >"$TMP/kernel-doc" 2>&1 ||
 		echo "kernel-doc: exit status $?" >>"$TMP/kernel-doc"
 	files "${#files[@]}" >"$TMP/kernel-doc.what"

@@ -130,7 +130,7 @@ make_base() {
 	install -m 755 "$here/guest-init.sh" "$root/init"
 	add_modules "$root"
 	cp "$ko" "$root/lib/vmshm/vmshm.ko"
-	for f in parent child vmshmctl; do
+	for f in sum/parent sum/child vmshmctl/vmshmctl; do
 		add_file "$VMSHM_TOP/user/$f" "$root/usr/bin"
 	done
 	for f in "$VMSHM_TOP"/tests/*_test "$VMSHM_TOP/tests/run_tests.sh"; do

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fault survival of user/parent and user/child (issue #6): in each trial
- * the parent streams random lines from a pipe, and the test SIGKILLs the
+ * Fault survival of user/sum/parent and user/sum/child: in each trial the
+ * parent streams random lines from a pipe, and the test SIGKILLs the
  * parent or the child at a random byte of the input.  Then:
  *
  *   - the survivor exits within 1 s of the kill: a parent learns of a dead
@@ -77,8 +77,8 @@ struct kill_ref {
  * @line: the kill comes while line @line is being written...
  * @cut: ...after @cut bytes of input in all
  * @delay_us: and this long after the last write
- * @parent: pid of user/parent
- * @child: pid of user/child
+ * @parent: pid of user/sum/parent
+ * @child: pid of user/sum/child
  * @latency_ns: from kill() to the survivor's exit
  * @results: whole lines in the results file
  * @sent: "lines sent" in the parent's summary (child killed)

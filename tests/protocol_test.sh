@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# End-to-end tests of user/parent and user/child over vmshm, run in the
-# guest by run_tests.sh: 10^5 random lines against an awk reference, the
+# End-to-end tests of user/sum/parent and user/sum/child over vmshm, run in
+# the guest by run_tests.sh: 10^5 random lines against an awk reference, the
 # interactive mode, edge cases, kills of either side, and byte-identical
 # results from the vmshm and posix-flags transports on the same input.
 # Prints KTAP and a "# Totals:" line; exits 4 (skip) without /dev/vmshm.
@@ -10,7 +10,7 @@ set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 e2e=$here/e2e
-bin=$here/../user
+bin=$here/../user/sum
 [ -e /dev/vmshm ] || { echo "1..0 # SKIP /dev/vmshm not present"; exit 4; }
 
 tmp=$(mktemp -d) || exit 1

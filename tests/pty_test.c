@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user/parent in interactive mode on a pseudo-terminal, as a user at a
+ * user/sum/parent in interactive mode on a pseudo-terminal, as a user at a
  * terminal runs it: the pts is its controlling terminal and its stdin,
  * stdout and stderr.  The test types on the master side, waits for the
  * "> " prompt and reads back what the terminal shows: the echo of the
@@ -39,7 +39,7 @@ static const struct pty_case pty_cases[] = {
 FIXTURE(pty) {
 	char results[PATH_MAX];
 	int master;
-	pid_t pid;		/* user/parent, until reaped */
+	pid_t pid;		/* user/sum/parent, until reaped */
 	pid_t child;		/* its child, once known */
 	struct termios tio;	/* the terminal's settings, for ^C and ^D */
 	char out[PTY_OUT_MAX];	/* what the terminal showed */
@@ -72,7 +72,7 @@ FIXTURE_TEARDOWN(pty)
 	unlink(self->results);
 }
 
-/* In the forked process: a new session on the pts, then user/parent. */
+/* In the forked process: a new session on the pts, then user/sum/parent. */
 static void pty_exec(const char *pts, const char *results)
 {
 	int fd;
@@ -91,7 +91,7 @@ static void pty_exec(const char *pts, const char *results)
 	_exit(123);
 }
 
-/* Open a pty pair and start user/parent on its slave side. */
+/* Open a pty pair and start user/sum/parent on its slave side. */
 static void pty_spawn(struct __test_metadata *_metadata,
 		      FIXTURE_DATA(pty) *self)
 {

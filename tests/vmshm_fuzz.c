@@ -61,6 +61,7 @@
 
 #include "kselftest.h"
 #include "libvmshm.h"
+#include "vmshm_raw_test.h"
 
 #define PAGE_SZ		4096UL
 #define MAX_FDS		8	/* open files per process */
@@ -389,7 +390,7 @@ static void op_create_bad(struct fz_proc *p)
 		want = -ENAMETOOLONG;
 		break;
 	}
-	ret = vmshm_ioctl(f->fd, VMSHM_CREATE, &c);
+	ret = _test_ioctl(f->fd, VMSHM_CREATE, &c);
 	note(p, "create_bad(fd %d, flags %#x, size %llu, name %.8s) = %d",
 	     f->fd, c.flags, (unsigned long long)c.region_size, c.name, ret);
 	if (ret != want)

@@ -21,6 +21,10 @@
 #include "vmshm_test.h"
 #include "vmshm_nl.h"
 
+/* libvmshm-nl's hook for malformed requests, in libvmshm-nl.a only. */
+int vmshm_nl_raw(struct vmshm_nl *nl, uint8_t cmd, uint16_t nlflags,
+		 const void *attrs, size_t len);
+
 /* sysvipc's SHM_DEST, which /proc/vmshm adds to the perms of unlinked. */
 #define PROC_PERM_UNLINKED	01000
 

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers of the tests that run user/parent and user/child (pty_test,
- * kill_test): a private copy of the two programs, process bookkeeping
- * through /proc and pidfds, and the /proc/vmshm region check.
+ * Helpers of the tests that run user/sum/parent and user/sum/child
+ * (pty_test, kill_test): a private copy of the two programs, process
+ * bookkeeping through /proc and pidfds, and the /proc/vmshm region check.
  *
- * The programs are $VMSHM_USER_BIN/{parent,child}, else ../user beside this
- * test program.  They are copied once to $TMPDIR before the tests fork: an
- * exec from the guest's 9p share of the project takes about a second, from
- * tmpfs a few milliseconds.  The parent finds the child next to its own
- * binary, so the two copies share a directory.
+ * The programs are $VMSHM_USER_BIN/{parent,child}, else ../user/sum beside
+ * this test program.  They are copied once to $TMPDIR before the tests
+ * fork: an exec from the guest's 9p share of the project takes about a
+ * second, from tmpfs a few milliseconds.  The parent finds the child next
+ * to its own binary, so the two copies share a directory.
  */
 #ifndef _VMSHM_PROTO_TEST_H
 #define _VMSHM_PROTO_TEST_H
@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include "exe.h"
 #include "vmshm_test.h"
 
 #define PROTO_COPY_BUF	65536
@@ -65,7 +66,7 @@ out_free:
 	return ret;
 }
 
-/* Where the build put parent and child: $VMSHM_USER_BIN or ../user. */
+/* Where the build put parent and child: $VMSHM_USER_BIN or ../user/sum. */
 static inline int proto_src_dir(char *buf, size_t size)
 {
 	const char *env = getenv("VMSHM_USER_BIN");
@@ -74,7 +75,7 @@ static inline int proto_src_dir(char *buf, size_t size)
 		snprintf(buf, size, "%s", env);
 		return 0;
 	}
-	return vmshm_exe_relpath(buf, size, "../user");
+	return vmshm_exe_relpath(buf, size, "../user/sum");
 }
 
 __attribute__((constructor)) static void proto_install(void)

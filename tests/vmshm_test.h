@@ -28,6 +28,7 @@
 
 #include "kselftest_harness.h"
 #include "libvmshm.h"
+#include "vmshm_raw_test.h"
 
 #define PAGE_SZ		4096UL
 
@@ -52,7 +53,7 @@ static inline int _test_open(void)
 
 /* Raw ioctl, for the malformed calls the library would never make. */
 #define test_ioctl_err(_errno, _fd, _cmd, _arg) \
-	ASSERT_EQ(-(_errno), vmshm_ioctl(_fd, _cmd, _arg))
+	ASSERT_EQ(-(_errno), _test_ioctl(_fd, _cmd, _arg))
 
 #define _test_cmd_create(fd, name, size, mode, flags) \
 	vmshm_create(fd, name, size, mode, flags, NULL)

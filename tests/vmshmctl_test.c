@@ -3,14 +3,15 @@
  * vmshmctl, run as a user would: exit codes and one-line error messages,
  * JSON that a strict parser accepts and that matches the netlink view,
  * escaping of hostile task names, `list` while regions churn, and
- * `monitor`.  The binary is $VMSHMCTL, else ../user/vmshmctl next to this
- * program.
+ * `monitor`.  The binary is $VMSHMCTL, else ../user/vmshmctl/vmshmctl next
+ * to this program.
  */
 #include <limits.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/prctl.h>
 
+#include "exe.h"
 #include "json.h"
 #include "vmshm_nl_test.h"
 
@@ -57,9 +58,9 @@ static int copy_exec(const char *src, const char *dst)
 }
 
 /*
- * $VMSHMCTL, else ../user/vmshmctl beside this program, copied once to
- * $TMPDIR before the tests fork: an exec from the guest's 9p share of the
- * project takes a second, from tmpfs a few milliseconds.
+ * $VMSHMCTL, else ../user/vmshmctl/vmshmctl beside this program, copied
+ * once to $TMPDIR before the tests fork: an exec from the guest's 9p share
+ * of the project takes a second, from tmpfs a few milliseconds.
  */
 __attribute__((constructor)) static void ctl_install(void)
 {
@@ -70,7 +71,7 @@ __attribute__((constructor)) static void ctl_install(void)
 		snprintf(ctl_bin, sizeof(ctl_bin), "%s", env);
 		return;
 	}
-	if (vmshm_exe_relpath(src, sizeof(src), "../user/vmshmctl") ||
+	if (vmshm_exe_relpath(src, sizeof(src), "../user/vmshmctl/vmshmctl") ||
 	    access(src, X_OK))
 		return;
 	snprintf(ctl_bin, sizeof(ctl_bin), "%s/vmshmctl-test.%d",

@@ -12,7 +12,7 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
-bin=$here/../../user
+bin=$here/../../user/sum
 transport=vmshm
 lines=100000
 seed=1

@@ -31,7 +31,7 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
-bin=$here/../../user
+bin=$here/../../user/sum
 transport=vmshm
 for a in "$@"; do
 	case $a in

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exe.h"
 #include "libvmshm.h"
 #include "unit.h"
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host unit tests of the line parser (user/sum.c): every grammar rule and
- * error, overflow both ways, columns, and streaming in arbitrary pieces.
+ * Host unit tests of the line parser (user/sum/sum.c): every grammar rule
+ * and error, overflow both ways, columns, and streaming in arbitrary pieces.
  */
 #include <stdio.h>
 #include <string.h>

@@ -5,7 +5,7 @@
  *
  * A job is one (workload, variant, placement) measured once; a round runs
  * every job once, in a shuffled order.  Two-process jobs fork a child that
- * attaches to the channel by name, as user/child does; the child reports
+ * attaches to the channel by name, as user/sum/child does; the child reports
  * what it spent through a shared control block (struct ctl).
  */
 #ifndef _VMSHM_BENCH_H

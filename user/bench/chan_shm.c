@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * POSIX shm by name (for the futex, semaphore and spin transports), and
- * the lab's posix-flags transport, used through user/xport.h unchanged.
+ * the lab's posix-flags transport, used through user/sum/xport.h unchanged.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -113,7 +113,7 @@ static int lab_open(struct end *e, bool create)
 }
 
 /**
- * lab_create() - parent: the lab's channel (user/posix_flags.c)
+ * lab_create() - parent: the lab's channel (user/sum/posix_flags.c)
  * @e: the parent's side; e->priv receives the struct xport
  *
  * Return: 0 or -errno.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The lab's posix-flags protocol (user/posix_flags.c through xport.h), as
- * a ping-pong transport (an empty line each way) and as a streaming one
+ * The lab's posix-flags protocol (user/sum/posix_flags.c through xport.h),
+ * as a ping-pong transport (an empty line each way) and as a streaming one
  * (one line per handshake: that is the protocol).  Its waits poll with
  * usleep(1000), about 1-2 ms a message: its batches are bounded by time.
  */

@@ -3,7 +3,7 @@
  * Streaming transports:
  *
  *   vmshm-ring        the ring pair of parent and child: one record per
- *                     line (as user/xport_ring.c frames them), published
+ *                     line (as user/sum/xport_ring.c frames them), published
  *                     in batches of a quarter ring, a wake only for a
  *                     sleeping peer
  *   vmshm-ring-chunk  the same ring, but each record carries as many whole

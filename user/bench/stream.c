@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Streaming: the parent sends every line of the generated text, the child
- * sums each line with user/sum.h and hashes the results.  The time runs
+ * sums each line with user/sum/sum.h and hashes the results.  The time runs
  * from the parent's first send to the child's last result; the child's
  * line count and hash are checked by the caller against a single-process
  * pass over the same text.

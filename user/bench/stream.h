@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Streaming: generated lines of numbers, and the consumer's side that
- * every transport shares: user/sum.h's parser and a checksum of the
+ * every transport shares: user/sum/sum.h's parser and a checksum of the
  * result lines.
  */
 #ifndef _VMSHM_BENCH_STREAM_H

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The performance targets of issue 5, each judged on the worse of the two
- * placements (same vCPU, different vCPUs), from medians of ratios taken
- * inside each kept round.
+ * The benchmark's performance targets, each judged on the worse of the
+ * two placements (same vCPU, different vCPUs), from medians of ratios
+ * taken inside each kept round.
  *
  * "vmshm blocking round trip" is the best of the vmshm variants that sleep
  * in the kernel and never spin (vmshm-wait, vmshm-poll, vmshm-ring), chosen

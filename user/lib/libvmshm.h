@@ -7,8 +7,7 @@
  * are the kernel's, documented in <linux/vmshm.h>.
  *
  * The wrappers fill in the "size" member of each ioctl struct, zero the
- * reserved members and copy names with a length check.  Tests that must
- * send malformed structs use vmshm_ioctl() directly.
+ * reserved members and copy names with a length check.
  */
 #ifndef _LIBVMSHM_H
 #define _LIBVMSHM_H
@@ -25,8 +24,6 @@
 #define VMSHM_NO_DEADLINE	0ULL
 /* A sleepers_offset of -1 means "no sleepers word" in vmshm_wait(). */
 #define VMSHM_NO_SLEEPERS	(-1LL)
-
-int vmshm_ioctl(int fd, unsigned long cmd, void *arg);
 
 int vmshm_open(void);
 int vmshm_get_info(int fd, struct vmshm_info *info);
@@ -48,8 +45,6 @@ int vmshm_peer_gone(int fd);
 
 uint64_t vmshm_now_ns(void);
 uint64_t vmshm_deadline_in(uint64_t timeout_ns);
-
-int vmshm_exe_relpath(char *buf, size_t size, const char *rel);
 
 /**
  * struct vmshm_ring_ctx - binds struct ring_ops to a vmshm region

@@ -13,17 +13,8 @@
 
 #include "libvmshm.h"
 
-/**
- * vmshm_ioctl() - raw ioctl on a /dev/vmshm fd
- * @fd: the fd
- * @cmd: any command number, valid or not
- * @arg: the argument, passed unchanged
- *
- * For tests that need malformed calls.  Retries nothing: EINTR is returned.
- *
- * Return: the ioctl's non-negative result, or -errno.
- */
-int vmshm_ioctl(int fd, unsigned long cmd, void *arg)
+/* The ioctl's non-negative result, or -errno; EINTR is not retried. */
+static int vmshm_do_ioctl(int fd, unsigned long cmd, void *arg)
 {
 	int ret = ioctl(fd, cmd, arg);
 
@@ -67,7 +58,7 @@ int vmshm_get_info(int fd, struct vmshm_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	info->size = sizeof(*info);
-	return vmshm_ioctl(fd, VMSHM_GET_INFO, info);
+	return vmshm_do_ioctl(fd, VMSHM_GET_INFO, info);
 }
 
 /**
@@ -96,7 +87,7 @@ int vmshm_create(int fd, const char *name, uint64_t size, uint32_t mode,
 	ret = vmshm_copy_name(c.name, name);
 	if (ret)
 		return ret;
-	ret = vmshm_ioctl(fd, VMSHM_CREATE, &c);
+	ret = vmshm_do_ioctl(fd, VMSHM_CREATE, &c);
 	if (ret)
 		return ret;
 	if (id)
@@ -123,7 +114,7 @@ int vmshm_attach(int fd, const char *name, uint32_t flags, uint64_t *size,
 	ret = vmshm_copy_name(a.name, name);
 	if (ret)
 		return ret;
-	ret = vmshm_ioctl(fd, VMSHM_ATTACH, &a);
+	ret = vmshm_do_ioctl(fd, VMSHM_ATTACH, &a);
 	if (ret)
 		return ret;
 	if (size)
@@ -148,7 +139,7 @@ int vmshm_unlink(int fd, const char *name)
 	ret = vmshm_copy_name(u.name, name);
 	if (ret)
 		return ret;
-	return vmshm_ioctl(fd, VMSHM_UNLINK, &u);
+	return vmshm_do_ioctl(fd, VMSHM_UNLINK, &u);
 }
 
 /**
@@ -162,7 +153,7 @@ int vmshm_stat(int fd, struct vmshm_stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->size = sizeof(*st);
-	return vmshm_ioctl(fd, VMSHM_STAT, st);
+	return vmshm_do_ioctl(fd, VMSHM_STAT, st);
 }
 
 /**
@@ -232,7 +223,7 @@ int vmshm_wait(int fd, uint64_t offset, uint32_t expected,
 		w.flags |= VMSHM_WAIT_SLEEPERS;
 		w.sleepers_offset = sleepers_offset;
 	}
-	return vmshm_ioctl(fd, VMSHM_WAIT, &w);
+	return vmshm_do_ioctl(fd, VMSHM_WAIT, &w);
 }
 
 /**
@@ -249,7 +240,7 @@ int vmshm_wake(int fd, bool all)
 		.flags = all ? VMSHM_WAKE_ALL : 0,
 	};
 
-	return vmshm_ioctl(fd, VMSHM_WAKE, &k);
+	return vmshm_do_ioctl(fd, VMSHM_WAKE, &k);
 }
 
 /**
@@ -322,41 +313,4 @@ uint64_t vmshm_deadline_in(uint64_t timeout_ns)
 	if (timeout_ns > (uint64_t)INT64_MAX - now)
 		return INT64_MAX;
 	return now + timeout_ns;
-}
-
-/**
- * vmshm_exe_relpath() - a path relative to the running program's directory
- * @buf: where to put the path
- * @size: size of @buf
- * @rel: what to append to the directory, e.g. "child" or "../user"; ""
- *	gives the directory itself, with its trailing slash
- *
- * Programs find their siblings this way (parent finds child, the tests
- * find ../user) wherever the build tree or the install put them.
- *
- * Return: 0; -ENAMETOOLONG if the path does not fit in @buf; -ENOENT if
- * /proc/self/exe is not an absolute path; or readlink()'s error.
- */
-int vmshm_exe_relpath(char *buf, size_t size, const char *rel)
-{
-	size_t dir, len = strlen(rel) + 1;
-	ssize_t n;
-	char *slash;
-
-	if (size < 2)
-		return -ENAMETOOLONG;
-	n = readlink("/proc/self/exe", buf, size - 1);
-	if (n < 0)
-		return -errno;
-	if ((size_t)n == size - 1)
-		return -ENAMETOOLONG;
-	buf[n] = '\0';
-	slash = strrchr(buf, '/');
-	if (!slash)
-		return -ENOENT;
-	dir = slash + 1 - buf;
-	if (dir + len > size)
-		return -ENAMETOOLONG;
-	memcpy(buf + dir, rel, len);
-	return 0;
 }

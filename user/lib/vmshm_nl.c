@@ -657,6 +657,8 @@ int vmshm_nl_unlink(struct vmshm_nl *nl, const char *name)
  * @len: bytes at @attrs
  *
  * For tests of malformed requests; the replies are counted, not decoded.
+ * It needs the handle's insides, so it lives here, but it is not part of
+ * the API: vmshm_nl.h does not declare it, tests/vmshm_nl_test.h does.
  *
  * Return: the number of replies, or -errno.
  */

@@ -153,7 +153,4 @@ int vmshm_nl_next_event(struct vmshm_nl *nl, struct vmshm_nl_event *ev,
 			int timeout_ms);
 const char *vmshm_nl_event_name(uint32_t type);
 
-int vmshm_nl_raw(struct vmshm_nl *nl, uint8_t cmd, uint16_t nlflags,
-		 const void *attrs, size_t len);
-
 #endif /* _VMSHM_NL_H */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Small helpers shared by the parent and the child: messages, option
- * parsing, whole writes, signal setup.
+ * Small helpers of the programs: messages prefixed with prog_name, option
+ * parsing, whole writes, signal setup.  Used by user/sum (parent, child),
+ * user/vmshmctl and user/bench; not by libvmshm, which never prints.
  */
 #ifndef _VMSHM_UTIL_H
 #define _VMSHM_UTIL_H

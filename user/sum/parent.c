@@ -37,6 +37,7 @@
 
 #include <linux/vmshm.h>
 
+#include "exe.h"
 #include "libvmshm.h"
 #include "sum.h"
 #include "util.h"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Helpers shared by the parent and the child.
+ * Helpers of the programs (parent, child, vmshmctl, vmshm-bench): see
+ * util.h.
  */
 #include <errno.h>
 #include <stdarg.h>
