@@ -61,6 +61,7 @@
 
 #include "kselftest.h"
 #include "libvmshm.h"
+#include "vmshm_util.h"
 
 #define PAGE_SZ		4096UL
 #define MAX_FDS		8	/* open files per process */
@@ -1039,38 +1040,6 @@ static void op_fdinfo(struct fz_proc *p)
 			has ? "shown" : "missing", f->bound ? "" : "n un");
 }
 
-static int write_param(const char *param, unsigned long v)
-{
-	char path[96], buf[32];
-	int fd, n, ret = 0;
-
-	snprintf(path, sizeof(path), "/sys/module/vmshm/parameters/%s", param);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = snprintf(buf, sizeof(buf), "%lu", v);
-	if (write(fd, buf, n) != n)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static unsigned long read_param(const char *param)
-{
-	char path[96];
-	unsigned long v = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/vmshm/parameters/%s", param);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%lu", &v) != 1)
-		v = 0;
-	fclose(f);
-	return v;
-}
-
 /* Limits move under CREATE's feet; small ones make ENOSPC common. */
 static void op_param(struct fz_proc *p)
 {
@@ -1081,11 +1050,11 @@ static void op_param(struct fz_proc *p)
 		return;
 	if (rnd_chance(&p->rnd, 50)) {
 		v = 4 + rnd_below(&p->rnd, 24);
-		ret = write_param("max_regions", v);
+		ret = vmshm_set_param("max_regions", v);
 		note(p, "max_regions = %lu: %d", v, ret);
 	} else {
 		v = 8 + rnd_below(&p->rnd, 200);
-		ret = write_param("max_total_pages", v);
+		ret = vmshm_set_param("max_total_pages", v);
 		note(p, "max_total_pages = %lu: %d", v, ret);
 	}
 	EXPECT(p, ret);
@@ -1552,8 +1521,8 @@ int main(int argc, char **argv)
 		ksft_exit_fail_msg("%s: cannot read VMSHM_GET_INFO\n",
 				   VMSHM_DEVICE);
 	close(fd);
-	max_regions = read_param("max_regions");
-	max_total_pages = read_param("max_total_pages");
+	max_regions = vmshm_get_param("max_regions");
+	max_total_pages = vmshm_get_param("max_total_pages");
 
 	shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -1584,8 +1553,8 @@ int main(int argc, char **argv)
 				       shared->ok[i]);
 
 	/* Restore the limits, then every page must have come back. */
-	write_param("max_regions", max_regions);
-	write_param("max_total_pages", max_total_pages);
+	vmshm_set_param("max_regions", max_regions);
+	vmshm_set_param("max_total_pages", max_total_pages);
 	fd = vmshm_open();
 	if (fd < 0 || unlink_pool(fd) || vmshm_get_info(fd, &after)) {
 		if (!bad)

@@ -28,6 +28,7 @@
 
 #include "kselftest_harness.h"
 #include "libvmshm.h"
+#include "vmshm_util.h"
 
 #define PAGE_SZ		4096UL
 
@@ -88,39 +89,6 @@ static inline void touch_pages(volatile char *p, unsigned long n)
 
 	for (i = 0; i < n; i++)
 		p[i * PAGE_SZ] = (char)(i + 1);
-}
-
-/* Set a module parameter; returns 0 or -errno. */
-static inline int vmshm_set_param(const char *param, unsigned long value)
-{
-	char path[128], buf[32];
-	int fd, n, ret = 0;
-
-	snprintf(path, sizeof(path), "/sys/module/vmshm/parameters/%s", param);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	n = snprintf(buf, sizeof(buf), "%lu", value);
-	if (write(fd, buf, n) != n)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static inline unsigned long vmshm_get_param(const char *param)
-{
-	char path[128];
-	unsigned long v = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/vmshm/parameters/%s", param);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%lu", &v) != 1)
-		v = 0;
-	fclose(f);
-	return v;
 }
 
 /* Run @fn in a child as uid/gid 65534; returns its exit status. */

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers of the vmshm selftests that need no harness, so that vmshm_fuzz
+ * (plain kselftest.h) shares them with the TEST() programs: the module's
+ * parameters in /sys/module/vmshm/parameters.
+ */
+#ifndef _VMSHM_UTIL_H
+#define _VMSHM_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#define VMSHM_PARAM_DIR	"/sys/module/vmshm/parameters"
+
+/* Set a module parameter; returns 0 or -errno. */
+static inline int vmshm_set_param(const char *param, unsigned long value)
+{
+	char path[128], buf[32];
+	int fd, n, ret = 0;
+
+	snprintf(path, sizeof(path), VMSHM_PARAM_DIR "/%s", param);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = snprintf(buf, sizeof(buf), "%lu", value);
+	if (write(fd, buf, n) != n)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* A module parameter's value, or 0 if it cannot be read. */
+static inline unsigned long vmshm_get_param(const char *param)
+{
+	char path[128];
+	unsigned long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), VMSHM_PARAM_DIR "/%s", param);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%lu", &v) != 1)
+		v = 0;
+	fclose(f);
+	return v;
+}
+
+#endif /* _VMSHM_UTIL_H */
