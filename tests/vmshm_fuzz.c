@@ -1341,35 +1341,30 @@ static void __attribute__((noreturn)) nl_dumper(void)
 /* delete_module(), retried while a dump in flight holds the module. */
 static int unload(char *why, size_t len)
 {
-	int i;
+	int i, ret;
 
 	for (i = 0; i < 5000; i++) {
-		if (!syscall(SYS_delete_module, "vmshm", O_NONBLOCK))
-			return 0;
-		if (errno != EWOULDBLOCK)
+		ret = vmshm_unload();
+		if (ret != -EWOULDBLOCK)
 			break;
 		usleep(1000);
 	}
-	snprintf(why, len, "delete_module(vmshm): %s", strerror(errno));
+	if (!ret)
+		return 0;
+	snprintf(why, len, "delete_module(vmshm): %s", strerror(-ret));
 	return -1;
 }
 
 static int unload_reload(char *why, size_t len)
 {
-	const char *ko = getenv("VMSHM_KO") ?: "/lib/vmshm/vmshm.ko";
-	int fd, ret;
+	int ret;
 
 	if (unload(why, len))
 		return -1;
-	fd = open(ko, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(why, len, "%s: %s", ko, strerror(errno));
-		return -1;
-	}
-	ret = syscall(SYS_finit_module, fd, "", 0);
+	ret = vmshm_reload();
 	if (ret)
-		snprintf(why, len, "finit_module(%s): %s", ko, strerror(errno));
-	close(fd);
+		snprintf(why, len, "loading %s: %s", vmshm_ko_path(),
+			 strerror(-ret));
 	return ret ? -1 : 0;
 }
 

@@ -109,25 +109,6 @@ static inline int run_as_nobody(int (*fn)(void *), void *arg)
 	return WEXITSTATUS(status);
 }
 
-/* Unload vmshm.ko if nothing holds it; returns 0 or -errno. */
-static inline int vmshm_unload(void)
-{
-	return syscall(SYS_delete_module, "vmshm", O_NONBLOCK) ? -errno : 0;
-}
-
-/* Load vmshm.ko again from $VMSHM_KO (default /lib/vmshm/vmshm.ko). */
-static inline int vmshm_reload(void)
-{
-	const char *ko = getenv("VMSHM_KO") ?: "/lib/vmshm/vmshm.ko";
-	int fd = open(ko, O_RDONLY | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
-	close(fd);
-	return ret;
-}
-
 /* Wait for a child and return its exit code, or 255 if it was killed. */
 static inline int wait_child(pid_t pid)
 {

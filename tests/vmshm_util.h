@@ -2,7 +2,7 @@
 /*
  * Helpers of the vmshm selftests that need no harness, so that vmshm_fuzz
  * (plain kselftest.h) shares them with the TEST() programs: the module's
- * parameters in /sys/module/vmshm/parameters.
+ * parameters in /sys/module/vmshm/parameters, unloading and loading it.
  */
 #ifndef _VMSHM_UTIL_H
 #define _VMSHM_UTIL_H
@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define VMSHM_PARAM_DIR	"/sys/module/vmshm/parameters"
@@ -46,6 +48,30 @@ static inline unsigned long vmshm_get_param(const char *param)
 		v = 0;
 	fclose(f);
 	return v;
+}
+
+/* Unload vmshm.ko if nothing holds it; returns 0 or -errno. */
+static inline int vmshm_unload(void)
+{
+	return syscall(SYS_delete_module, "vmshm", O_NONBLOCK) ? -errno : 0;
+}
+
+/* Where vmshm_reload() loads the module from. */
+static inline const char *vmshm_ko_path(void)
+{
+	return getenv("VMSHM_KO") ?: "/lib/vmshm/vmshm.ko";
+}
+
+/* Load vmshm.ko again from $VMSHM_KO (default /lib/vmshm/vmshm.ko). */
+static inline int vmshm_reload(void)
+{
+	int fd = open(vmshm_ko_path(), O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	close(fd);
+	return ret;
 }
 
 #endif /* _VMSHM_UTIL_H */
