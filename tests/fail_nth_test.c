@@ -261,9 +261,9 @@ static void region_setup(struct __test_metadata *_metadata,
 			 const FIXTURE_VARIANT(fail_nth) *variant)
 {
 	self->creator = test_open();
-	test_cmd_create(self->creator, self->name, NR_PAGES * PAGE_SZ, 0600,
+	test_cmd_create(self->creator, self->name, NR_PAGES * page_size(), 0600,
 			variant->create_flags);
-	self->mem = test_mmap(self->creator, NR_PAGES * PAGE_SZ,
+	self->mem = test_mmap(self->creator, NR_PAGES * page_size(),
 			      PROT_READ | PROT_WRITE, 0);
 	ASSERT_NE(MAP_FAILED, self->mem);
 	self->mem[0] = 1;
@@ -275,7 +275,7 @@ static void region_teardown(FIXTURE_DATA(fail_nth) *self)
 	int fd;
 
 	if (self->creator >= 0) {
-		munmap(self->mem, NR_PAGES * PAGE_SZ);
+		munmap(self->mem, NR_PAGES * page_size());
 		close(self->creator);
 		self->creator = -1;
 	}
@@ -484,12 +484,12 @@ static int run_create(struct __test_metadata *_metadata,
 	char *p = NULL;
 
 	STEP(run_open(run));
-	STEP(_test_cmd_create(run->fd[0], self->name, NR_PAGES * PAGE_SZ,
+	STEP(_test_cmd_create(run->fd[0], self->name, NR_PAGES * page_size(),
 			      0600, variant->create_flags));
-	STEP(run_mmap(run, run->fd[0], NR_PAGES * PAGE_SZ,
+	STEP(run_mmap(run, run->fd[0], NR_PAGES * page_size(),
 		      PROT_READ | PROT_WRITE, 0, &p));
-	STEP(populate(p, NR_PAGES * PAGE_SZ, true));
-	p[PAGE_SZ] = 2;
+	STEP(populate(p, NR_PAGES * page_size(), true));
+	p[page_size()] = 2;
 	if (!(variant->create_flags & VMSHM_CREATE_TRANSIENT))
 		STEP(vmshm_unlink(run->fd[0], self->name));
 	return 0;
@@ -504,12 +504,12 @@ static int run_create_anon(struct __test_metadata *_metadata,
 	char *p = NULL;
 
 	STEP(run_open(run));
-	STEP(_test_cmd_create(run->fd[0], NULL, 3 * PAGE_SZ, 0600,
+	STEP(_test_cmd_create(run->fd[0], NULL, 3 * page_size(), 0600,
 			      VMSHM_CREATE_ANON | (variant->create_flags &
 						   VMSHM_CREATE_PREFAULT)));
-	STEP(run_mmap(run, run->fd[0], 3 * PAGE_SZ, PROT_READ | PROT_WRITE, 0,
+	STEP(run_mmap(run, run->fd[0], 3 * page_size(), PROT_READ | PROT_WRITE, 0,
 		      &p));
-	STEP(populate(p, 3 * PAGE_SZ, true));
+	STEP(populate(p, 3 * page_size(), true));
 	return 0;
 }
 
@@ -525,11 +525,11 @@ static int run_attach(struct __test_metadata *_metadata,
 
 	STEP(run_open(run));
 	STEP(_test_cmd_attach(run->fd[0], self->name, variant->attach_flags));
-	STEP(run_mmap(run, run->fd[0], NR_PAGES * PAGE_SZ, prot, 0, &p));
-	STEP(populate(p, NR_PAGES * PAGE_SZ, !rdonly));
+	STEP(run_mmap(run, run->fd[0], NR_PAGES * page_size(), prot, 0, &p));
+	STEP(populate(p, NR_PAGES * page_size(), !rdonly));
 	ASSERT_EQ(1, p[0]);
 	if (rdonly)
-		STEP_EXPECT(-EACCES, sys_ret(mprotect(p, PAGE_SZ,
+		STEP_EXPECT(-EACCES, sys_ret(mprotect(p, page_size(),
 						      PROT_READ | PROT_WRITE)));
 	return 0;
 }
@@ -542,29 +542,29 @@ static int run_mmap_faults(struct __test_metadata *_metadata,
 	struct run *run = &self->run;
 	char *p = NULL, *q = NULL, *hole = NULL;
 
-	STEP(run_mmap(run, self->creator, NR_PAGES * PAGE_SZ,
+	STEP(run_mmap(run, self->creator, NR_PAGES * page_size(),
 		      PROT_READ | PROT_WRITE, 0, &p));
-	STEP(populate(p, NR_PAGES * PAGE_SZ, true));
+	STEP(populate(p, NR_PAGES * page_size(), true));
 	ASSERT_EQ(1, p[0]);
 	/* A window of the region at a page offset. */
-	STEP(run_mmap(run, self->creator, 2 * PAGE_SZ, PROT_READ,
-		      3 * PAGE_SZ, &q));
-	STEP(populate(q, 2 * PAGE_SZ, false));
+	STEP(run_mmap(run, self->creator, 2 * page_size(), PROT_READ,
+		      3 * page_size(), &q));
+	STEP(populate(q, 2 * page_size(), false));
 	/* Split by munmap of a middle page, then by mprotect. */
-	STEP(sys_ret(munmap(p + 2 * PAGE_SZ, PAGE_SZ)));
-	STEP(sys_ret(mprotect(p + 4 * PAGE_SZ, PAGE_SZ, PROT_READ)));
+	STEP(sys_ret(munmap(p + 2 * page_size(), page_size())));
+	STEP(sys_ret(mprotect(p + 4 * page_size(), page_size(), PROT_READ)));
 	/* Growing must fail (VM_DONTEXPAND); shrinking and moving work. */
-	STEP_EXPECT(-EFAULT, mremap(p, 2 * PAGE_SZ, 3 * PAGE_SZ,
+	STEP_EXPECT(-EFAULT, mremap(p, 2 * page_size(), 3 * page_size(),
 				    MREMAP_MAYMOVE) == MAP_FAILED ? -errno : 0);
-	STEP(mremap(p + 5 * PAGE_SZ, 3 * PAGE_SZ, PAGE_SZ, 0) == MAP_FAILED ?
+	STEP(mremap(p + 5 * page_size(), 3 * page_size(), page_size(), 0) == MAP_FAILED ?
 	     -errno : 0);
-	STEP(run_reserve(run, PAGE_SZ, &hole));
-	STEP(mremap(p, PAGE_SZ, PAGE_SZ, MREMAP_MAYMOVE | MREMAP_FIXED, hole) ==
+	STEP(run_reserve(run, page_size(), &hole));
+	STEP(mremap(p, page_size(), page_size(), MREMAP_MAYMOVE | MREMAP_FIXED, hole) ==
 	     MAP_FAILED ? -errno : 0);
 	ASSERT_EQ(1, hole[0]);
 	/* Drop the PTEs and fault them back. */
-	STEP(sys_ret(madvise(p + PAGE_SZ, PAGE_SZ, MADV_DONTNEED)));
-	STEP(populate(p + PAGE_SZ, PAGE_SZ, true));
+	STEP(sys_ret(madvise(p + page_size(), page_size(), MADV_DONTNEED)));
+	STEP(populate(p + page_size(), page_size(), true));
 	return 0;
 }
 
@@ -600,9 +600,9 @@ static int run_fork(struct __test_metadata *_metadata,
 		/* The child's fail-nth starts at 0: nothing fails here. */
 		if (self->mem[0] != 1)
 			_exit(1);
-		if (madvise(self->mem, NR_PAGES * PAGE_SZ, MADV_POPULATE_WRITE))
+		if (madvise(self->mem, NR_PAGES * page_size(), MADV_POPULATE_WRITE))
 			_exit(2);
-		self->mem[NR_PAGES * PAGE_SZ - 1] = 3;
+		self->mem[NR_PAGES * page_size() - 1] = 3;
 		_exit(0);
 	}
 	/*
@@ -616,7 +616,7 @@ static int run_fork(struct __test_metadata *_metadata,
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	run->child = 0;
 	ASSERT_EQ(0, WIFEXITED(status) ? WEXITSTATUS(status) : 128);
-	ASSERT_EQ(3, self->mem[NR_PAGES * PAGE_SZ - 1]);
+	ASSERT_EQ(3, self->mem[NR_PAGES * page_size() - 1]);
 	return 0;
 }
 
@@ -632,11 +632,11 @@ static int run_wait_wake(struct __test_metadata *_metadata,
 	uint64_t seq;
 
 	STEP_EXPECT(-ETIMEDOUT,
-		    vmshm_wait(self->creator, 5 * PAGE_SZ, 0, 1,
-			       6 * PAGE_SZ + 4, VMSHM_WAIT_DEADLINE));
+		    vmshm_wait(self->creator, 5 * page_size(), 0, 1,
+			       6 * page_size() + 4, VMSHM_WAIT_DEADLINE));
 	STEP_EXPECT(-EAGAIN,
 		    vmshm_wait(self->creator, 0, 0, VMSHM_NO_DEADLINE,
-			       7 * PAGE_SZ, 0));
+			       7 * page_size(), 0));
 	STEP(vmshm_wake(self->creator, true));
 	ASSERT_EQ(1, poll(&pfd, 1, 0));
 	STEP(fcntl(self->creator, F_SETFL, O_NONBLOCK) ? -errno : 0);

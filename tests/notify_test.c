@@ -23,9 +23,9 @@ FIXTURE_SETUP(notify)
 {
 	self->fd = test_open();
 	snprintf(self->name, sizeof(self->name), "notify-%d", getpid());
-	test_cmd_create(self->fd, self->name, PAGE_SZ, 0600,
+	test_cmd_create(self->fd, self->name, page_size(), 0600,
 			VMSHM_CREATE_TRANSIENT);
-	self->mem = test_mmap(self->fd, PAGE_SZ, PROT_READ | PROT_WRITE, 0);
+	self->mem = test_mmap(self->fd, page_size(), PROT_READ | PROT_WRITE, 0);
 	ASSERT_NE(MAP_FAILED, self->mem);
 }
 
@@ -70,9 +70,9 @@ TEST_F(notify, bad_offsets)
 	struct vmshm_stat st;
 
 	ASSERT_EQ(-EINVAL, vmshm_wait(self->fd, 2, 0, 0, VMSHM_NO_SLEEPERS, 0));
-	ASSERT_EQ(-EINVAL, vmshm_wait(self->fd, PAGE_SZ, 0, 0,
+	ASSERT_EQ(-EINVAL, vmshm_wait(self->fd, page_size(), 0, 0,
 				      VMSHM_NO_SLEEPERS, 0));
-	ASSERT_EQ(-EINVAL, vmshm_wait(self->fd, 0, 0, 0, PAGE_SZ + 4,
+	ASSERT_EQ(-EINVAL, vmshm_wait(self->fd, 0, 0, 0, page_size() + 4,
 				      VMSHM_WAIT_SLEEPERS));
 	/* The sleepers word cannot be the watched word. */
 	ASSERT_EQ(-EINVAL, vmshm_wait(self->fd, 8, 0, 0, 8,
@@ -340,7 +340,7 @@ TEST_F(notify, wait_wake_bad_args)
 				      VMSHM_WAIT_WAKE_ALL | VMSHM_WAIT_DEADLINE));
 	ASSERT_EQ(-EOPNOTSUPP, vmshm_wait(self->fd, WORD, 0, soon,
 					  VMSHM_NO_SLEEPERS, flags | (1U << 4)));
-	ASSERT_EQ(-EINVAL, vmshm_wait(self->fd, PAGE_SZ, 0, soon,
+	ASSERT_EQ(-EINVAL, vmshm_wait(self->fd, page_size(), 0, soon,
 				      VMSHM_NO_SLEEPERS, flags));
 	ASSERT_EQ(-EINVAL, vmshm_wait(self->fd, WORD + 2, 0, soon,
 				      VMSHM_NO_SLEEPERS, flags));

@@ -63,7 +63,6 @@
 #include "libvmshm.h"
 #include "vmshm_util.h"
 
-#define PAGE_SZ		4096UL
 #define MAX_FDS		8	/* open files per process */
 #define MAX_MAPS	8	/* mapping records per process */
 #define MAX_PAGES	16	/* largest region, in pages */
@@ -317,8 +316,8 @@ static void op_create(struct fz_proc *p)
 	if (!f || f->nobind)
 		return;
 	pages = 1 + rnd_below(&p->rnd, MAX_PAGES);
-	size = pages * PAGE_SZ - (rnd_chance(&p->rnd, 30) ?
-				  rnd_below(&p->rnd, PAGE_SZ - 1) : 0);
+	size = pages * page_size() - (rnd_chance(&p->rnd, 30) ?
+				  rnd_below(&p->rnd, page_size() - 1) : 0);
 	pool_name(name, sizeof(name), rnd_below(&p->rnd, NR_NAMES));
 	if (r == 0)
 		flags |= VMSHM_CREATE_ANON;
@@ -347,7 +346,7 @@ static void op_create(struct fz_proc *p)
 static void op_create_bad(struct fz_proc *p)
 {
 	struct fz_file *f = pick_file(p, true);
-	struct vmshm_create c = { .size = sizeof(c), .region_size = PAGE_SZ,
+	struct vmshm_create c = { .size = sizeof(c), .region_size = page_size(),
 				  .mode = 0600 };
 	int want, ret;
 
@@ -424,11 +423,11 @@ static void op_attach(struct fz_proc *p)
 	else
 		EXPECT(p, ret, ENOENT, EACCES);
 	if (!ret) {
-		if (!size || size % PAGE_SZ || size > MAX_PAGES * PAGE_SZ)
+		if (!size || size % page_size() || size > MAX_PAGES * page_size())
 			fz_fail(p, "attach %s: out_size %" PRIu64, name, size);
 		f->bound = true;
 		f->rdonly = flags & VMSHM_ATTACH_RDONLY;
-		f->pages = size / PAGE_SZ;
+		f->pages = size / page_size();
 	}
 }
 
@@ -480,7 +479,7 @@ static void op_mmap(struct fz_proc *p)
 		want = -EINVAL;
 	else if (f->rdonly && (prot & PROT_WRITE))
 		want = -EACCES;
-	addr = mmap(NULL, pages * PAGE_SZ, prot, flags, f->fd, first * PAGE_SZ);
+	addr = mmap(NULL, pages * page_size(), prot, flags, f->fd, first * page_size());
 	ret = addr == MAP_FAILED ? -errno : 0;
 	note(p, "mmap(fd %d, %u pages at %u, prot %d, %s) = %d %p", f->fd,
 	     pages, first, prot, flags == MAP_PRIVATE ? "private" : "shared",
@@ -511,7 +510,7 @@ static void map_cut(struct fz_proc *p, struct fz_map *m, unsigned int first,
 	if (!first) {
 		memmove(m->prot, m->prot + n, rest);
 		memmove(m->vma, m->vma + n, rest);
-		m->addr += n * PAGE_SZ;
+		m->addr += n * page_size();
 		m->pages = rest;
 	} else if (!rest) {
 		m->pages = first;
@@ -519,12 +518,12 @@ static void map_cut(struct fz_proc *p, struct fz_map *m, unsigned int first,
 		/* A hole: the pages after it become a record of their own. */
 		tail = pick_map(p, false);
 		if (!tail) {
-			munmap(m->addr + (first + n) * PAGE_SZ, rest * PAGE_SZ);
+			munmap(m->addr + (first + n) * page_size(), rest * page_size());
 			m->pages = first;
 			return;
 		}
 		*tail = *m;
-		tail->addr = m->addr + (first + n) * PAGE_SZ;
+		tail->addr = m->addr + (first + n) * page_size();
 		tail->pages = rest;
 		memmove(tail->prot, m->prot + first + n, rest);
 		memmove(tail->vma, m->vma + first + n, rest);
@@ -549,7 +548,7 @@ static void op_munmap(struct fz_proc *p)
 		first = rnd_below(&p->rnd, m->pages);
 		n = 1 + rnd_below(&p->rnd, m->pages - first);
 	}
-	ret = sys_ret(munmap(m->addr + first * PAGE_SZ, n * PAGE_SZ));
+	ret = sys_ret(munmap(m->addr + first * page_size(), n * page_size()));
 	note(p, "munmap(%p, pages %u+%u of %u) = %d", m->addr, first, n,
 	     m->pages, ret);
 	EXPECT(p, ret, ENOMEM);
@@ -574,7 +573,7 @@ static void op_mprotect(struct fz_proc *p)
 	n = 1 + rnd_below(&p->rnd, m->pages - first);
 	end = first + n;
 	prot = prot_of(rnd_below(&p->rnd, 3));
-	ret = sys_ret(mprotect(m->addr + first * PAGE_SZ, n * PAGE_SZ, prot));
+	ret = sys_ret(mprotect(m->addr + first * page_size(), n * page_size(), prot));
 	note(p, "mprotect(%p, pages %u+%u of %u, prot %d) = %d", m->addr,
 	     first, n, m->pages, prot, ret);
 	if (m->rdonly && (prot & PROT_WRITE)) {
@@ -615,7 +614,7 @@ static unsigned int vma_len(struct fz_map *m, unsigned int first)
 /* An inaccessible range of @pages to mremap() onto, or NULL. */
 static char *reserve(unsigned int pages)
 {
-	void *hole = mmap(NULL, pages * PAGE_SZ, PROT_NONE,
+	void *hole = mmap(NULL, pages * page_size(), PROT_NONE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	return hole == MAP_FAILED ? NULL : hole;
@@ -639,8 +638,8 @@ static void op_mremap(struct fz_proc *p)
 	r = rnd_below(&p->rnd, 3);
 	if (r == 0 && m->pages > 1) {
 		cut = 1 + rnd_below(&p->rnd, m->pages - 1);
-		q = mremap(m->addr, m->pages * PAGE_SZ,
-			   (m->pages - cut) * PAGE_SZ, 0);
+		q = mremap(m->addr, m->pages * page_size(),
+			   (m->pages - cut) * page_size(), 0);
 		ret = q == MAP_FAILED ? -errno : 0;
 		note(p, "mremap(%p, %u -> %u pages) = %d", m->addr, m->pages,
 		     m->pages - cut, ret);
@@ -650,7 +649,7 @@ static void op_mremap(struct fz_proc *p)
 		if (!ret)
 			map_cut(p, m, m->pages - cut, cut);
 	} else if (r == 1) {
-		q = mremap(m->addr, len * PAGE_SZ, (len + 1) * PAGE_SZ,
+		q = mremap(m->addr, len * page_size(), (len + 1) * page_size(),
 			   rnd_chance(&p->rnd, 50) ? MREMAP_MAYMOVE : 0);
 		ret = q == MAP_FAILED ? -errno : 0;
 		note(p, "mremap(%p, %u -> %u pages) = %d", m->addr, len,
@@ -662,7 +661,7 @@ static void op_mremap(struct fz_proc *p)
 		hole = reserve(m->pages);
 		if (!hole)
 			return;
-		q = mremap(m->addr, m->pages * PAGE_SZ, m->pages * PAGE_SZ,
+		q = mremap(m->addr, m->pages * page_size(), m->pages * page_size(),
 			   MREMAP_MAYMOVE | MREMAP_FIXED, hole);
 		ret = q == MAP_FAILED ? -errno : 0;
 		note(p, "mremap(%p, %u pages in %s, to %p) = %d", m->addr,
@@ -678,7 +677,7 @@ static void op_mremap(struct fz_proc *p)
 		}
 		if (ret) {
 			/* The destination may be unmapped already: harmless. */
-			munmap(hole, m->pages * PAGE_SZ);
+			munmap(hole, m->pages * page_size());
 			return;
 		}
 		if (q != hole)
@@ -698,22 +697,22 @@ static void op_touch(struct fz_proc *p)
 	if (!m)
 		return;
 	i = rnd_below(&p->rnd, m->pages);
-	c = m->addr + i * PAGE_SZ + rnd_below(&p->rnd, PAGE_SZ);
+	c = m->addr + i * page_size() + rnd_below(&p->rnd, page_size());
 	if (m->prot[i] & PROT_WRITE) {
 		if (rnd_chance(&p->rnd, 20))
-			ret = sys_ret(madvise(m->addr + i * PAGE_SZ, PAGE_SZ,
+			ret = sys_ret(madvise(m->addr + i * page_size(), page_size(),
 					      MADV_POPULATE_WRITE));
 		else
 			*c = (char)rnd_next(&p->rnd);
 	} else if (m->prot[i] & PROT_READ) {
 		if (rnd_chance(&p->rnd, 20))
-			ret = sys_ret(madvise(m->addr + i * PAGE_SZ, PAGE_SZ,
+			ret = sys_ret(madvise(m->addr + i * page_size(), page_size(),
 					      MADV_POPULATE_READ));
 		else
 			(void)*c;
 	} else {
 		/* PROT_NONE: populating must fail instead of faulting. */
-		ret = sys_ret(madvise(m->addr + i * PAGE_SZ, PAGE_SZ,
+		ret = sys_ret(madvise(m->addr + i * page_size(), page_size(),
 				      MADV_POPULATE_READ));
 		note(p, "populate(prot none %p) = %d", c, ret);
 		if (ret != -EFAULT && ret != -EINVAL && ret != -ENOMEM)
@@ -735,7 +734,7 @@ static void op_dontneed(struct fz_proc *p)
 		return;
 	first = rnd_below(&p->rnd, m->pages);
 	n = 1 + rnd_below(&p->rnd, m->pages - first);
-	ret = sys_ret(madvise(m->addr + first * PAGE_SZ, n * PAGE_SZ,
+	ret = sys_ret(madvise(m->addr + first * page_size(), n * page_size(),
 			      MADV_DONTNEED));
 	note(p, "madvise(%p, pages %u+%u, DONTNEED) = %d", m->addr, first, n,
 	     ret);
@@ -821,13 +820,13 @@ static void op_wait(struct fz_proc *p)
 
 	if (!f)
 		return;
-	offset = rnd_below(&p->rnd, pages * PAGE_SZ / 4) * 4;
+	offset = rnd_below(&p->rnd, pages * page_size() / 4) * 4;
 	if (rnd_chance(&p->rnd, 5)) {
-		offset += rnd_chance(&p->rnd, 50) ? 2 : pages * PAGE_SZ;
+		offset += rnd_chance(&p->rnd, 50) ? 2 : pages * page_size();
 		bad = true;
 	}
 	if (rnd_chance(&p->rnd, 30)) {
-		sleepers = (offset + 4) % (pages * PAGE_SZ);
+		sleepers = (offset + 4) % (pages * page_size());
 		/* Too small a region for two words: the same word. */
 		bad |= (uint64_t)sleepers == offset;
 	}
@@ -933,12 +932,12 @@ static void op_stat(struct fz_proc *p)
 		return;
 	}
 	EXPECT(p, ret);
-	if (st.out_size != f->pages * PAGE_SZ ||
+	if (st.out_size != f->pages * page_size() ||
 	    st.out_resident > f->pages || !st.out_nr_attach)
 		fz_fail(p, "stat: size %llu resident %llu attach %u, want size %lu",
 			(unsigned long long)st.out_size,
 			(unsigned long long)st.out_resident, st.out_nr_attach,
-			f->pages * PAGE_SZ);
+			f->pages * page_size());
 }
 
 static void op_info(struct fz_proc *p)
@@ -953,7 +952,7 @@ static void op_info(struct fz_proc *p)
 	note(p, "info(fd %d) = %d, regions %u", f->fd, ret,
 	     info.out_nr_regions);
 	EXPECT(p, ret);
-	if (info.out_version != VMSHM_VERSION || info.out_page_size != PAGE_SZ)
+	if (info.out_version != VMSHM_VERSION || info.out_page_size != page_size())
 		fz_fail(p, "info: version %u page size %u", info.out_version,
 			info.out_page_size);
 }
@@ -1392,7 +1391,7 @@ static int unload_under_netlink(char *why, size_t len)
 		nl_dumper();
 	for (i = 0; !bad && i < NL_UNLOAD_CYCLES; i++) {
 		fd = vmshm_open();
-		if (fd < 0 || vmshm_create(fd, name, PAGE_SZ, 0600, 0, NULL)) {
+		if (fd < 0 || vmshm_create(fd, name, page_size(), 0600, 0, NULL)) {
 			snprintf(why, len, "cycle %d: cannot create %s", i, name);
 			bad = -1;
 		}

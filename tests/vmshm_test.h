@@ -30,8 +30,6 @@
 #include "libvmshm.h"
 #include "vmshm_util.h"
 
-#define PAGE_SZ		4096UL
-
 /* A name unique to this process and call site. */
 #define test_name(buf) \
 	snprintf(buf, sizeof(buf), "t%d-%d-%s", getpid(), __LINE__, __func__)
@@ -88,7 +86,7 @@ static inline void touch_pages(volatile char *p, unsigned long n)
 	unsigned long i;
 
 	for (i = 0; i < n; i++)
-		p[i * PAGE_SZ] = (char)(i + 1);
+		p[i * page_size()] = (char)(i + 1);
 }
 
 /* Run @fn in a child as uid/gid 65534; returns its exit status. */
@@ -142,10 +140,10 @@ static inline int peer_run(const char *name, unsigned long pages,
 	if (fd < 0 || vmshm_attach(fd, name, VMSHM_ATTACH_RDONLY, NULL, NULL))
 		return 1;
 	/* Pad the address space so the addresses surely differ. */
-	mmap(NULL, 64 * PAGE_SZ, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	q = test_mmap(fd, pages * PAGE_SZ, PROT_READ, 0);
+	mmap(NULL, 64 * page_size(), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	q = test_mmap(fd, pages * page_size(), PROT_READ, 0);
 	/* One fault, on the last page, which touch_pages() numbered. */
-	if (q == MAP_FAILED || q[(pages - 1) * PAGE_SZ] != (char)pages)
+	if (q == MAP_FAILED || q[(pages - 1) * page_size()] != (char)pages)
 		return 2;
 	if (write(done, "x", 1) != 1 || read(go, &c, 1) != 1)
 		return 3;

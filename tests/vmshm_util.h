@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers of the vmshm selftests that need no harness, so that vmshm_fuzz
- * (plain kselftest.h) shares them with the TEST() programs: the module's
- * parameters in /sys/module/vmshm/parameters, unloading and loading it.
+ * (plain kselftest.h) shares them with the TEST() programs: the page
+ * size, the module's parameters in /sys/module/vmshm/parameters,
+ * unloading and loading it.
  */
 #ifndef _VMSHM_UTIL_H
 #define _VMSHM_UTIL_H
@@ -15,6 +16,12 @@
 #include <unistd.h>
 
 #define VMSHM_PARAM_DIR	"/sys/module/vmshm/parameters"
+
+/* The page size: the module maps whole pages, and they need not be 4 KiB. */
+static inline unsigned long page_size(void)
+{
+	return sysconf(_SC_PAGESIZE);
+}
 
 /* Set a module parameter; returns 0 or -errno. */
 static inline int vmshm_set_param(const char *param, unsigned long value)
