@@ -189,12 +189,9 @@ static int run_open(struct run *run)
 	return 0;
 }
 
-/* mmap() as a step; the mapping joins the run. */
-static int run_mmap(struct run *run, int fd, size_t len, int prot, off_t off,
-		    char **out)
+/* The result of an mmap() of @len bytes joins the run, unless it failed. */
+static int run_add_map(struct run *run, void *p, size_t len, char **out)
 {
-	void *p = mmap(NULL, len, prot, MAP_SHARED, fd, off);
-
 	if (p == MAP_FAILED)
 		return -errno;
 	run->map[run->nr_map].addr = p;
@@ -204,18 +201,20 @@ static int run_mmap(struct run *run, int fd, size_t len, int prot, off_t off,
 	return 0;
 }
 
+/* mmap() as a step; the mapping joins the run. */
+static int run_mmap(struct run *run, int fd, size_t len, int prot, off_t off,
+		    char **out)
+{
+	return run_add_map(run, mmap(NULL, len, prot, MAP_SHARED, fd, off),
+			   len, out);
+}
+
 /* An inaccessible range to mremap() onto; it joins the run. */
 static int run_reserve(struct run *run, size_t len, char **out)
 {
-	void *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return -errno;
-	run->map[run->nr_map].addr = p;
-	run->map[run->nr_map].len = len;
-	run->nr_map++;
-	*out = p;
-	return 0;
+	return run_add_map(run, mmap(NULL, len, PROT_NONE,
+				     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+			   len, out);
 }
 
 static int populate(void *p, size_t len, bool write)
@@ -475,7 +474,21 @@ static unsigned int sweep(struct __test_metadata *_metadata,
 	return n - 1;
 }
 
-/* open, CREATE (the variant's flags), mmap, populate: a fresh region. */
+/* open, CREATE @pages as @name (NULL: anonymous), mmap, populate. */
+static int run_new_region(struct __test_metadata *_metadata, struct run *run,
+			  const char *name, unsigned long pages,
+			  uint32_t flags, char **p)
+{
+	size_t len = pages * page_size();
+
+	STEP(run_open(run));
+	STEP(_test_cmd_create(run->fd[0], name, len, 0600, flags));
+	STEP(run_mmap(run, run->fd[0], len, PROT_READ | PROT_WRITE, 0, p));
+	STEP(populate(*p, len, true));
+	return 0;
+}
+
+/* A fresh region with the variant's CREATE flags. */
 static int run_create(struct __test_metadata *_metadata,
 		      FIXTURE_DATA(fail_nth) *self,
 		      const FIXTURE_VARIANT(fail_nth) *variant)
@@ -483,12 +496,8 @@ static int run_create(struct __test_metadata *_metadata,
 	struct run *run = &self->run;
 	char *p = NULL;
 
-	STEP(run_open(run));
-	STEP(_test_cmd_create(run->fd[0], self->name, NR_PAGES * page_size(),
-			      0600, variant->create_flags));
-	STEP(run_mmap(run, run->fd[0], NR_PAGES * page_size(),
-		      PROT_READ | PROT_WRITE, 0, &p));
-	STEP(populate(p, NR_PAGES * page_size(), true));
+	STEP(run_new_region(_metadata, run, self->name, NR_PAGES,
+			    variant->create_flags, &p));
 	p[page_size()] = 2;
 	if (!(variant->create_flags & VMSHM_CREATE_TRANSIENT))
 		STEP(vmshm_unlink(run->fd[0], self->name));
@@ -500,16 +509,11 @@ static int run_create_anon(struct __test_metadata *_metadata,
 			   FIXTURE_DATA(fail_nth) *self,
 			   const FIXTURE_VARIANT(fail_nth) *variant)
 {
-	struct run *run = &self->run;
 	char *p = NULL;
 
-	STEP(run_open(run));
-	STEP(_test_cmd_create(run->fd[0], NULL, 3 * page_size(), 0600,
-			      VMSHM_CREATE_ANON | (variant->create_flags &
-						   VMSHM_CREATE_PREFAULT)));
-	STEP(run_mmap(run, run->fd[0], 3 * page_size(), PROT_READ | PROT_WRITE, 0,
-		      &p));
-	STEP(populate(p, 3 * page_size(), true));
+	STEP(run_new_region(_metadata, &self->run, NULL, 3,
+			    VMSHM_CREATE_ANON | (variant->create_flags &
+						 VMSHM_CREATE_PREFAULT), &p));
 	return 0;
 }
 
