@@ -62,20 +62,6 @@ static const char *debugfs_fault_knobs[][2] = {
 	{ "fail_page_alloc/verbose", "0" },
 };
 
-static int write_file(const char *path, const char *val)
-{
-	ssize_t len = strlen(val), n;
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, len);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	return n == len ? 0 : -EIO;
-}
-
 /* 0 when fail-nth can fail vmshm's allocations, else why not in @why. */
 static int fault_injection_setup(char *why, size_t len)
 {

@@ -198,29 +198,15 @@ TEST_F(notify, wake_one_then_all)
 /* The fault attribute of fault_inject.c, on debug kernels only. */
 #define WAIT_RACE	"/sys/kernel/debug/vmshm_wait_race"
 
-static int write_str(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
+/* The number in @path, or -errno (-EIO when it is empty). */
 static long read_long(const char *path)
 {
-	char buf[32] = "";
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	char buf[32];
+	ssize_t n = read_file(path, buf, sizeof(buf));
 
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? strtol(buf, NULL, 10) : -EIO;
+	if (n < 0)
+		return n;
+	return n ? strtol(buf, NULL, 10) : -EIO;
 }
 
 /* Arm the attribute to delay the next timed-out wait of a marked task. */
@@ -229,12 +215,12 @@ static int wait_race_arm(unsigned int delay_ms)
 	char delay[16];
 
 	snprintf(delay, sizeof(delay), "%u", delay_ms);
-	return write_str(WAIT_RACE "/verbose", "0") ?:
-	       write_str(WAIT_RACE "/task-filter", "Y") ?:
-	       write_str(WAIT_RACE "/interval", "1") ?:
-	       write_str(WAIT_RACE "/probability", "100") ?:
-	       write_str(WAIT_RACE "/delay_ms", delay) ?:
-	       write_str(WAIT_RACE "/times", "1");
+	return write_file(WAIT_RACE "/verbose", "0") ?:
+	       write_file(WAIT_RACE "/task-filter", "Y") ?:
+	       write_file(WAIT_RACE "/interval", "1") ?:
+	       write_file(WAIT_RACE "/probability", "100") ?:
+	       write_file(WAIT_RACE "/delay_ms", delay) ?:
+	       write_file(WAIT_RACE "/times", "1");
 }
 
 /* A waiter whose deadline passes, in a task the attribute delays. */
@@ -245,7 +231,7 @@ static void *late_waiter_thread(void *arg)
 
 	snprintf(path, sizeof(path), "/proc/self/task/%ld/make-it-fail",
 		 (long)syscall(SYS_gettid));
-	w->ret = write_str(path, "1") ?:
+	w->ret = write_file(path, "1") ?:
 		 vmshm_wait(w->fd, WORD, 0, vmshm_deadline_in(50 * MS),
 			    VMSHM_NO_SLEEPERS, VMSHM_WAIT_DEADLINE);
 	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);

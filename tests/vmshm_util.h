@@ -2,8 +2,8 @@
 /*
  * Helpers of the vmshm selftests that need no harness, so that vmshm_fuzz
  * (plain kselftest.h) shares them with the TEST() programs: the page
- * size, the module's parameters in /sys/module/vmshm/parameters,
- * unloading and loading it.
+ * size, small files such as those of sysfs, the module's parameters in
+ * /sys/module/vmshm/parameters, unloading and loading it.
  */
 #ifndef _VMSHM_UTIL_H
 #define _VMSHM_UTIL_H
@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -23,38 +24,59 @@ static inline unsigned long page_size(void)
 	return sysconf(_SC_PAGESIZE);
 }
 
+/* Write the string @val to @path in one write(); returns 0 or -errno. */
+static inline int write_file(const char *path, const char *val)
+{
+	ssize_t len = strlen(val), n;
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, len);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return n;
+	return n == len ? 0 : -EIO;
+}
+
+/* Read @path into @buf, NUL-terminated; returns its length or -errno. */
+static inline ssize_t read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n >= 0)
+		buf[n] = 0;
+	return n;
+}
+
 /* Set a module parameter; returns 0 or -errno. */
 static inline int vmshm_set_param(const char *param, unsigned long value)
 {
 	char path[128], buf[32];
-	int fd, n, ret = 0;
 
 	snprintf(path, sizeof(path), VMSHM_PARAM_DIR "/%s", param);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = snprintf(buf, sizeof(buf), "%lu", value);
-	if (write(fd, buf, n) != n)
-		ret = -errno;
-	close(fd);
-	return ret;
+	snprintf(buf, sizeof(buf), "%lu", value);
+	return write_file(path, buf);
 }
 
 /* A module parameter's value, or 0 if it cannot be read. */
 static inline unsigned long vmshm_get_param(const char *param)
 {
-	char path[128];
-	unsigned long v = 0;
-	FILE *f;
+	char path[128], buf[32];
 
 	snprintf(path, sizeof(path), VMSHM_PARAM_DIR "/%s", param);
-	f = fopen(path, "re");
-	if (!f)
+	if (read_file(path, buf, sizeof(buf)) <= 0)
 		return 0;
-	if (fscanf(f, "%lu", &v) != 1)
-		v = 0;
-	fclose(f);
-	return v;
+	return strtoul(buf, NULL, 10);
 }
 
 /* Unload vmshm.ko if nothing holds it; returns 0 or -errno. */
