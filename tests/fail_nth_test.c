@@ -143,12 +143,6 @@ static void run_release(struct run *run)
 	memset(run, 0, sizeof(*run));
 }
 
-/* -errno of a failed call returning -1, or 0. */
-static int sys_ret(int ret)
-{
-	return ret < 0 ? -errno : 0;
-}
-
 /*
  * A step of a run: it returns @_want (0 or a -errno), or -ENOMEM, which
  * ends the run.  Anything else is a bug, reported with the step's text.

@@ -179,14 +179,6 @@ static bool verbose;
 static char name_prefix[32];
 static int genl_family;		/* 0: the vmshm family is not registered */
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 static void pool_name(char *buf, size_t len, unsigned int i)
 {
 	snprintf(buf, len, "%s-%u", name_prefix, i);
@@ -241,11 +233,6 @@ static void __attribute__((noreturn)) fz_fail(struct fz_proc *p,
 			p->history[(p->nr_history - 1) % HISTORY], (ret),	\
 			strerror(-(ret)));					\
 } while (0)
-
-static int sys_ret(long ret)
-{
-	return ret < 0 ? -errno : 0;
-}
 
 static struct fz_file *pick_file(struct fz_proc *p, bool open)
 {
@@ -830,7 +817,7 @@ static void op_wait(struct fz_proc *p)
 		/* Too small a region for two words: the same word. */
 		bad |= (uint64_t)sleepers == offset;
 	}
-	deadline = now_ns() + rnd_below(&p->rnd, 2000000);
+	deadline = vmshm_now_ns() + rnd_below(&p->rnd, 2000000);
 	ret = vmshm_wait(f->fd, offset, rnd_below(&p->rnd, 3), deadline,
 			 sleepers, 0);
 	note(p, "wait(fd %d, offset %" PRIu64 ", sleepers %" PRId64 ") = %d",
@@ -1250,7 +1237,7 @@ static void fz_loop(struct fz_proc *p)
 		if (p->child && !p->ops_left--)
 			break;
 		if (__atomic_load_n(&shared->ops, __ATOMIC_RELAXED) >=
-		    total_ops || now_ns() > deadline_ns)
+		    total_ops || vmshm_now_ns() > deadline_ns)
 			break;
 		op = pick_op(p);
 		seen = p->nr_history;
@@ -1419,7 +1406,7 @@ static int wait_workers(pid_t *pids, unsigned int n, char *why, size_t len)
 			return -1;
 		}
 		if (!pid) {
-			if (now_ns() > deadline_ns + 60000000000ULL) {
+			if (vmshm_now_ns() > deadline_ns + 60000000000ULL) {
 				for (i = 0; i < n; i++)
 					if (pids[i])
 						kill(pids[i], SIGKILL);
@@ -1465,7 +1452,7 @@ int main(int argc, char **argv)
 	pid_t *pids;
 	int c, fd, bad = 0;
 
-	seed = now_ns() ^ ((uint64_t)getpid() << 32);
+	seed = vmshm_now_ns() ^ ((uint64_t)getpid() << 32);
 	while ((c = getopt(argc, argv, "s:n:p:t:Uvh")) != -1) {
 		switch (c) {
 		case 's':
@@ -1524,7 +1511,7 @@ int main(int argc, char **argv)
 	if (shared == MAP_FAILED || !pids)
 		ksft_exit_fail_msg("out of memory\n");
 	fflush(stdout);
-	start = now_ns();
+	start = vmshm_now_ns();
 	deadline_ns = start + seconds * 1000000000ULL;
 	for (i = 0; i < nprocs; i++) {
 		pids[i] = fork();
@@ -1538,7 +1525,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < NR_OPS; i++)
 		done += shared->per_op[i];
 	ksft_print_msg("%" PRIu64 " operations in %.1f s%s\n", done,
-		       (now_ns() - start) / 1e9,
+		       (vmshm_now_ns() - start) / 1e9,
 		       done < total_ops ? " (time bound reached)" : "");
 	for (i = 0; i < NR_OPS; i++)
 		if (shared->per_op[i])

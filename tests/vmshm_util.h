@@ -24,6 +24,12 @@ static inline unsigned long page_size(void)
 	return sysconf(_SC_PAGESIZE);
 }
 
+/* -errno of a failed system call that returned -1, or 0. */
+static inline int sys_ret(long ret)
+{
+	return ret < 0 ? -errno : 0;
+}
+
 /* Write the string @val to @path in one write(); returns 0 or -errno. */
 static inline int write_file(const char *path, const char *val)
 {
