@@ -340,36 +340,39 @@ TEST_F(notify, wait_wake_bad_args)
 	close(ro);
 }
 
-/* VMSHM_WAIT_WAKE wakes a waiter, then waits itself: its wake is not its. */
-TEST_F(notify, wait_wake_wakes_then_waits)
+/*
+ * With a waiter asleep, VMSHM_WAIT_WAKE expecting @val on the word must
+ * return @err and wake the waiter.
+ */
+static void wait_wake_one(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(notify) *self, uint32_t val, int err)
 {
-	uint32_t flags = VMSHM_WAIT_WAKE | VMSHM_WAIT_DEADLINE;
 	struct waiter w = { .fd = self->fd };
-	struct vmshm_stat st;
 	pthread_t th;
 
 	ASSERT_EQ(0, pthread_create(&th, NULL, waiter_thread, &w));
 	ASSERT_EQ(0, wait_sleepers(self->mem, 1));
-	ASSERT_EQ(-ETIMEDOUT, vmshm_wait(self->fd, WORD, 0,
-					 vmshm_deadline_in(100 * MS),
-					 VMSHM_NO_SLEEPERS, flags));
+	ASSERT_EQ(err, vmshm_wait(self->fd, WORD, val,
+				  vmshm_deadline_in(100 * MS),
+				  VMSHM_NO_SLEEPERS,
+				  VMSHM_WAIT_WAKE | VMSHM_WAIT_DEADLINE));
 	pthread_join(th, NULL);
 	ASSERT_EQ(0, w.ret);
+}
+
+/* VMSHM_WAIT_WAKE wakes a waiter, then waits itself: its wake is not its. */
+TEST_F(notify, wait_wake_wakes_then_waits)
+{
+	struct vmshm_stat st;
+
+	wait_wake_one(_metadata, self, 0, -ETIMEDOUT);
 	test_cmd_stat(self->fd, &st);
 	ASSERT_EQ(1, st.out_wakes);
 	ASSERT_EQ(1, st.out_timeouts);
 	ASSERT_EQ(2, st.out_waits);
 
 	/* The word differs: EAGAIN, but the wake has been done. */
-	memset(&w, 0, sizeof(w));
-	w.fd = self->fd;
-	ASSERT_EQ(0, pthread_create(&th, NULL, waiter_thread, &w));
-	ASSERT_EQ(0, wait_sleepers(self->mem, 1));
-	ASSERT_EQ(-EAGAIN, vmshm_wait(self->fd, WORD, 1,
-				      vmshm_deadline_in(100 * MS),
-				      VMSHM_NO_SLEEPERS, flags));
-	pthread_join(th, NULL);
-	ASSERT_EQ(0, w.ret);
+	wait_wake_one(_metadata, self, 1, -EAGAIN);
 	test_cmd_stat(self->fd, &st);
 	ASSERT_EQ(2, st.out_wakes);
 	ASSERT_EQ(0, self->mem[SLEEPERS / 4]);
