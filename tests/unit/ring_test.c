@@ -816,6 +816,13 @@ struct fcall {
 	struct ring *answer;	/* pushes "ok" from inside the wait */
 };
 
+/* Start a new log of calls. */
+static void fcall_forget(struct fcall *f)
+{
+	f->n = 0;
+	memset(f->log, 0, sizeof(f->log));
+}
+
 static int fcall_note(struct fcall *f, char op)
 {
 	if (f->n < (int)sizeof(f->log) - 1)
@@ -902,8 +909,7 @@ TEST(ring_call_wakes_and_waits_in_one_op)
 
 	/* Peer awake: no wake at all, just the wait. */
 	sh->ring[RING_PAIR_FWD].cons_sleepers = 0;
-	f.n = 0;
-	memset(f.log, 0, sizeof(f.log));
+	fcall_forget(&f);
 	f.answer = &peer[0];
 	EXPECT_EQ(0, ring_call(&tx, 1, "req", 3, &rx, &rec));
 	EXPECT_STREQ("w", f.log);
@@ -911,8 +917,7 @@ TEST(ring_call_wakes_and_waits_in_one_op)
 
 	/* The answer is there already: the owed wake goes on its own. */
 	sh->ring[RING_PAIR_FWD].cons_sleepers = 1;
-	f.n = 0;
-	memset(f.log, 0, sizeof(f.log));
+	fcall_forget(&f);
 	ring_push(&peer[0], 3, "ok", 2, 0);
 	ring_flush(&peer[0]);
 	EXPECT_EQ(0, ring_call(&tx, 1, "req", 3, &rx, &rec));
@@ -920,8 +925,7 @@ TEST(ring_call_wakes_and_waits_in_one_op)
 	ring_consume(&rx);
 
 	/* A spinning side wakes on its own, spins, then waits. */
-	f.n = 0;
-	memset(f.log, 0, sizeof(f.log));
+	fcall_forget(&f);
 	ring_set_spin(&rx, 10);
 	EXPECT_EQ(-ETIMEDOUT, ring_call(&tx, 1, "req", 3, &rx, &rec));
 	EXPECT_STREQ("kw", f.log);
@@ -929,8 +933,7 @@ TEST(ring_call_wakes_and_waits_in_one_op)
 
 	/* A wait error after the fused wake: nothing owed any more. */
 	ring_set_spin(&rx, 0);
-	f.n = 0;
-	memset(f.log, 0, sizeof(f.log));
+	fcall_forget(&f);
 	EXPECT_EQ(-ETIMEDOUT, ring_call(&tx, 1, "req", 3, &rx, &rec));
 	EXPECT_STREQ("x", f.log);
 	EXPECT_EQ(NULL, rx.owed);
