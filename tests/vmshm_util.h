@@ -2,8 +2,9 @@
 /*
  * Helpers of the vmshm selftests that need no harness, so that vmshm_fuzz
  * (plain kselftest.h) shares them with the TEST() programs: the page
- * size, small files such as those of sysfs, the module's parameters in
- * /sys/module/vmshm/parameters, unloading and loading it.
+ * size, small files such as those of sysfs, copies of the programs under
+ * test, the module's parameters in /sys/module/vmshm/parameters,
+ * unloading and loading it.
  */
 #ifndef _VMSHM_UTIL_H
 #define _VMSHM_UTIL_H
@@ -62,6 +63,51 @@ static inline ssize_t read_file(const char *path, char *buf, size_t size)
 	if (n >= 0)
 		buf[n] = 0;
 	return n;
+}
+
+#define COPY_BUF	65536
+
+/*
+ * Copy @src to @dst, a new file of mode @mode; returns 0 or -errno, and
+ * then leaves no @dst.  The tests run copies of the programs from tmpfs:
+ * an exec from the guest's 9p share of the project takes a second.
+ */
+static inline int copy_file(const char *src, const char *dst, mode_t mode)
+{
+	int in, out, ret = 0;
+	char *buf;
+	ssize_t n;
+
+	buf = malloc(COPY_BUF);
+	if (!buf)
+		return -ENOMEM;
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0) {
+		ret = -errno;
+		goto out_free;
+	}
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (out < 0) {
+		ret = -errno;
+		goto out_close_in;
+	}
+	while ((n = read(in, buf, COPY_BUF)) > 0) {
+		if (write(out, buf, n) != n) {
+			ret = -EIO;
+			break;
+		}
+	}
+	if (n < 0)
+		ret = -errno;
+	if (close(out) && !ret)
+		ret = -errno;
+	if (ret)
+		unlink(dst);
+out_close_in:
+	close(in);
+out_free:
+	free(buf);
+	return ret;
 }
 
 /* Set a module parameter; returns 0 or -errno. */

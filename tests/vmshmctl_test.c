@@ -33,29 +33,6 @@ struct ctl_out {
 static char ctl_bin[PATH_MAX];
 static pid_t ctl_copy_owner;
 
-/* Copy @src to a new executable @dst; returns 0 or -1. */
-static int copy_exec(const char *src, const char *dst)
-{
-	int in = open(src, O_RDONLY | O_CLOEXEC), out = -1, ret = -1;
-	char buf[65536];
-	ssize_t n;
-
-	if (in >= 0)
-		out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
-	while (out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, n) != n)
-			break;
-	if (out >= 0 && !n && !close(out))
-		ret = 0;
-	else if (out >= 0)
-		close(out);
-	if (in >= 0)
-		close(in);
-	if (ret && out >= 0)
-		unlink(dst);
-	return ret;
-}
-
 /*
  * $VMSHMCTL, else ../user/vmshmctl beside this program, copied once to
  * $TMPDIR before the tests fork: an exec from the guest's 9p share of the
@@ -75,7 +52,7 @@ __attribute__((constructor)) static void ctl_install(void)
 		return;
 	snprintf(ctl_bin, sizeof(ctl_bin), "%s/vmshmctl-test.%d",
 		 getenv("TMPDIR") ?: "/tmp", getpid());
-	if (copy_exec(src, ctl_bin))
+	if (copy_file(src, ctl_bin, 0755))
 		snprintf(ctl_bin, sizeof(ctl_bin), "%s", src);
 	else
 		ctl_copy_owner = getpid();
