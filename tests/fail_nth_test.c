@@ -62,20 +62,6 @@ static const char *debugfs_fault_knobs[][2] = {
 	{ "fail_page_alloc/verbose", "0" },
 };
 
-static int write_file(const char *path, const char *val)
-{
-	ssize_t len = strlen(val), n;
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, len);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	return n == len ? 0 : -EIO;
-}
-
 /* 0 when fail-nth can fail vmshm's allocations, else why not in @why. */
 static int fault_injection_setup(char *why, size_t len)
 {
@@ -157,12 +143,6 @@ static void run_release(struct run *run)
 	memset(run, 0, sizeof(*run));
 }
 
-/* -errno of a failed call returning -1, or 0. */
-static int sys_ret(int ret)
-{
-	return ret < 0 ? -errno : 0;
-}
-
 /*
  * A step of a run: it returns @_want (0 or a -errno), or -ENOMEM, which
  * ends the run.  Anything else is a bug, reported with the step's text.
@@ -189,12 +169,9 @@ static int run_open(struct run *run)
 	return 0;
 }
 
-/* mmap() as a step; the mapping joins the run. */
-static int run_mmap(struct run *run, int fd, size_t len, int prot, off_t off,
-		    char **out)
+/* The result of an mmap() of @len bytes joins the run, unless it failed. */
+static int run_add_map(struct run *run, void *p, size_t len, char **out)
 {
-	void *p = mmap(NULL, len, prot, MAP_SHARED, fd, off);
-
 	if (p == MAP_FAILED)
 		return -errno;
 	run->map[run->nr_map].addr = p;
@@ -204,18 +181,20 @@ static int run_mmap(struct run *run, int fd, size_t len, int prot, off_t off,
 	return 0;
 }
 
+/* mmap() as a step; the mapping joins the run. */
+static int run_mmap(struct run *run, int fd, size_t len, int prot, off_t off,
+		    char **out)
+{
+	return run_add_map(run, mmap(NULL, len, prot, MAP_SHARED, fd, off),
+			   len, out);
+}
+
 /* An inaccessible range to mremap() onto; it joins the run. */
 static int run_reserve(struct run *run, size_t len, char **out)
 {
-	void *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return -errno;
-	run->map[run->nr_map].addr = p;
-	run->map[run->nr_map].len = len;
-	run->nr_map++;
-	*out = p;
-	return 0;
+	return run_add_map(run, mmap(NULL, len, PROT_NONE,
+				     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+			   len, out);
 }
 
 static int populate(void *p, size_t len, bool write)
@@ -261,9 +240,9 @@ static void region_setup(struct __test_metadata *_metadata,
 			 const FIXTURE_VARIANT(fail_nth) *variant)
 {
 	self->creator = test_open();
-	test_cmd_create(self->creator, self->name, NR_PAGES * PAGE_SZ, 0600,
+	test_cmd_create(self->creator, self->name, NR_PAGES * page_size(), 0600,
 			variant->create_flags);
-	self->mem = test_mmap(self->creator, NR_PAGES * PAGE_SZ,
+	self->mem = test_mmap(self->creator, NR_PAGES * page_size(),
 			      PROT_READ | PROT_WRITE, 0);
 	ASSERT_NE(MAP_FAILED, self->mem);
 	self->mem[0] = 1;
@@ -275,7 +254,7 @@ static void region_teardown(FIXTURE_DATA(fail_nth) *self)
 	int fd;
 
 	if (self->creator >= 0) {
-		munmap(self->mem, NR_PAGES * PAGE_SZ);
+		munmap(self->mem, NR_PAGES * page_size());
 		close(self->creator);
 		self->creator = -1;
 	}
@@ -475,7 +454,21 @@ static unsigned int sweep(struct __test_metadata *_metadata,
 	return n - 1;
 }
 
-/* open, CREATE (the variant's flags), mmap, populate: a fresh region. */
+/* open, CREATE @pages as @name (NULL: anonymous), mmap, populate. */
+static int run_new_region(struct __test_metadata *_metadata, struct run *run,
+			  const char *name, unsigned long pages,
+			  uint32_t flags, char **p)
+{
+	size_t len = pages * page_size();
+
+	STEP(run_open(run));
+	STEP(_test_cmd_create(run->fd[0], name, len, 0600, flags));
+	STEP(run_mmap(run, run->fd[0], len, PROT_READ | PROT_WRITE, 0, p));
+	STEP(populate(*p, len, true));
+	return 0;
+}
+
+/* A fresh region with the variant's CREATE flags. */
 static int run_create(struct __test_metadata *_metadata,
 		      FIXTURE_DATA(fail_nth) *self,
 		      const FIXTURE_VARIANT(fail_nth) *variant)
@@ -483,13 +476,9 @@ static int run_create(struct __test_metadata *_metadata,
 	struct run *run = &self->run;
 	char *p = NULL;
 
-	STEP(run_open(run));
-	STEP(_test_cmd_create(run->fd[0], self->name, NR_PAGES * PAGE_SZ,
-			      0600, variant->create_flags));
-	STEP(run_mmap(run, run->fd[0], NR_PAGES * PAGE_SZ,
-		      PROT_READ | PROT_WRITE, 0, &p));
-	STEP(populate(p, NR_PAGES * PAGE_SZ, true));
-	p[PAGE_SZ] = 2;
+	STEP(run_new_region(_metadata, run, self->name, NR_PAGES,
+			    variant->create_flags, &p));
+	p[page_size()] = 2;
 	if (!(variant->create_flags & VMSHM_CREATE_TRANSIENT))
 		STEP(vmshm_unlink(run->fd[0], self->name));
 	return 0;
@@ -500,16 +489,11 @@ static int run_create_anon(struct __test_metadata *_metadata,
 			   FIXTURE_DATA(fail_nth) *self,
 			   const FIXTURE_VARIANT(fail_nth) *variant)
 {
-	struct run *run = &self->run;
 	char *p = NULL;
 
-	STEP(run_open(run));
-	STEP(_test_cmd_create(run->fd[0], NULL, 3 * PAGE_SZ, 0600,
-			      VMSHM_CREATE_ANON | (variant->create_flags &
-						   VMSHM_CREATE_PREFAULT)));
-	STEP(run_mmap(run, run->fd[0], 3 * PAGE_SZ, PROT_READ | PROT_WRITE, 0,
-		      &p));
-	STEP(populate(p, 3 * PAGE_SZ, true));
+	STEP(run_new_region(_metadata, &self->run, NULL, 3,
+			    VMSHM_CREATE_ANON | (variant->create_flags &
+						 VMSHM_CREATE_PREFAULT), &p));
 	return 0;
 }
 
@@ -525,11 +509,11 @@ static int run_attach(struct __test_metadata *_metadata,
 
 	STEP(run_open(run));
 	STEP(_test_cmd_attach(run->fd[0], self->name, variant->attach_flags));
-	STEP(run_mmap(run, run->fd[0], NR_PAGES * PAGE_SZ, prot, 0, &p));
-	STEP(populate(p, NR_PAGES * PAGE_SZ, !rdonly));
+	STEP(run_mmap(run, run->fd[0], NR_PAGES * page_size(), prot, 0, &p));
+	STEP(populate(p, NR_PAGES * page_size(), !rdonly));
 	ASSERT_EQ(1, p[0]);
 	if (rdonly)
-		STEP_EXPECT(-EACCES, sys_ret(mprotect(p, PAGE_SZ,
+		STEP_EXPECT(-EACCES, sys_ret(mprotect(p, page_size(),
 						      PROT_READ | PROT_WRITE)));
 	return 0;
 }
@@ -542,29 +526,29 @@ static int run_mmap_faults(struct __test_metadata *_metadata,
 	struct run *run = &self->run;
 	char *p = NULL, *q = NULL, *hole = NULL;
 
-	STEP(run_mmap(run, self->creator, NR_PAGES * PAGE_SZ,
+	STEP(run_mmap(run, self->creator, NR_PAGES * page_size(),
 		      PROT_READ | PROT_WRITE, 0, &p));
-	STEP(populate(p, NR_PAGES * PAGE_SZ, true));
+	STEP(populate(p, NR_PAGES * page_size(), true));
 	ASSERT_EQ(1, p[0]);
 	/* A window of the region at a page offset. */
-	STEP(run_mmap(run, self->creator, 2 * PAGE_SZ, PROT_READ,
-		      3 * PAGE_SZ, &q));
-	STEP(populate(q, 2 * PAGE_SZ, false));
+	STEP(run_mmap(run, self->creator, 2 * page_size(), PROT_READ,
+		      3 * page_size(), &q));
+	STEP(populate(q, 2 * page_size(), false));
 	/* Split by munmap of a middle page, then by mprotect. */
-	STEP(sys_ret(munmap(p + 2 * PAGE_SZ, PAGE_SZ)));
-	STEP(sys_ret(mprotect(p + 4 * PAGE_SZ, PAGE_SZ, PROT_READ)));
+	STEP(sys_ret(munmap(p + 2 * page_size(), page_size())));
+	STEP(sys_ret(mprotect(p + 4 * page_size(), page_size(), PROT_READ)));
 	/* Growing must fail (VM_DONTEXPAND); shrinking and moving work. */
-	STEP_EXPECT(-EFAULT, mremap(p, 2 * PAGE_SZ, 3 * PAGE_SZ,
+	STEP_EXPECT(-EFAULT, mremap(p, 2 * page_size(), 3 * page_size(),
 				    MREMAP_MAYMOVE) == MAP_FAILED ? -errno : 0);
-	STEP(mremap(p + 5 * PAGE_SZ, 3 * PAGE_SZ, PAGE_SZ, 0) == MAP_FAILED ?
+	STEP(mremap(p + 5 * page_size(), 3 * page_size(), page_size(), 0) == MAP_FAILED ?
 	     -errno : 0);
-	STEP(run_reserve(run, PAGE_SZ, &hole));
-	STEP(mremap(p, PAGE_SZ, PAGE_SZ, MREMAP_MAYMOVE | MREMAP_FIXED, hole) ==
+	STEP(run_reserve(run, page_size(), &hole));
+	STEP(mremap(p, page_size(), page_size(), MREMAP_MAYMOVE | MREMAP_FIXED, hole) ==
 	     MAP_FAILED ? -errno : 0);
 	ASSERT_EQ(1, hole[0]);
 	/* Drop the PTEs and fault them back. */
-	STEP(sys_ret(madvise(p + PAGE_SZ, PAGE_SZ, MADV_DONTNEED)));
-	STEP(populate(p + PAGE_SZ, PAGE_SZ, true));
+	STEP(sys_ret(madvise(p + page_size(), page_size(), MADV_DONTNEED)));
+	STEP(populate(p + page_size(), page_size(), true));
 	return 0;
 }
 
@@ -600,9 +584,9 @@ static int run_fork(struct __test_metadata *_metadata,
 		/* The child's fail-nth starts at 0: nothing fails here. */
 		if (self->mem[0] != 1)
 			_exit(1);
-		if (madvise(self->mem, NR_PAGES * PAGE_SZ, MADV_POPULATE_WRITE))
+		if (madvise(self->mem, NR_PAGES * page_size(), MADV_POPULATE_WRITE))
 			_exit(2);
-		self->mem[NR_PAGES * PAGE_SZ - 1] = 3;
+		self->mem[NR_PAGES * page_size() - 1] = 3;
 		_exit(0);
 	}
 	/*
@@ -616,7 +600,7 @@ static int run_fork(struct __test_metadata *_metadata,
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	run->child = 0;
 	ASSERT_EQ(0, WIFEXITED(status) ? WEXITSTATUS(status) : 128);
-	ASSERT_EQ(3, self->mem[NR_PAGES * PAGE_SZ - 1]);
+	ASSERT_EQ(3, self->mem[NR_PAGES * page_size() - 1]);
 	return 0;
 }
 
@@ -632,11 +616,11 @@ static int run_wait_wake(struct __test_metadata *_metadata,
 	uint64_t seq;
 
 	STEP_EXPECT(-ETIMEDOUT,
-		    vmshm_wait(self->creator, 5 * PAGE_SZ, 0, 1,
-			       6 * PAGE_SZ + 4, VMSHM_WAIT_DEADLINE));
+		    vmshm_wait(self->creator, 5 * page_size(), 0, 1,
+			       6 * page_size() + 4, VMSHM_WAIT_DEADLINE));
 	STEP_EXPECT(-EAGAIN,
 		    vmshm_wait(self->creator, 0, 0, VMSHM_NO_DEADLINE,
-			       7 * PAGE_SZ, 0));
+			       7 * page_size(), 0));
 	STEP(vmshm_wake(self->creator, true));
 	ASSERT_EQ(1, poll(&pfd, 1, 0));
 	STEP(fcntl(self->creator, F_SETFL, O_NONBLOCK) ? -errno : 0);

@@ -85,7 +85,7 @@ TEST_F(dev, unknown_flags)
 {
 	struct vmshm_info info = { .size = sizeof(info), .flags = 1 };
 	struct vmshm_create c = { .size = sizeof(c), .flags = 1U << 31,
-				  .region_size = PAGE_SZ, .name = "x" };
+				  .region_size = page_size(), .name = "x" };
 	struct vmshm_attach a = { .size = sizeof(a), .flags = 1U << 31,
 				  .name = "x" };
 	struct vmshm_unlink u = { .size = sizeof(u), .flags = 1, .name = "x" };
@@ -102,7 +102,7 @@ TEST_F(dev, unknown_flags_bound)
 	struct vmshm_wake k = { .size = sizeof(k), .flags = 1U << 31 };
 	struct vmshm_stat s = { .size = sizeof(s), .flags = 1 };
 
-	test_cmd_create(self->fd, NULL, PAGE_SZ, 0600, VMSHM_CREATE_ANON);
+	test_cmd_create(self->fd, NULL, page_size(), 0600, VMSHM_CREATE_ANON);
 	test_ioctl_err(EOPNOTSUPP, self->fd, VMSHM_WAIT, &w);
 	test_ioctl_err(EOPNOTSUPP, self->fd, VMSHM_WAKE, &k);
 	test_ioctl_err(EOPNOTSUPP, self->fd, VMSHM_STAT, &s);
@@ -110,7 +110,7 @@ TEST_F(dev, unknown_flags_bound)
 
 TEST_F(dev, reserved_nonzero)
 {
-	struct vmshm_create c = { .size = sizeof(c), .region_size = PAGE_SZ,
+	struct vmshm_create c = { .size = sizeof(c), .region_size = page_size(),
 				  .mode = 0600, .name = "resv" };
 	struct vmshm_attach a = { .size = sizeof(a), .name = "resv",
 				  .__reserved = 1 };
@@ -124,14 +124,14 @@ TEST_F(dev, reserved_nonzero)
 	test_ioctl_err(EINVAL, self->fd, VMSHM_CREATE, &c);
 	test_ioctl_err(EINVAL, self->fd, VMSHM_ATTACH, &a);
 
-	test_cmd_create(self->fd, NULL, PAGE_SZ, 0600, VMSHM_CREATE_ANON);
+	test_cmd_create(self->fd, NULL, page_size(), 0600, VMSHM_CREATE_ANON);
 	test_ioctl_err(EINVAL, self->fd, VMSHM_WAIT, &w);
 	test_ioctl_err(EINVAL, self->fd, VMSHM_WAKE, &k);
 }
 
 TEST_F(dev, name_rules)
 {
-	struct vmshm_create c = { .size = sizeof(c), .region_size = PAGE_SZ,
+	struct vmshm_create c = { .size = sizeof(c), .region_size = page_size(),
 				  .mode = 0600 };
 
 	/* empty */
@@ -151,7 +151,7 @@ TEST_F(dev, name_bad_bytes)
 	static const char *const bad[] = { "a/b", "a b", "a\nb", "(anon)",
 					   "caf\xc3\xa9", "\xff", "caf\xe9",
 					   "\xc0\xc1", "a\xd8z", "\x80" };
-	struct vmshm_create c = { .size = sizeof(c), .region_size = PAGE_SZ,
+	struct vmshm_create c = { .size = sizeof(c), .region_size = page_size(),
 				  .mode = 0600 };
 	struct vmshm_attach a = { .size = sizeof(a) };
 	struct vmshm_unlink u = { .size = sizeof(u) };
@@ -183,7 +183,7 @@ TEST_F(dev, unbound_fd)
 
 	ASSERT_EQ(-ENODEV, vmshm_stat(self->fd, &st));
 	ASSERT_EQ(-ENODEV, vmshm_wake(self->fd, 0));
-	ASSERT_EQ(MAP_FAILED, test_mmap(self->fd, PAGE_SZ, PROT_READ, 0));
+	ASSERT_EQ(MAP_FAILED, test_mmap(self->fd, page_size(), PROT_READ, 0));
 	ASSERT_EQ(ENODEV, errno);
 	ASSERT_EQ(-1, read(self->fd, &seq, sizeof(seq)));
 	ASSERT_EQ(ENODEV, errno);
@@ -196,8 +196,8 @@ TEST_F(dev, bind_twice)
 	char name[VMSHM_NAME_MAX];
 
 	test_name(name);
-	test_cmd_create(self->fd, name, PAGE_SZ, 0600, VMSHM_CREATE_TRANSIENT);
-	test_err_create(EBUSY, self->fd, NULL, PAGE_SZ, 0600,
+	test_cmd_create(self->fd, name, page_size(), 0600, VMSHM_CREATE_TRANSIENT);
+	test_err_create(EBUSY, self->fd, NULL, page_size(), 0600,
 			VMSHM_CREATE_ANON);
 	test_err_attach(EBUSY, self->fd, name, 0);
 }
@@ -215,25 +215,25 @@ TEST_F(dev, create_efault_on_copy_back)
 	int fd;
 
 	test_name(name);
-	c = mmap(NULL, PAGE_SZ, PROT_READ | PROT_WRITE,
+	c = mmap(NULL, page_size(), PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, c);
-	*c = (struct vmshm_create){ .size = sizeof(*c), .region_size = PAGE_SZ,
+	*c = (struct vmshm_create){ .size = sizeof(*c), .region_size = page_size(),
 				    .mode = 0600,
 				    .flags = VMSHM_CREATE_TRANSIENT };
 	strcpy(c->name, name);
 	/* Readable for copy_struct_from_user(), not writable for the rest. */
-	ASSERT_EQ(0, mprotect(c, PAGE_SZ, PROT_READ));
+	ASSERT_EQ(0, mprotect(c, page_size(), PROT_READ));
 	test_ioctl_err(EFAULT, self->fd, VMSHM_CREATE, c);
 	test_cmd_stat(self->fd, &st);
 	ASSERT_NE(0, st.out_id);
 	fd = test_open();
-	test_err_create(EEXIST, fd, name, PAGE_SZ, 0600, 0);
+	test_err_create(EEXIST, fd, name, page_size(), 0600, 0);
 	close(self->fd);
 	self->fd = -1;
-	test_cmd_create(fd, name, PAGE_SZ, 0600, VMSHM_CREATE_TRANSIENT);
+	test_cmd_create(fd, name, page_size(), 0600, VMSHM_CREATE_TRANSIENT);
 	close(fd);
-	munmap(c, PAGE_SZ);
+	munmap(c, page_size());
 }
 
 TEST_HARNESS_MAIN

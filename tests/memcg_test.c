@@ -212,7 +212,7 @@ FIXTURE_TEARDOWN(memcg)
 	long long __b = cg_read_ll(_cg, "memory.current");		\
 	ASSERT_LE(0, __b) TH_LOG("%s/memory.current: %s", (_cg)->dir,	\
 				 strerror(-__b));			\
-	__b / (long long)PAGE_SZ;					\
+	__b / (long long)page_size();					\
 })
 
 /* A line of @cg's memory.stat, in pages. */
@@ -220,7 +220,7 @@ FIXTURE_TEARDOWN(memcg)
 	long long __b = cg_read_key(_cg, "memory.stat", _key);		\
 	ASSERT_LE(0, __b) TH_LOG("%s/memory.stat, line \"%s\": %s",	\
 				 (_cg)->dir, _key, strerror(-__b));	\
-	__b / (long long)PAGE_SZ;					\
+	__b / (long long)page_size();					\
 })
 
 /* A line of @cg's memory.events. */
@@ -261,15 +261,15 @@ static int create_touch_step(int n, void *arg)
 	switch (n) {
 	case 0:
 		j->fd = vmshm_open();
-		if (j->fd < 0 || vmshm_create(j->fd, j->name, j->pages * PAGE_SZ,
+		if (j->fd < 0 || vmshm_create(j->fd, j->name, j->pages * page_size(),
 					      0600, VMSHM_CREATE_TRANSIENT, NULL))
 			return W_OPEN;
-		j->map = test_mmap(j->fd, j->pages * PAGE_SZ,
+		j->map = test_mmap(j->fd, j->pages * page_size(),
 				   PROT_READ | PROT_WRITE, 0);
 		return j->map == MAP_FAILED ? W_MMAP : 0;
 	case 1:
 		for (i = 0; i < j->pages; i++) {
-			j->map[i * PAGE_SZ] = 1;
+			j->map[i * page_size()] = 1;
 			if (j->touched)
 				*j->touched = i + 1;
 		}
@@ -289,7 +289,7 @@ static int attach_touch_step(int n, void *arg)
 		j->fd = vmshm_open();
 		if (j->fd < 0 || vmshm_attach(j->fd, j->name, 0, NULL, NULL))
 			return W_OPEN;
-		j->map = test_mmap(j->fd, j->pages * PAGE_SZ,
+		j->map = test_mmap(j->fd, j->pages * page_size(),
 				   PROT_READ | PROT_WRITE, 0);
 		return j->map == MAP_FAILED ? W_MMAP : 0;
 	case 1:
@@ -391,7 +391,7 @@ TEST_F(memcg, first_toucher_pays)
 #define set_limit(_cg) do {						\
 	char __v[32];							\
 	int __ret;							\
-	snprintf(__v, sizeof(__v), "%lu", LIMIT_PAGES * PAGE_SZ);	\
+	snprintf(__v, sizeof(__v), "%lu", LIMIT_PAGES * page_size());	\
 	__ret = cg_write((_cg)->dir, "memory.max", __v);		\
 	ASSERT_EQ(0, __ret) TH_LOG("%s/memory.max: %s", (_cg)->dir,	\
 				   strerror(-__ret));			\
@@ -407,7 +407,7 @@ TEST_F_TIMEOUT(memcg, limit_oom_kill, 120)
 	struct worker w;
 	char buf[128];
 
-	job.touched = mmap(NULL, PAGE_SZ, PROT_READ | PROT_WRITE,
+	job.touched = mmap(NULL, page_size(), PROT_READ | PROT_WRITE,
 			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, job.touched);
 	*job.touched = 0;	/* charged here, not in the cgroup */
@@ -456,7 +456,7 @@ TEST_F_TIMEOUT(memcg, limit_oom_kill, 120)
 static int enomem_step(int n, void *arg)
 {
 	struct job *j = arg;
-	size_t len = j->pages * PAGE_SZ;
+	size_t len = j->pages * page_size();
 	int fd;
 
 	switch (n) {

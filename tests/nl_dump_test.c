@@ -82,16 +82,16 @@ FIXTURE_SETUP(dump)
 	self->fd = test_open();
 	umask(0);
 	snprintf(self->name, sizeof(self->name), "dump-%d", getpid());
-	ASSERT_EQ(0, vmshm_create(self->fd, self->name, 8 * PAGE_SZ, 0644,
+	ASSERT_EQ(0, vmshm_create(self->fd, self->name, 8 * page_size(), 0644,
 				  VMSHM_CREATE_TRANSIENT, &self->id));
-	self->p = test_mmap(self->fd, 8 * PAGE_SZ, PROT_READ | PROT_WRITE, 0);
+	self->p = test_mmap(self->fd, 8 * page_size(), PROT_READ | PROT_WRITE, 0);
 	ASSERT_NE(MAP_FAILED, self->p);
 	touch_pages(self->p, 3);
 }
 
 FIXTURE_TEARDOWN(dump)
 {
-	munmap(self->p, 8 * PAGE_SZ);
+	munmap(self->p, 8 * page_size());
 	close(self->fd);
 	vmshm_nl_close(self->nl);
 }
@@ -107,15 +107,15 @@ TEST_F(dump, agrees_with_proc)
 	ASSERT_EQ(-ETIMEDOUT, vmshm_wait(self->fd, 0, 1,
 					 vmshm_deadline_in(1000000),
 					 VMSHM_NO_SLEEPERS, VMSHM_WAIT_DEADLINE));
-	q = test_mmap(self->fd, PAGE_SZ, PROT_READ, 4 * PAGE_SZ);
+	q = test_mmap(self->fd, page_size(), PROT_READ, 4 * page_size());
 	ASSERT_NE(MAP_FAILED, q);
 	ASSERT_EQ(0, q[0]);
-	test_cmd_create(anon, NULL, 2 * PAGE_SZ, 0600, VMSHM_CREATE_ANON);
+	test_cmd_create(anon, NULL, 2 * page_size(), 0600, VMSHM_CREATE_ANON);
 	test_name(name);
-	test_cmd_create(gone, name, PAGE_SZ, 0600, 0);
+	test_cmd_create(gone, name, page_size(), 0600, 0);
 	test_cmd_unlink(gone, name);
 	assert_views_agree(_metadata, self->nl, 3);
-	munmap(q, PAGE_SZ);
+	munmap(q, page_size());
 	close(anon);
 	close(gone);
 }
@@ -168,7 +168,7 @@ static int visible_count(const struct vmshm_nl_mapping *m, void *arg)
 {
 	struct hidden_check *h = arg;
 
-	return m->start == h->start && m->end == h->start + 8 * PAGE_SZ ?
+	return m->start == h->start && m->end == h->start + 8 * page_size() ?
 	       0 : -EINVAL;
 }
 
@@ -211,7 +211,7 @@ TEST_F(dump, many_regions)
 	ASSERT_NE(NULL, s);
 	for (i = 0; i < N; i++) {
 		fds[i] = test_open();
-		ASSERT_EQ(0, vmshm_create(fds[i], NULL, PAGE_SZ, 0600,
+		ASSERT_EQ(0, vmshm_create(fds[i], NULL, page_size(), 0600,
 					  VMSHM_CREATE_ANON, &ids[i]));
 	}
 	ASSERT_EQ(0, nl_snapshot(self->nl, s, false));
@@ -239,9 +239,9 @@ static int check_dump(const struct nl_snapshot *s)
 			return 1;
 		if (!(r->flags & VMSHM_REGION_F_ANON) != !!r->name[0])
 			return 2;
-		if (!r->size || r->size % PAGE_SZ || r->mode > 0777)
+		if (!r->size || r->size % page_size() || r->mode > 0777)
 			return 3;
-		if (r->resident > r->size / PAGE_SZ)
+		if (r->resident > r->size / page_size())
 			return 4;
 	}
 	return 0;

@@ -80,7 +80,7 @@ TEST_F(events, named_region_lifetime)
 	uint32_t id;
 
 	/* CREATED means the creator is attached too: no ATTACHED for it. */
-	ASSERT_EQ(0, vmshm_create(fd, self->name, PAGE_SZ, 0600, 0, &id));
+	ASSERT_EQ(0, vmshm_create(fd, self->name, page_size(), 0600, 0, &id));
 	test_cmd_attach(fd2, self->name, 0);
 	close(fd2);
 	test_cmd_unlink(fd, self->name);
@@ -96,13 +96,13 @@ TEST_F(events, anonymous_and_transient)
 	int fd = test_open(), fd2 = test_open();
 	uint32_t id, id2;
 
-	ASSERT_EQ(0, vmshm_create(fd, NULL, PAGE_SZ, 0600, VMSHM_CREATE_ANON,
+	ASSERT_EQ(0, vmshm_create(fd, NULL, page_size(), 0600, VMSHM_CREATE_ANON,
 				  &id));
 	close(fd);
 	EXPECT_EVENTS(self->nl, id, "", getpid(), VMSHM_EVENT_CREATED,
 		      VMSHM_EVENT_DETACHED, VMSHM_EVENT_DESTROYED);
 	/* A transient name goes with the region, without an UNLINKED. */
-	ASSERT_EQ(0, vmshm_create(fd2, self->name, PAGE_SZ, 0600,
+	ASSERT_EQ(0, vmshm_create(fd2, self->name, page_size(), 0600,
 				  VMSHM_CREATE_TRANSIENT, &id2));
 	close(fd2);
 	EXPECT_EVENTS(self->nl, id2, self->name, getpid(), VMSHM_EVENT_CREATED,
@@ -115,14 +115,14 @@ TEST_F(events, last_mapping_detaches)
 	uint32_t id;
 	char *p;
 
-	ASSERT_EQ(0, vmshm_create(fd, self->name, PAGE_SZ, 0600,
+	ASSERT_EQ(0, vmshm_create(fd, self->name, page_size(), 0600,
 				  VMSHM_CREATE_TRANSIENT, &id));
-	p = test_mmap(fd, PAGE_SZ, PROT_READ | PROT_WRITE, 0);
+	p = test_mmap(fd, page_size(), PROT_READ | PROT_WRITE, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	/* The mapping holds the file: closing the fd detaches nothing. */
 	close(fd);
 	EXPECT_EVENTS(self->nl, id, self->name, getpid(), VMSHM_EVENT_CREATED);
-	ASSERT_EQ(0, munmap(p, PAGE_SZ));
+	ASSERT_EQ(0, munmap(p, page_size()));
 	EXPECT_EVENTS(self->nl, id, self->name, getpid(),
 		      VMSHM_EVENT_DETACHED, VMSHM_EVENT_DESTROYED);
 }
@@ -133,7 +133,7 @@ TEST_F(events, caused_by_other_process)
 	uint32_t id;
 	pid_t pid;
 
-	ASSERT_EQ(0, vmshm_create(fd, self->name, PAGE_SZ, 0644,
+	ASSERT_EQ(0, vmshm_create(fd, self->name, page_size(), 0644,
 				  VMSHM_CREATE_TRANSIENT, &id));
 	EXPECT_EVENTS(self->nl, id, self->name, getpid(), VMSHM_EVENT_CREATED);
 	pid = fork();
@@ -160,17 +160,17 @@ TEST_F(events, limit_rejection)
 	struct vmshm_info info;
 	uint32_t id;
 
-	ASSERT_EQ(0, vmshm_create(fd, self->name, PAGE_SZ, 0600,
+	ASSERT_EQ(0, vmshm_create(fd, self->name, page_size(), 0600,
 				  VMSHM_CREATE_TRANSIENT, &id));
 	/* A taken name is no limit: no REJECTED. */
-	test_err_create(EEXIST, fd2, self->name, PAGE_SZ, 0600, 0);
+	test_err_create(EEXIST, fd2, self->name, page_size(), 0600, 0);
 	EXPECT_EVENTS(self->nl, id, self->name, getpid(), VMSHM_EVENT_CREATED);
 	close(fd);
 	EXPECT_EVENTS(self->nl, id, self->name, getpid(),
 		      VMSHM_EVENT_DETACHED, VMSHM_EVENT_DESTROYED);
 	test_cmd_info(fd2, &info);
 	ASSERT_EQ(0, vmshm_set_param("max_regions", info.out_nr_regions));
-	test_err_create(ENOSPC, fd2, self->name, PAGE_SZ, 0600, 0);
+	test_err_create(ENOSPC, fd2, self->name, page_size(), 0600, 0);
 	ASSERT_EQ(0, vmshm_set_param("max_regions", max));
 	/* The region never existed: id 0. */
 	EXPECT_EVENTS(self->nl, 0, self->name, getpid(), VMSHM_EVENT_REJECTED);
@@ -188,7 +188,7 @@ TEST_F(events, overflow_reports_lost_events)
 				&size, sizeof(size)));
 	for (i = 0; i < 100; i++) {
 		fd = test_open();
-		test_cmd_create(fd, NULL, PAGE_SZ, 0600, VMSHM_CREATE_ANON);
+		test_cmd_create(fd, NULL, page_size(), 0600, VMSHM_CREATE_ANON);
 		close(fd);
 	}
 	while ((ret = vmshm_nl_next_event(self->nl, &ev, QUIET_MS)) !=
@@ -202,7 +202,7 @@ TEST_F(events, overflow_reports_lost_events)
 	ASSERT_GT(300, got);
 	/* The socket works again. */
 	fd = test_open();
-	ASSERT_EQ(0, vmshm_create(fd, NULL, PAGE_SZ, 0600, VMSHM_CREATE_ANON,
+	ASSERT_EQ(0, vmshm_create(fd, NULL, page_size(), 0600, VMSHM_CREATE_ANON,
 				  &id));
 	EXPECT_EVENTS(self->nl, id, "", getpid(), VMSHM_EVENT_CREATED);
 	close(fd);

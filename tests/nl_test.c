@@ -21,7 +21,7 @@ FIXTURE_SETUP(nl)
 	self->fd = test_open();
 	umask(0);
 	snprintf(self->name, sizeof(self->name), "nl-%d", getpid());
-	ASSERT_EQ(0, vmshm_create(self->fd, self->name, 4 * PAGE_SZ, 0640,
+	ASSERT_EQ(0, vmshm_create(self->fd, self->name, 4 * page_size(), 0640,
 				  VMSHM_CREATE_TRANSIENT, &self->id));
 }
 
@@ -43,7 +43,7 @@ TEST_F(nl, get_region_by_name_and_id)
 	ASSERT_STREQ(self->name, a.name);
 	ASSERT_EQ(st.out_id, a.id);
 	ASSERT_EQ(VMSHM_REGION_F_TRANSIENT, a.flags);
-	ASSERT_EQ(4 * PAGE_SZ, a.size);
+	ASSERT_EQ(4 * page_size(), a.size);
 	ASSERT_EQ(0640, a.mode);
 	ASSERT_EQ(st.out_uid, a.uid);
 	ASSERT_EQ(st.out_gid, a.gid);
@@ -151,7 +151,7 @@ TEST_F(nl, stats_match_info)
 	ASSERT_EQ(info.out_max_region_size, st.max_region_size);
 	ASSERT_EQ(info.out_max_total_pages, st.max_total_pages);
 	ASSERT_EQ(vmshm_get_param("max_regions"), st.max_regions);
-	test_cmd_create(fd, NULL, 3 * PAGE_SZ, 0600, VMSHM_CREATE_ANON);
+	test_cmd_create(fd, NULL, 3 * page_size(), 0600, VMSHM_CREATE_ANON);
 	test_cmd_nl_stats(self->nl, &st2);
 	ASSERT_EQ(st.regions + 1, st2.regions);
 	ASSERT_EQ(st.reserved_pages + 3, st2.reserved_pages);
@@ -169,7 +169,7 @@ TEST_F(nl, stats_count_rejections)
 
 	test_cmd_nl_stats(self->nl, &st);
 	ASSERT_EQ(0, vmshm_set_param("max_regions", st.regions));
-	test_err_create(ENOSPC, fd, NULL, PAGE_SZ, 0600, VMSHM_CREATE_ANON);
+	test_err_create(ENOSPC, fd, NULL, page_size(), 0600, VMSHM_CREATE_ANON);
 	ASSERT_EQ(0, vmshm_set_param("max_regions", max));
 	test_cmd_nl_stats(self->nl, &st2);
 	ASSERT_EQ(st.rejected + 1, st2.rejected);
@@ -185,7 +185,7 @@ TEST_F(nl, unlink_as_admin)
 	uint32_t id;
 
 	test_name(name);
-	ASSERT_EQ(0, vmshm_create(fd, name, PAGE_SZ, 0600, 0, &id));
+	ASSERT_EQ(0, vmshm_create(fd, name, page_size(), 0600, 0, &id));
 	test_cmd_nl_unlink(self->nl, name);
 	test_err_nl_get_region(ENOENT, self->nl, 0, name, &r);
 	test_err_nl_unlink(ENOENT, self->nl, name);
@@ -220,7 +220,7 @@ TEST_F(nl, unlink_unprivileged)
 	int fd = test_open();
 
 	test_name(name);
-	test_cmd_create(fd, name, PAGE_SZ, 0666, 0);
+	test_cmd_create(fd, name, page_size(), 0666, 0);
 	ASSERT_EQ(0, run_as_nobody(unlink_unprivileged, name));
 	test_cmd_nl_get_region(self->nl, 0, name, &r);
 	ASSERT_EQ(0, r.flags);
@@ -273,7 +273,7 @@ TEST_F(nl, transient_name_goes_with_last_user)
 	ASSERT_EQ(0, pthread_create(&th, NULL, looker_thread, &l));
 	for (i = 0; i < 5000 && vmshm_now_ns() < end; i++) {
 		fd = test_open();
-		ret = _test_cmd_create(fd, name, PAGE_SZ, 0600,
+		ret = _test_cmd_create(fd, name, page_size(), 0600,
 				       VMSHM_CREATE_TRANSIENT);
 		eexist += ret == -EEXIST;
 		ASSERT_TRUE(!ret || ret == -EEXIST);

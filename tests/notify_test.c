@@ -23,9 +23,9 @@ FIXTURE_SETUP(notify)
 {
 	self->fd = test_open();
 	snprintf(self->name, sizeof(self->name), "notify-%d", getpid());
-	test_cmd_create(self->fd, self->name, PAGE_SZ, 0600,
+	test_cmd_create(self->fd, self->name, page_size(), 0600,
 			VMSHM_CREATE_TRANSIENT);
-	self->mem = test_mmap(self->fd, PAGE_SZ, PROT_READ | PROT_WRITE, 0);
+	self->mem = test_mmap(self->fd, page_size(), PROT_READ | PROT_WRITE, 0);
 	ASSERT_NE(MAP_FAILED, self->mem);
 }
 
@@ -70,9 +70,9 @@ TEST_F(notify, bad_offsets)
 	struct vmshm_stat st;
 
 	ASSERT_EQ(-EINVAL, vmshm_wait(self->fd, 2, 0, 0, VMSHM_NO_SLEEPERS, 0));
-	ASSERT_EQ(-EINVAL, vmshm_wait(self->fd, PAGE_SZ, 0, 0,
+	ASSERT_EQ(-EINVAL, vmshm_wait(self->fd, page_size(), 0, 0,
 				      VMSHM_NO_SLEEPERS, 0));
-	ASSERT_EQ(-EINVAL, vmshm_wait(self->fd, 0, 0, 0, PAGE_SZ + 4,
+	ASSERT_EQ(-EINVAL, vmshm_wait(self->fd, 0, 0, 0, page_size() + 4,
 				      VMSHM_WAIT_SLEEPERS));
 	/* The sleepers word cannot be the watched word. */
 	ASSERT_EQ(-EINVAL, vmshm_wait(self->fd, 8, 0, 0, 8,
@@ -198,29 +198,15 @@ TEST_F(notify, wake_one_then_all)
 /* The fault attribute of fault_inject.c, on debug kernels only. */
 #define WAIT_RACE	"/sys/kernel/debug/vmshm_wait_race"
 
-static int write_str(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
+/* The number in @path, or -errno (-EIO when it is empty). */
 static long read_long(const char *path)
 {
-	char buf[32] = "";
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	char buf[32];
+	ssize_t n = read_file(path, buf, sizeof(buf));
 
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? strtol(buf, NULL, 10) : -EIO;
+	if (n < 0)
+		return n;
+	return n ? strtol(buf, NULL, 10) : -EIO;
 }
 
 /* Arm the attribute to delay the next timed-out wait of a marked task. */
@@ -229,12 +215,12 @@ static int wait_race_arm(unsigned int delay_ms)
 	char delay[16];
 
 	snprintf(delay, sizeof(delay), "%u", delay_ms);
-	return write_str(WAIT_RACE "/verbose", "0") ?:
-	       write_str(WAIT_RACE "/task-filter", "Y") ?:
-	       write_str(WAIT_RACE "/interval", "1") ?:
-	       write_str(WAIT_RACE "/probability", "100") ?:
-	       write_str(WAIT_RACE "/delay_ms", delay) ?:
-	       write_str(WAIT_RACE "/times", "1");
+	return write_file(WAIT_RACE "/verbose", "0") ?:
+	       write_file(WAIT_RACE "/task-filter", "Y") ?:
+	       write_file(WAIT_RACE "/interval", "1") ?:
+	       write_file(WAIT_RACE "/probability", "100") ?:
+	       write_file(WAIT_RACE "/delay_ms", delay) ?:
+	       write_file(WAIT_RACE "/times", "1");
 }
 
 /* A waiter whose deadline passes, in a task the attribute delays. */
@@ -245,7 +231,7 @@ static void *late_waiter_thread(void *arg)
 
 	snprintf(path, sizeof(path), "/proc/self/task/%ld/make-it-fail",
 		 (long)syscall(SYS_gettid));
-	w->ret = write_str(path, "1") ?:
+	w->ret = write_file(path, "1") ?:
 		 vmshm_wait(w->fd, WORD, 0, vmshm_deadline_in(50 * MS),
 			    VMSHM_NO_SLEEPERS, VMSHM_WAIT_DEADLINE);
 	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
@@ -307,7 +293,7 @@ TEST_F(notify, wake_one_picks_timing_out_waiter)
 	ASSERT_EQ(0, next.ret);
 	test_cmd_stat(self->fd, &st);
 	ASSERT_EQ(0, st.out_timeouts);
-	ASSERT_EQ(0, write_str(WAIT_RACE "/probability", "0"));
+	ASSERT_EQ(0, write_file(WAIT_RACE "/probability", "0"));
 }
 
 TEST_F(notify, sleepers_word)
@@ -341,7 +327,7 @@ TEST_F(notify, wait_wake_bad_args)
 				      VMSHM_WAIT_WAKE_ALL | VMSHM_WAIT_DEADLINE));
 	ASSERT_EQ(-EOPNOTSUPP, vmshm_wait(self->fd, WORD, 0, soon,
 					  VMSHM_NO_SLEEPERS, flags | (1U << 4)));
-	ASSERT_EQ(-EINVAL, vmshm_wait(self->fd, PAGE_SZ, 0, soon,
+	ASSERT_EQ(-EINVAL, vmshm_wait(self->fd, page_size(), 0, soon,
 				      VMSHM_NO_SLEEPERS, flags));
 	ASSERT_EQ(-EINVAL, vmshm_wait(self->fd, WORD + 2, 0, soon,
 				      VMSHM_NO_SLEEPERS, flags));
@@ -355,36 +341,39 @@ TEST_F(notify, wait_wake_bad_args)
 	close(ro);
 }
 
-/* VMSHM_WAIT_WAKE wakes a waiter, then waits itself: its wake is not its. */
-TEST_F(notify, wait_wake_wakes_then_waits)
+/*
+ * With a waiter asleep, VMSHM_WAIT_WAKE expecting @val on the word must
+ * return @err and wake the waiter.
+ */
+static void wait_wake_one(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(notify) *self, uint32_t val, int err)
 {
-	uint32_t flags = VMSHM_WAIT_WAKE | VMSHM_WAIT_DEADLINE;
 	struct waiter w = { .fd = self->fd };
-	struct vmshm_stat st;
 	pthread_t th;
 
 	ASSERT_EQ(0, pthread_create(&th, NULL, waiter_thread, &w));
 	ASSERT_EQ(0, wait_sleepers(self->mem, 1));
-	ASSERT_EQ(-ETIMEDOUT, vmshm_wait(self->fd, WORD, 0,
-					 vmshm_deadline_in(100 * MS),
-					 VMSHM_NO_SLEEPERS, flags));
+	ASSERT_EQ(err, vmshm_wait(self->fd, WORD, val,
+				  vmshm_deadline_in(100 * MS),
+				  VMSHM_NO_SLEEPERS,
+				  VMSHM_WAIT_WAKE | VMSHM_WAIT_DEADLINE));
 	pthread_join(th, NULL);
 	ASSERT_EQ(0, w.ret);
+}
+
+/* VMSHM_WAIT_WAKE wakes a waiter, then waits itself: its wake is not its. */
+TEST_F(notify, wait_wake_wakes_then_waits)
+{
+	struct vmshm_stat st;
+
+	wait_wake_one(_metadata, self, 0, -ETIMEDOUT);
 	test_cmd_stat(self->fd, &st);
 	ASSERT_EQ(1, st.out_wakes);
 	ASSERT_EQ(1, st.out_timeouts);
 	ASSERT_EQ(2, st.out_waits);
 
 	/* The word differs: EAGAIN, but the wake has been done. */
-	memset(&w, 0, sizeof(w));
-	w.fd = self->fd;
-	ASSERT_EQ(0, pthread_create(&th, NULL, waiter_thread, &w));
-	ASSERT_EQ(0, wait_sleepers(self->mem, 1));
-	ASSERT_EQ(-EAGAIN, vmshm_wait(self->fd, WORD, 1,
-				      vmshm_deadline_in(100 * MS),
-				      VMSHM_NO_SLEEPERS, flags));
-	pthread_join(th, NULL);
-	ASSERT_EQ(0, w.ret);
+	wait_wake_one(_metadata, self, 1, -EAGAIN);
 	test_cmd_stat(self->fd, &st);
 	ASSERT_EQ(2, st.out_wakes);
 	ASSERT_EQ(0, self->mem[SLEEPERS / 4]);

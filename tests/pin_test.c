@@ -123,7 +123,7 @@ static int holder_run(const char *name, int cmd, int ack)
 
 	if (fd < 0 || vmshm_attach(fd, name, 0, NULL, NULL))
 		return 1;
-	p = test_mmap(fd, NR_PAGES * PAGE_SZ, PROT_READ | PROT_WRITE, 0);
+	p = test_mmap(fd, NR_PAGES * page_size(), PROT_READ | PROT_WRITE, 0);
 	if (p == MAP_FAILED)
 		return 2;
 	/* From now on only the mapping keeps the region. */
@@ -132,9 +132,9 @@ static int holder_run(const char *name, int cmd, int ack)
 	       read(cmd, &c, sizeof(c)) == sizeof(c)) {
 		res = 0;
 		if (c.op == HOLDER_WRITE)
-			fill(p, c.pages * PAGE_SZ, c.seed);
+			fill(p, c.pages * page_size(), c.seed);
 		else
-			res = mismatch(p, 0, c.pages * PAGE_SZ, c.seed) >= 0;
+			res = mismatch(p, 0, c.pages * page_size(), c.seed) >= 0;
 	}
 	return 0;
 }
@@ -249,12 +249,12 @@ FIXTURE_SETUP(pin)
 	test_cmd_info(self->fd, &self->before);
 	snprintf(self->name, sizeof(self->name), "pin-%d", getpid());
 	/* Persistent, so that the name holds a reference until unlinked. */
-	test_cmd_create(self->fd, self->name, NR_PAGES * PAGE_SZ, 0600, 0);
+	test_cmd_create(self->fd, self->name, NR_PAGES * page_size(), 0600, 0);
 	/* Touched now, so that it is charged outside the test's cgroup. */
-	self->buf = mmap(NULL, (NR_PAGES + 1) * PAGE_SZ, PROT_READ | PROT_WRITE,
+	self->buf = mmap(NULL, (NR_PAGES + 1) * page_size(), PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->buf);
-	memset(self->buf, 0, (NR_PAGES + 1) * PAGE_SZ);
+	memset(self->buf, 0, (NR_PAGES + 1) * page_size());
 	if (variant->holder) {
 		ASSERT_EQ(0, holder_start(&self->holder, self->name))
 			TH_LOG("the holder process could not map %s", self->name);
@@ -295,7 +295,7 @@ static long long charged_pages(struct cg *cg)
 	if (!cg->dir[0])
 		return -1;
 	bytes = cg_read_ll(cg, "memory.current");
-	return bytes < 0 ? -1 : bytes / (long long)PAGE_SZ;
+	return bytes < 0 ? -1 : bytes / (long long)page_size();
 }
 
 /*
@@ -382,7 +382,7 @@ static void *dio_read(void *arg)
 
 TEST_F_TIMEOUT(pin, odirect, 60)
 {
-	size_t len = DIO_PAGES * PAGE_SZ, total = len + PAGE_SZ;
+	size_t len = DIO_PAGES * page_size(), total = len + page_size();
 	struct uffdio_api api = { .api = UFFD_API };
 	struct uffdio_register reg = { 0 };
 	struct uffdio_copy copy = { 0 };
@@ -418,11 +418,11 @@ TEST_F_TIMEOUT(pin, odirect, 60)
 	ASSERT_EQ(area, mmap(area, len, PROT_READ | PROT_WRITE,
 			     MAP_SHARED | MAP_FIXED, self->fd, 0));
 	tail = area + len;
-	ASSERT_EQ(tail, mmap(tail, PAGE_SZ, PROT_READ | PROT_WRITE,
+	ASSERT_EQ(tail, mmap(tail, page_size(), PROT_READ | PROT_WRITE,
 			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
 	fill(area, len, SEED_A);
 	reg.range.start = (uintptr_t)tail;
-	reg.range.len = PAGE_SZ;
+	reg.range.len = page_size();
 	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
 	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg))
 		TH_LOG("UFFDIO_REGISTER: %s", strerror(errno));
@@ -436,33 +436,33 @@ TEST_F_TIMEOUT(pin, odirect, 60)
 		       dio.ret, strerror(dio.err));
 	ASSERT_EQ(sizeof(msg), read(uffd, &msg, sizeof(msg)));
 	ASSERT_EQ(UFFD_EVENT_PAGEFAULT, msg.event);
-	ASSERT_EQ((uintptr_t)tail, msg.arg.pagefault.address & ~(PAGE_SZ - 1));
+	ASSERT_EQ((uintptr_t)tail, msg.arg.pagefault.address & ~(page_size() - 1));
 
 	let_go(_metadata, self, variant, area, len);
 
 	/* Let the read go on: it writes B into the pages it holds. */
 	copy.dst = (uintptr_t)tail;
 	copy.src = (uintptr_t)(self->buf + len);
-	copy.len = PAGE_SZ;
+	copy.len = page_size();
 	ASSERT_EQ(0, ioctl(uffd, UFFDIO_COPY, &copy))
 		TH_LOG("UFFDIO_COPY: %s", strerror(errno));
 	ASSERT_EQ(0, pthread_join(thread, NULL));
 	ASSERT_EQ((ssize_t)total, dio.ret)
 		TH_LOG("O_DIRECT read: %zd, %s", dio.ret, strerror(dio.err));
-	ASSERT_PATTERN(tail, len, PAGE_SZ, SEED_B, "the read's last page");
+	ASSERT_PATTERN(tail, len, page_size(), SEED_B, "the read's last page");
 	if (variant->holder) {
 		ASSERT_EQ(0, holder_do(&self->holder, HOLDER_CHECK, SEED_B,
 				       DIO_PAGES))
 			TH_LOG("the holder's mapping does not show what the O_DIRECT read wrote into the pages it held");
 	}
-	ASSERT_EQ(0, munmap(tail, PAGE_SZ));
+	ASSERT_EQ(0, munmap(tail, page_size()));
 	close(uffd);
 	close(ram);
 }
 
 TEST_F(pin, vmsplice)
 {
-	size_t len = NR_PAGES * PAGE_SZ, done;
+	size_t len = NR_PAGES * page_size(), done;
 	int seed = variant->holder ? SEED_B : SEED_A;
 	unsigned char *map;
 	struct iovec iov;
@@ -614,7 +614,7 @@ static const char *io_uring_disabled(void)
 
 TEST_F(pin, io_uring_fixed)
 {
-	size_t len = NR_PAGES * PAGE_SZ;
+	size_t len = NR_PAGES * page_size();
 	int in[2], out[2], ret;
 	unsigned char *map;
 	struct iovec iov;

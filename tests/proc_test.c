@@ -72,7 +72,7 @@ FIXTURE_SETUP(proc)
 	self->fd = test_open();
 	umask(0);
 	snprintf(self->name, sizeof(self->name), "proc-%d", getpid());
-	test_cmd_create(self->fd, self->name, 8 * PAGE_SZ, 0644,
+	test_cmd_create(self->fd, self->name, 8 * page_size(), 0644,
 			VMSHM_CREATE_TRANSIENT);
 }
 
@@ -100,7 +100,7 @@ TEST_F(proc, header)
 TEST_F(proc, region_row)
 {
 	ASSERT_EQ(0, proc_find(self->name, &self->r, self->m, 4));
-	ASSERT_EQ(8 * PAGE_SZ, self->r.size);
+	ASSERT_EQ(8 * page_size(), self->r.size);
 	ASSERT_EQ(0644, self->r.perms);
 	ASSERT_EQ(getpid(), self->r.cpid);
 	ASSERT_EQ(getuid(), self->r.uid);
@@ -110,7 +110,7 @@ TEST_F(proc, region_row)
 
 TEST_F(proc, faults_match_touches)
 {
-	char *p = test_mmap(self->fd, 8 * PAGE_SZ, PROT_READ | PROT_WRITE, 0);
+	char *p = test_mmap(self->fd, 8 * page_size(), PROT_READ | PROT_WRITE, 0);
 	unsigned long k;
 
 	ASSERT_NE(MAP_FAILED, p);
@@ -124,13 +124,13 @@ TEST_F(proc, faults_match_touches)
 	}
 	ASSERT_EQ(getpid(), self->m[0].pid);
 	ASSERT_EQ((unsigned long)p, self->m[0].start);
-	ASSERT_EQ((unsigned long)p + 8 * PAGE_SZ, self->m[0].end);
+	ASSERT_EQ((unsigned long)p + 8 * page_size(), self->m[0].end);
 	ASSERT_STREQ("rw-s", self->m[0].prot);
 }
 
 TEST_F(proc, two_processes_two_addresses)
 {
-	char *p = test_mmap(self->fd, 2 * PAGE_SZ, PROT_READ | PROT_WRITE, 0);
+	char *p = test_mmap(self->fd, 2 * page_size(), PROT_READ | PROT_WRITE, 0);
 	struct peer peer;
 	int n;
 
@@ -175,7 +175,7 @@ static int check_hidden(void *arg)
 
 TEST_F(proc, other_users_addresses_hidden)
 {
-	char *p = test_mmap(self->fd, PAGE_SZ, PROT_READ, 0);
+	char *p = test_mmap(self->fd, page_size(), PROT_READ, 0);
 
 	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_EQ(1, proc_find(self->name, &self->r, self->m, 4));
@@ -192,7 +192,7 @@ static int forge_row(void *arg)
 	if (fd < 0 || vmshm_attach(fd, arg, VMSHM_ATTACH_RDONLY, NULL, NULL))
 		return 1;
 	if (prctl(PR_SET_NAME, "x 1\n  fake\\") ||
-	    test_mmap(fd, PAGE_SZ, PROT_READ, 0) == MAP_FAILED)
+	    test_mmap(fd, page_size(), PROT_READ, 0) == MAP_FAILED)
 		return 2;
 	if (proc_find(arg, &r, m, 2) != 1)
 		return 3;
@@ -209,11 +209,11 @@ TEST_F(proc, ids_not_reused)
 	uint32_t id1, id2;
 	int fd = test_open();
 
-	ASSERT_EQ(0, vmshm_create(fd, NULL, PAGE_SZ, 0600, VMSHM_CREATE_ANON,
+	ASSERT_EQ(0, vmshm_create(fd, NULL, page_size(), 0600, VMSHM_CREATE_ANON,
 				  &id1));
 	close(fd);
 	fd = test_open();
-	ASSERT_EQ(0, vmshm_create(fd, NULL, PAGE_SZ, 0600, VMSHM_CREATE_ANON,
+	ASSERT_EQ(0, vmshm_create(fd, NULL, page_size(), 0600, VMSHM_CREATE_ANON,
 				  &id2));
 	close(fd);
 	ASSERT_LT(id1, id2);
@@ -225,7 +225,7 @@ TEST_F(proc, unlinked_flag)
 	char name[VMSHM_NAME_MAX];
 
 	test_name(name);
-	test_cmd_create(fd2, name, PAGE_SZ, 0600, 0);
+	test_cmd_create(fd2, name, page_size(), 0600, 0);
 	ASSERT_EQ(0, proc_find(name, &self->r, self->m, 4));
 	ASSERT_EQ(0, self->r.perms & 01000);
 	test_cmd_unlink(fd2, name);

@@ -47,14 +47,14 @@ TEST_F(region, create_attach_stat)
 	uint32_t id = 0, id2 = 0;
 	int fd2 = test_open();
 
-	ASSERT_EQ(0, vmshm_create(self->fd, self->name, 3 * PAGE_SZ + 1, 0640,
+	ASSERT_EQ(0, vmshm_create(self->fd, self->name, 3 * page_size() + 1, 0640,
 				  0, &id));
 	ASSERT_EQ(0, vmshm_attach(fd2, self->name, 0, &size, &id2));
 	ASSERT_EQ(id, id2);
-	ASSERT_EQ(4 * PAGE_SZ, size);
+	ASSERT_EQ(4 * page_size(), size);
 	test_cmd_stat(fd2, &st);
 	ASSERT_EQ(id, st.out_id);
-	ASSERT_EQ(4 * PAGE_SZ, st.out_size);
+	ASSERT_EQ(4 * page_size(), st.out_size);
 	ASSERT_EQ(2, st.out_nr_attach);
 	ASSERT_EQ(0, st.out_resident);
 	ASSERT_EQ(getuid(), st.out_uid);
@@ -68,8 +68,8 @@ TEST_F(region, exists)
 {
 	int fd2 = test_open();
 
-	test_cmd_create(self->fd, self->name, PAGE_SZ, 0600, 0);
-	test_err_create(EEXIST, fd2, self->name, PAGE_SZ, 0600, 0);
+	test_cmd_create(self->fd, self->name, page_size(), 0600, 0);
+	test_err_create(EEXIST, fd2, self->name, page_size(), 0600, 0);
 	close(fd2);
 }
 
@@ -82,10 +82,10 @@ TEST_F(region, not_found)
 TEST_F(region, bad_size_and_mode)
 {
 	test_err_create(EINVAL, self->fd, self->name, 0, 0600, 0);
-	test_err_create(EINVAL, self->fd, self->name, PAGE_SZ, 01777, 0);
-	test_err_create(EINVAL, self->fd, self->name, PAGE_SZ, 0600,
+	test_err_create(EINVAL, self->fd, self->name, page_size(), 01777, 0);
+	test_err_create(EINVAL, self->fd, self->name, page_size(), 0600,
 			VMSHM_CREATE_ANON);
-	test_err_create(EINVAL, self->fd, NULL, PAGE_SZ, 0600,
+	test_err_create(EINVAL, self->fd, NULL, page_size(), 0600,
 			VMSHM_CREATE_ANON | VMSHM_CREATE_TRANSIENT);
 }
 
@@ -94,7 +94,7 @@ TEST_F(region, umask_applies)
 	struct vmshm_stat st;
 	mode_t old = umask(027);
 
-	test_cmd_create(self->fd, self->name, PAGE_SZ, 0666, 0);
+	test_cmd_create(self->fd, self->name, page_size(), 0666, 0);
 	umask(old);
 	test_cmd_stat(self->fd, &st);
 	ASSERT_EQ(0640, st.out_mode);
@@ -116,10 +116,10 @@ TEST_F(region, limit_regions)
 
 	ASSERT_EQ(0, vmshm_set_param("max_regions",
 				     self->before.out_nr_regions + 1));
-	test_cmd_create(self->fd, self->name, PAGE_SZ, 0600, 0);
-	test_err_create(ENOSPC, fd2, NULL, PAGE_SZ, 0600, VMSHM_CREATE_ANON);
+	test_cmd_create(self->fd, self->name, page_size(), 0600, 0);
+	test_err_create(ENOSPC, fd2, NULL, page_size(), 0600, VMSHM_CREATE_ANON);
 	ASSERT_EQ(0, vmshm_set_param("max_regions", old));
-	test_cmd_create(fd2, NULL, PAGE_SZ, 0600, VMSHM_CREATE_ANON);
+	test_cmd_create(fd2, NULL, page_size(), 0600, VMSHM_CREATE_ANON);
 	close(fd2);
 }
 
@@ -131,8 +131,8 @@ TEST_F(region, limit_total_pages)
 
 	ASSERT_EQ(0, vmshm_set_param("max_total_pages",
 				     self->before.out_reserved_pages + room));
-	test_cmd_create(self->fd, self->name, room * PAGE_SZ, 0600, 0);
-	test_err_create(ENOSPC, fd2, NULL, PAGE_SZ, 0600, VMSHM_CREATE_ANON);
+	test_cmd_create(self->fd, self->name, room * page_size(), 0600, 0);
+	test_err_create(ENOSPC, fd2, NULL, page_size(), 0600, VMSHM_CREATE_ANON);
 	ASSERT_EQ(0, vmshm_set_param("max_total_pages", old));
 	close(fd2);
 }
@@ -155,7 +155,7 @@ static int attach_as_other(void *arg)
 
 TEST_F(region, other_uid_0600)
 {
-	test_cmd_create(self->fd, self->name, PAGE_SZ, 0600, 0);
+	test_cmd_create(self->fd, self->name, page_size(), 0600, 0);
 	ASSERT_EQ(0, run_as_nobody(attach_as_other, self->name));
 }
 
@@ -176,7 +176,7 @@ static int attach_readonly_as_other(void *arg)
 TEST_F(region, other_uid_0644)
 {
 	umask(0);
-	test_cmd_create(self->fd, self->name, PAGE_SZ, 0644, 0);
+	test_cmd_create(self->fd, self->name, page_size(), 0644, 0);
 	ASSERT_EQ(0, run_as_nobody(attach_readonly_as_other, self->name));
 }
 
@@ -185,20 +185,20 @@ TEST_F(region, unlink_keeps_memory)
 	int fd2 = test_open();
 	char *p, *q;
 
-	test_cmd_create(self->fd, self->name, PAGE_SZ, 0600, 0);
+	test_cmd_create(self->fd, self->name, page_size(), 0600, 0);
 	test_cmd_attach(fd2, self->name, 0);
-	p = test_mmap(self->fd, PAGE_SZ, PROT_READ | PROT_WRITE, 0);
+	p = test_mmap(self->fd, page_size(), PROT_READ | PROT_WRITE, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	test_cmd_unlink(self->fd, self->name);
 	test_err_attach(ENOENT, test_open(), self->name, 0);
 	close(self->fd);
 	self->fd = test_open();
-	q = test_mmap(fd2, PAGE_SZ, PROT_READ | PROT_WRITE, 0);
+	q = test_mmap(fd2, page_size(), PROT_READ | PROT_WRITE, 0);
 	ASSERT_NE(MAP_FAILED, q);
 	strcpy(p, "still here");
 	ASSERT_STREQ("still here", q);
-	munmap(p, PAGE_SZ);
-	munmap(q, PAGE_SZ);
+	munmap(p, page_size());
+	munmap(q, page_size());
 	close(fd2);
 	ASSERT_ALL_FREED(self);
 }
@@ -207,7 +207,7 @@ TEST_F(region, persistent_name)
 {
 	int fd2 = test_open();
 
-	test_cmd_create(fd2, self->name, 2 * PAGE_SZ, 0600, 0);
+	test_cmd_create(fd2, self->name, 2 * page_size(), 0600, 0);
 	close(fd2);
 	/* The name alone keeps it, like POSIX shm. */
 	fd2 = test_open();
@@ -222,15 +222,15 @@ TEST_F(region, transient_name)
 	int fd2 = test_open();
 	char *p;
 
-	test_cmd_create(fd2, self->name, PAGE_SZ, 0600, VMSHM_CREATE_TRANSIENT);
-	p = test_mmap(fd2, PAGE_SZ, PROT_READ | PROT_WRITE, 0);
+	test_cmd_create(fd2, self->name, page_size(), 0600, VMSHM_CREATE_TRANSIENT);
+	p = test_mmap(fd2, page_size(), PROT_READ | PROT_WRITE, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	p[0] = 1;
 	close(fd2);
 	/* The mapping still holds it, so the name still resolves. */
 	test_cmd_attach(self->fd, self->name, 0);
 	close(self->fd);
-	munmap(p, PAGE_SZ);
+	munmap(p, page_size());
 	self->fd = test_open();
 	test_err_attach(ENOENT, self->fd, self->name, 0);
 	ASSERT_ALL_FREED(self);
@@ -241,11 +241,11 @@ TEST_F(region, anon_over_fork)
 	char *p;
 	pid_t pid;
 
-	test_cmd_create(self->fd, NULL, PAGE_SZ, 0600, VMSHM_CREATE_ANON);
+	test_cmd_create(self->fd, NULL, page_size(), 0600, VMSHM_CREATE_ANON);
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
-		char *c = test_mmap(self->fd, PAGE_SZ, PROT_WRITE, 0);
+		char *c = test_mmap(self->fd, page_size(), PROT_WRITE, 0);
 
 		if (c == MAP_FAILED)
 			_exit(1);
@@ -253,10 +253,10 @@ TEST_F(region, anon_over_fork)
 		_exit(0);
 	}
 	ASSERT_EQ(0, wait_child(pid));
-	p = test_mmap(self->fd, PAGE_SZ, PROT_READ, 0);
+	p = test_mmap(self->fd, page_size(), PROT_READ, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_STREQ("from child", p);
-	munmap(p, PAGE_SZ);
+	munmap(p, page_size());
 	close(self->fd);
 	self->fd = test_open();
 	ASSERT_ALL_FREED(self);
@@ -311,20 +311,20 @@ TEST_F(region, anon_over_scm_rights)
 
 		if (fd < 0)
 			_exit(1);
-		c = test_mmap(fd, PAGE_SZ, PROT_READ | PROT_WRITE, 0);
+		c = test_mmap(fd, page_size(), PROT_READ | PROT_WRITE, 0);
 		if (c == MAP_FAILED)
 			_exit(2);
 		strcpy(c, "via SCM_RIGHTS");
 		_exit(0);
 	}
-	test_cmd_create(self->fd, NULL, PAGE_SZ, 0600, VMSHM_CREATE_ANON);
+	test_cmd_create(self->fd, NULL, page_size(), 0600, VMSHM_CREATE_ANON);
 	ASSERT_EQ(0, send_fd(sv[0], self->fd));
 	status = wait_child(pid);
 	ASSERT_EQ(0, status);
-	p = test_mmap(self->fd, PAGE_SZ, PROT_READ, 0);
+	p = test_mmap(self->fd, page_size(), PROT_READ, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_STREQ("via SCM_RIGHTS", p);
-	munmap(p, PAGE_SZ);
+	munmap(p, page_size());
 	close(sv[0]);
 	close(sv[1]);
 }

@@ -38,20 +38,12 @@ FIXTURE(trace) {
 };
 
 /* Write @s to @dir/@file; returns 0 or -errno. */
-static int write_file(const char *dir, const char *file, const char *s)
+static int write_inst(const char *dir, const char *file, const char *s)
 {
 	char path[PATH_MAX];
-	ssize_t len = strlen(s);
-	int fd, ret = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_WRONLY | O_TRUNC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, len) != len)
-		ret = -errno;
-	close(fd);
-	return ret;
+	return write_file(path, s);
 }
 
 /* The tracefs mount point with the vmshm events, or NULL and why. */
@@ -99,7 +91,7 @@ FIXTURE_SETUP(trace)
 		self->inst[0] = '\0';
 	}
 	/* Events of two CPUs are compared: one clock for all. */
-	ASSERT_EQ(0, write_file(self->inst, "trace_clock", "global"));
+	ASSERT_EQ(0, write_inst(self->inst, "trace_clock", "global"));
 }
 
 FIXTURE_TEARDOWN(trace)
@@ -118,8 +110,8 @@ FIXTURE_TEARDOWN(trace)
 									\
 	snprintf(__f, sizeof(__f), "common_pid == %d || common_pid == %d", \
 		 pid1, pid2);						\
-	ASSERT_EQ(0, write_file(self->inst, "events/vmshm/filter", __f)); \
-	ASSERT_EQ(0, write_file(self->inst, "events/vmshm/enable", "1")); \
+	ASSERT_EQ(0, write_inst(self->inst, "events/vmshm/filter", __f)); \
+	ASSERT_EQ(0, write_inst(self->inst, "events/vmshm/enable", "1")); \
 } while (0)
 
 /* Parse "  comm-PID  [CPU] flags  TIME: EVENT: FIELDS" into @e. */
@@ -157,7 +149,7 @@ static int trace_read(const char *inst, struct trace_event *ev, int max)
 	int n = 0;
 	FILE *f;
 
-	if (write_file(inst, "events/vmshm/enable", "0"))
+	if (write_inst(inst, "events/vmshm/enable", "0"))
 		return -errno;
 	snprintf(path, sizeof(path), "%s/trace", inst);
 	f = fopen(path, "r");

@@ -17,7 +17,7 @@ FIXTURE(unload) {
 FIXTURE_SETUP(unload)
 {
 	self->fd = test_open();
-	test_cmd_create(self->fd, NULL, PAGE_SZ, 0600, VMSHM_CREATE_ANON);
+	test_cmd_create(self->fd, NULL, page_size(), 0600, VMSHM_CREATE_ANON);
 }
 
 FIXTURE_TEARDOWN(unload)
@@ -28,7 +28,7 @@ FIXTURE_TEARDOWN(unload)
 
 TEST_F(unload, refused_while_mapped)
 {
-	char *p = test_mmap(self->fd, PAGE_SZ, PROT_READ | PROT_WRITE, 0);
+	char *p = test_mmap(self->fd, page_size(), PROT_READ | PROT_WRITE, 0);
 
 	ASSERT_NE(MAP_FAILED, p);
 	p[0] = 1;
@@ -37,7 +37,7 @@ TEST_F(unload, refused_while_mapped)
 	close(self->fd);
 	ASSERT_EQ(-EWOULDBLOCK, vmshm_unload());
 	ASSERT_EQ(1, p[0]);
-	ASSERT_EQ(0, munmap(p, PAGE_SZ));
+	ASSERT_EQ(0, munmap(p, page_size()));
 	ASSERT_EQ(0, vmshm_unload());
 	ASSERT_NE(0, access(VMSHM_DEVICE, F_OK));
 	ASSERT_EQ(0, vmshm_reload());
@@ -65,11 +65,11 @@ TEST_F(unload, name_left_behind)
 	struct vmshm_info info;
 	char *p;
 
-	test_cmd_create(fd, "left-behind", 4 * PAGE_SZ, 0600, 0);
-	p = test_mmap(fd, PAGE_SZ, PROT_READ | PROT_WRITE, 0);
+	test_cmd_create(fd, "left-behind", 4 * page_size(), 0600, 0);
+	p = test_mmap(fd, page_size(), PROT_READ | PROT_WRITE, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	p[0] = 1;
-	ASSERT_EQ(0, munmap(p, PAGE_SZ));
+	ASSERT_EQ(0, munmap(p, page_size()));
 	close(fd);
 	close(self->fd);
 	/* Only the name holds the region now; it must not pin the module. */
@@ -150,7 +150,7 @@ TEST_F(unload, netlink_request_in_flight)
 	ASSERT_EQ(0, pthread_create(&th, NULL, looker_thread, &l));
 	for (i = 0; i < 100; i++) {
 		fd = test_open();
-		test_cmd_create(fd, l.name, PAGE_SZ, 0600, 0);
+		test_cmd_create(fd, l.name, page_size(), 0600, 0);
 		close(fd);
 		/* Give the looker time to meet the region. */
 		usleep(1000);

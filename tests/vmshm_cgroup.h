@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vmshm_util.h"
+
 /* Where cgroup2 is mounted when it is mounted nowhere yet. */
 #define CG_MOUNT		"/sys/fs/cgroup"
 /* Room for a cgroup directory's path. */
@@ -57,22 +59,11 @@ static inline long cg_slack_pages(void)
 /* Write @val to @dir/@file; returns 0 or -errno. */
 static inline int cg_write(const char *dir, const char *file, const char *val)
 {
-	ssize_t len = strlen(val), n;
 	char path[PATH_MAX];
-	int fd;
 
 	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, len);
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	if (n < 0)
-		return n;
-	return n == len ? 0 : -EIO;
+	return write_file(path, val);
 }
 
 /* Read @dir/@file into @buf, NUL-terminated; returns its length or -errno. */
@@ -80,21 +71,10 @@ static inline ssize_t cg_read(const char *dir, const char *file, char *buf,
 			      size_t len)
 {
 	char path[PATH_MAX];
-	ssize_t n;
-	int fd;
 
 	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	if (n >= 0)
-		buf[n] = 0;
-	return n;
+	return read_file(path, buf, len);
 }
 
 /* The number in @cg's @file, such as memory.current; or -errno. */

@@ -62,8 +62,8 @@
 #include "kselftest.h"
 #include "libvmshm.h"
 #include "vmshm_raw_test.h"
+#include "vmshm_util.h"
 
-#define PAGE_SZ		4096UL
 #define MAX_FDS		8	/* open files per process */
 #define MAX_MAPS	8	/* mapping records per process */
 #define MAX_PAGES	16	/* largest region, in pages */
@@ -180,14 +180,6 @@ static bool verbose;
 static char name_prefix[32];
 static int genl_family;		/* 0: the vmshm family is not registered */
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 static void pool_name(char *buf, size_t len, unsigned int i)
 {
 	snprintf(buf, len, "%s-%u", name_prefix, i);
@@ -242,11 +234,6 @@ static void __attribute__((noreturn)) fz_fail(struct fz_proc *p,
 			p->history[(p->nr_history - 1) % HISTORY], (ret),	\
 			strerror(-(ret)));					\
 } while (0)
-
-static int sys_ret(long ret)
-{
-	return ret < 0 ? -errno : 0;
-}
 
 static struct fz_file *pick_file(struct fz_proc *p, bool open)
 {
@@ -317,8 +304,8 @@ static void op_create(struct fz_proc *p)
 	if (!f || f->nobind)
 		return;
 	pages = 1 + rnd_below(&p->rnd, MAX_PAGES);
-	size = pages * PAGE_SZ - (rnd_chance(&p->rnd, 30) ?
-				  rnd_below(&p->rnd, PAGE_SZ - 1) : 0);
+	size = pages * page_size() - (rnd_chance(&p->rnd, 30) ?
+				  rnd_below(&p->rnd, page_size() - 1) : 0);
 	pool_name(name, sizeof(name), rnd_below(&p->rnd, NR_NAMES));
 	if (r == 0)
 		flags |= VMSHM_CREATE_ANON;
@@ -347,7 +334,7 @@ static void op_create(struct fz_proc *p)
 static void op_create_bad(struct fz_proc *p)
 {
 	struct fz_file *f = pick_file(p, true);
-	struct vmshm_create c = { .size = sizeof(c), .region_size = PAGE_SZ,
+	struct vmshm_create c = { .size = sizeof(c), .region_size = page_size(),
 				  .mode = 0600 };
 	int want, ret;
 
@@ -424,11 +411,11 @@ static void op_attach(struct fz_proc *p)
 	else
 		EXPECT(p, ret, ENOENT, EACCES);
 	if (!ret) {
-		if (!size || size % PAGE_SZ || size > MAX_PAGES * PAGE_SZ)
+		if (!size || size % page_size() || size > MAX_PAGES * page_size())
 			fz_fail(p, "attach %s: out_size %" PRIu64, name, size);
 		f->bound = true;
 		f->rdonly = flags & VMSHM_ATTACH_RDONLY;
-		f->pages = size / PAGE_SZ;
+		f->pages = size / page_size();
 	}
 }
 
@@ -480,7 +467,7 @@ static void op_mmap(struct fz_proc *p)
 		want = -EINVAL;
 	else if (f->rdonly && (prot & PROT_WRITE))
 		want = -EACCES;
-	addr = mmap(NULL, pages * PAGE_SZ, prot, flags, f->fd, first * PAGE_SZ);
+	addr = mmap(NULL, pages * page_size(), prot, flags, f->fd, first * page_size());
 	ret = addr == MAP_FAILED ? -errno : 0;
 	note(p, "mmap(fd %d, %u pages at %u, prot %d, %s) = %d %p", f->fd,
 	     pages, first, prot, flags == MAP_PRIVATE ? "private" : "shared",
@@ -511,7 +498,7 @@ static void map_cut(struct fz_proc *p, struct fz_map *m, unsigned int first,
 	if (!first) {
 		memmove(m->prot, m->prot + n, rest);
 		memmove(m->vma, m->vma + n, rest);
-		m->addr += n * PAGE_SZ;
+		m->addr += n * page_size();
 		m->pages = rest;
 	} else if (!rest) {
 		m->pages = first;
@@ -519,12 +506,12 @@ static void map_cut(struct fz_proc *p, struct fz_map *m, unsigned int first,
 		/* A hole: the pages after it become a record of their own. */
 		tail = pick_map(p, false);
 		if (!tail) {
-			munmap(m->addr + (first + n) * PAGE_SZ, rest * PAGE_SZ);
+			munmap(m->addr + (first + n) * page_size(), rest * page_size());
 			m->pages = first;
 			return;
 		}
 		*tail = *m;
-		tail->addr = m->addr + (first + n) * PAGE_SZ;
+		tail->addr = m->addr + (first + n) * page_size();
 		tail->pages = rest;
 		memmove(tail->prot, m->prot + first + n, rest);
 		memmove(tail->vma, m->vma + first + n, rest);
@@ -549,7 +536,7 @@ static void op_munmap(struct fz_proc *p)
 		first = rnd_below(&p->rnd, m->pages);
 		n = 1 + rnd_below(&p->rnd, m->pages - first);
 	}
-	ret = sys_ret(munmap(m->addr + first * PAGE_SZ, n * PAGE_SZ));
+	ret = sys_ret(munmap(m->addr + first * page_size(), n * page_size()));
 	note(p, "munmap(%p, pages %u+%u of %u) = %d", m->addr, first, n,
 	     m->pages, ret);
 	EXPECT(p, ret, ENOMEM);
@@ -574,7 +561,7 @@ static void op_mprotect(struct fz_proc *p)
 	n = 1 + rnd_below(&p->rnd, m->pages - first);
 	end = first + n;
 	prot = prot_of(rnd_below(&p->rnd, 3));
-	ret = sys_ret(mprotect(m->addr + first * PAGE_SZ, n * PAGE_SZ, prot));
+	ret = sys_ret(mprotect(m->addr + first * page_size(), n * page_size(), prot));
 	note(p, "mprotect(%p, pages %u+%u of %u, prot %d) = %d", m->addr,
 	     first, n, m->pages, prot, ret);
 	if (m->rdonly && (prot & PROT_WRITE)) {
@@ -615,7 +602,7 @@ static unsigned int vma_len(struct fz_map *m, unsigned int first)
 /* An inaccessible range of @pages to mremap() onto, or NULL. */
 static char *reserve(unsigned int pages)
 {
-	void *hole = mmap(NULL, pages * PAGE_SZ, PROT_NONE,
+	void *hole = mmap(NULL, pages * page_size(), PROT_NONE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	return hole == MAP_FAILED ? NULL : hole;
@@ -639,8 +626,8 @@ static void op_mremap(struct fz_proc *p)
 	r = rnd_below(&p->rnd, 3);
 	if (r == 0 && m->pages > 1) {
 		cut = 1 + rnd_below(&p->rnd, m->pages - 1);
-		q = mremap(m->addr, m->pages * PAGE_SZ,
-			   (m->pages - cut) * PAGE_SZ, 0);
+		q = mremap(m->addr, m->pages * page_size(),
+			   (m->pages - cut) * page_size(), 0);
 		ret = q == MAP_FAILED ? -errno : 0;
 		note(p, "mremap(%p, %u -> %u pages) = %d", m->addr, m->pages,
 		     m->pages - cut, ret);
@@ -650,7 +637,7 @@ static void op_mremap(struct fz_proc *p)
 		if (!ret)
 			map_cut(p, m, m->pages - cut, cut);
 	} else if (r == 1) {
-		q = mremap(m->addr, len * PAGE_SZ, (len + 1) * PAGE_SZ,
+		q = mremap(m->addr, len * page_size(), (len + 1) * page_size(),
 			   rnd_chance(&p->rnd, 50) ? MREMAP_MAYMOVE : 0);
 		ret = q == MAP_FAILED ? -errno : 0;
 		note(p, "mremap(%p, %u -> %u pages) = %d", m->addr, len,
@@ -662,7 +649,7 @@ static void op_mremap(struct fz_proc *p)
 		hole = reserve(m->pages);
 		if (!hole)
 			return;
-		q = mremap(m->addr, m->pages * PAGE_SZ, m->pages * PAGE_SZ,
+		q = mremap(m->addr, m->pages * page_size(), m->pages * page_size(),
 			   MREMAP_MAYMOVE | MREMAP_FIXED, hole);
 		ret = q == MAP_FAILED ? -errno : 0;
 		note(p, "mremap(%p, %u pages in %s, to %p) = %d", m->addr,
@@ -678,7 +665,7 @@ static void op_mremap(struct fz_proc *p)
 		}
 		if (ret) {
 			/* The destination may be unmapped already: harmless. */
-			munmap(hole, m->pages * PAGE_SZ);
+			munmap(hole, m->pages * page_size());
 			return;
 		}
 		if (q != hole)
@@ -698,22 +685,22 @@ static void op_touch(struct fz_proc *p)
 	if (!m)
 		return;
 	i = rnd_below(&p->rnd, m->pages);
-	c = m->addr + i * PAGE_SZ + rnd_below(&p->rnd, PAGE_SZ);
+	c = m->addr + i * page_size() + rnd_below(&p->rnd, page_size());
 	if (m->prot[i] & PROT_WRITE) {
 		if (rnd_chance(&p->rnd, 20))
-			ret = sys_ret(madvise(m->addr + i * PAGE_SZ, PAGE_SZ,
+			ret = sys_ret(madvise(m->addr + i * page_size(), page_size(),
 					      MADV_POPULATE_WRITE));
 		else
 			*c = (char)rnd_next(&p->rnd);
 	} else if (m->prot[i] & PROT_READ) {
 		if (rnd_chance(&p->rnd, 20))
-			ret = sys_ret(madvise(m->addr + i * PAGE_SZ, PAGE_SZ,
+			ret = sys_ret(madvise(m->addr + i * page_size(), page_size(),
 					      MADV_POPULATE_READ));
 		else
 			(void)*c;
 	} else {
 		/* PROT_NONE: populating must fail instead of faulting. */
-		ret = sys_ret(madvise(m->addr + i * PAGE_SZ, PAGE_SZ,
+		ret = sys_ret(madvise(m->addr + i * page_size(), page_size(),
 				      MADV_POPULATE_READ));
 		note(p, "populate(prot none %p) = %d", c, ret);
 		if (ret != -EFAULT && ret != -EINVAL && ret != -ENOMEM)
@@ -735,7 +722,7 @@ static void op_dontneed(struct fz_proc *p)
 		return;
 	first = rnd_below(&p->rnd, m->pages);
 	n = 1 + rnd_below(&p->rnd, m->pages - first);
-	ret = sys_ret(madvise(m->addr + first * PAGE_SZ, n * PAGE_SZ,
+	ret = sys_ret(madvise(m->addr + first * page_size(), n * page_size(),
 			      MADV_DONTNEED));
 	note(p, "madvise(%p, pages %u+%u, DONTNEED) = %d", m->addr, first, n,
 	     ret);
@@ -821,17 +808,17 @@ static void op_wait(struct fz_proc *p)
 
 	if (!f)
 		return;
-	offset = rnd_below(&p->rnd, pages * PAGE_SZ / 4) * 4;
+	offset = rnd_below(&p->rnd, pages * page_size() / 4) * 4;
 	if (rnd_chance(&p->rnd, 5)) {
-		offset += rnd_chance(&p->rnd, 50) ? 2 : pages * PAGE_SZ;
+		offset += rnd_chance(&p->rnd, 50) ? 2 : pages * page_size();
 		bad = true;
 	}
 	if (rnd_chance(&p->rnd, 30)) {
-		sleepers = (offset + 4) % (pages * PAGE_SZ);
+		sleepers = (offset + 4) % (pages * page_size());
 		/* Too small a region for two words: the same word. */
 		bad |= (uint64_t)sleepers == offset;
 	}
-	deadline = now_ns() + rnd_below(&p->rnd, 2000000);
+	deadline = vmshm_now_ns() + rnd_below(&p->rnd, 2000000);
 	ret = vmshm_wait(f->fd, offset, rnd_below(&p->rnd, 3), deadline,
 			 sleepers, 0);
 	note(p, "wait(fd %d, offset %" PRIu64 ", sleepers %" PRId64 ") = %d",
@@ -933,12 +920,12 @@ static void op_stat(struct fz_proc *p)
 		return;
 	}
 	EXPECT(p, ret);
-	if (st.out_size != f->pages * PAGE_SZ ||
+	if (st.out_size != f->pages * page_size() ||
 	    st.out_resident > f->pages || !st.out_nr_attach)
 		fz_fail(p, "stat: size %llu resident %llu attach %u, want size %lu",
 			(unsigned long long)st.out_size,
 			(unsigned long long)st.out_resident, st.out_nr_attach,
-			f->pages * PAGE_SZ);
+			f->pages * page_size());
 }
 
 static void op_info(struct fz_proc *p)
@@ -953,7 +940,7 @@ static void op_info(struct fz_proc *p)
 	note(p, "info(fd %d) = %d, regions %u", f->fd, ret,
 	     info.out_nr_regions);
 	EXPECT(p, ret);
-	if (info.out_version != VMSHM_VERSION || info.out_page_size != PAGE_SZ)
+	if (info.out_version != VMSHM_VERSION || info.out_page_size != page_size())
 		fz_fail(p, "info: version %u page size %u", info.out_version,
 			info.out_page_size);
 }
@@ -1040,38 +1027,6 @@ static void op_fdinfo(struct fz_proc *p)
 			has ? "shown" : "missing", f->bound ? "" : "n un");
 }
 
-static int write_param(const char *param, unsigned long v)
-{
-	char path[96], buf[32];
-	int fd, n, ret = 0;
-
-	snprintf(path, sizeof(path), "/sys/module/vmshm/parameters/%s", param);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = snprintf(buf, sizeof(buf), "%lu", v);
-	if (write(fd, buf, n) != n)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static unsigned long read_param(const char *param)
-{
-	char path[96];
-	unsigned long v = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/vmshm/parameters/%s", param);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%lu", &v) != 1)
-		v = 0;
-	fclose(f);
-	return v;
-}
-
 /* Limits move under CREATE's feet; small ones make ENOSPC common. */
 static void op_param(struct fz_proc *p)
 {
@@ -1082,11 +1037,11 @@ static void op_param(struct fz_proc *p)
 		return;
 	if (rnd_chance(&p->rnd, 50)) {
 		v = 4 + rnd_below(&p->rnd, 24);
-		ret = write_param("max_regions", v);
+		ret = vmshm_set_param("max_regions", v);
 		note(p, "max_regions = %lu: %d", v, ret);
 	} else {
 		v = 8 + rnd_below(&p->rnd, 200);
-		ret = write_param("max_total_pages", v);
+		ret = vmshm_set_param("max_total_pages", v);
 		note(p, "max_total_pages = %lu: %d", v, ret);
 	}
 	EXPECT(p, ret);
@@ -1283,7 +1238,7 @@ static void fz_loop(struct fz_proc *p)
 		if (p->child && !p->ops_left--)
 			break;
 		if (__atomic_load_n(&shared->ops, __ATOMIC_RELAXED) >=
-		    total_ops || now_ns() > deadline_ns)
+		    total_ops || vmshm_now_ns() > deadline_ns)
 			break;
 		op = pick_op(p);
 		seen = p->nr_history;
@@ -1373,35 +1328,30 @@ static void __attribute__((noreturn)) nl_dumper(void)
 /* delete_module(), retried while a dump in flight holds the module. */
 static int unload(char *why, size_t len)
 {
-	int i;
+	int i, ret;
 
 	for (i = 0; i < 5000; i++) {
-		if (!syscall(SYS_delete_module, "vmshm", O_NONBLOCK))
-			return 0;
-		if (errno != EWOULDBLOCK)
+		ret = vmshm_unload();
+		if (ret != -EWOULDBLOCK)
 			break;
 		usleep(1000);
 	}
-	snprintf(why, len, "delete_module(vmshm): %s", strerror(errno));
+	if (!ret)
+		return 0;
+	snprintf(why, len, "delete_module(vmshm): %s", strerror(-ret));
 	return -1;
 }
 
 static int unload_reload(char *why, size_t len)
 {
-	const char *ko = getenv("VMSHM_KO") ?: "/lib/vmshm/vmshm.ko";
-	int fd, ret;
+	int ret;
 
 	if (unload(why, len))
 		return -1;
-	fd = open(ko, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(why, len, "%s: %s", ko, strerror(errno));
-		return -1;
-	}
-	ret = syscall(SYS_finit_module, fd, "", 0);
+	ret = vmshm_reload();
 	if (ret)
-		snprintf(why, len, "finit_module(%s): %s", ko, strerror(errno));
-	close(fd);
+		snprintf(why, len, "loading %s: %s", vmshm_ko_path(),
+			 strerror(-ret));
 	return ret ? -1 : 0;
 }
 
@@ -1429,7 +1379,7 @@ static int unload_under_netlink(char *why, size_t len)
 		nl_dumper();
 	for (i = 0; !bad && i < NL_UNLOAD_CYCLES; i++) {
 		fd = vmshm_open();
-		if (fd < 0 || vmshm_create(fd, name, PAGE_SZ, 0600, 0, NULL)) {
+		if (fd < 0 || vmshm_create(fd, name, page_size(), 0600, 0, NULL)) {
 			snprintf(why, len, "cycle %d: cannot create %s", i, name);
 			bad = -1;
 		}
@@ -1457,7 +1407,7 @@ static int wait_workers(pid_t *pids, unsigned int n, char *why, size_t len)
 			return -1;
 		}
 		if (!pid) {
-			if (now_ns() > deadline_ns + 60000000000ULL) {
+			if (vmshm_now_ns() > deadline_ns + 60000000000ULL) {
 				for (i = 0; i < n; i++)
 					if (pids[i])
 						kill(pids[i], SIGKILL);
@@ -1503,7 +1453,7 @@ int main(int argc, char **argv)
 	pid_t *pids;
 	int c, fd, bad = 0;
 
-	seed = now_ns() ^ ((uint64_t)getpid() << 32);
+	seed = vmshm_now_ns() ^ ((uint64_t)getpid() << 32);
 	while ((c = getopt(argc, argv, "s:n:p:t:Uvh")) != -1) {
 		switch (c) {
 		case 's':
@@ -1553,8 +1503,8 @@ int main(int argc, char **argv)
 		ksft_exit_fail_msg("%s: cannot read VMSHM_GET_INFO\n",
 				   VMSHM_DEVICE);
 	close(fd);
-	max_regions = read_param("max_regions");
-	max_total_pages = read_param("max_total_pages");
+	max_regions = vmshm_get_param("max_regions");
+	max_total_pages = vmshm_get_param("max_total_pages");
 
 	shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -1562,7 +1512,7 @@ int main(int argc, char **argv)
 	if (shared == MAP_FAILED || !pids)
 		ksft_exit_fail_msg("out of memory\n");
 	fflush(stdout);
-	start = now_ns();
+	start = vmshm_now_ns();
 	deadline_ns = start + seconds * 1000000000ULL;
 	for (i = 0; i < nprocs; i++) {
 		pids[i] = fork();
@@ -1576,7 +1526,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < NR_OPS; i++)
 		done += shared->per_op[i];
 	ksft_print_msg("%" PRIu64 " operations in %.1f s%s\n", done,
-		       (now_ns() - start) / 1e9,
+		       (vmshm_now_ns() - start) / 1e9,
 		       done < total_ops ? " (time bound reached)" : "");
 	for (i = 0; i < NR_OPS; i++)
 		if (shared->per_op[i])
@@ -1585,8 +1535,8 @@ int main(int argc, char **argv)
 				       shared->ok[i]);
 
 	/* Restore the limits, then every page must have come back. */
-	write_param("max_regions", max_regions);
-	write_param("max_total_pages", max_total_pages);
+	vmshm_set_param("max_regions", max_regions);
+	vmshm_set_param("max_total_pages", max_total_pages);
 	fd = vmshm_open();
 	if (fd < 0 || unlink_pool(fd) || vmshm_get_info(fd, &after)) {
 		if (!bad)

@@ -269,15 +269,15 @@ static inline int churn_one(int fd, int i, char **map)
 
 	snprintf(name, sizeof(name), "churn-%d-%d", getpid(), i);
 	if (i % 3 == 0)
-		ret = vmshm_create(fd, NULL, PAGE_SZ, 0600, VMSHM_CREATE_ANON,
+		ret = vmshm_create(fd, NULL, page_size(), 0600, VMSHM_CREATE_ANON,
 				   NULL);
 	else
-		ret = vmshm_create(fd, name, 2 * PAGE_SZ, 0600, flags, NULL);
+		ret = vmshm_create(fd, name, 2 * page_size(), 0600, flags, NULL);
 	if (!ret && i % 3 == 2)
 		ret = vmshm_unlink(fd, name);
 	if (ret)
 		return ret;
-	*map = test_mmap(fd, PAGE_SZ, PROT_READ | PROT_WRITE, 0);
+	*map = test_mmap(fd, page_size(), PROT_READ | PROT_WRITE, 0);
 	if (*map == MAP_FAILED)
 		return -errno;
 	**map = 1;
@@ -298,7 +298,7 @@ static inline int churn_run(unsigned int seed, const int *stop)
 		if (fds[slot] >= 0)
 			close(fds[slot]);
 		if (maps[slot])
-			munmap(maps[slot], PAGE_SZ);
+			munmap(maps[slot], page_size());
 		fds[slot] = vmshm_open();
 		if (fds[slot] < 0 || churn_one(fds[slot], i, &maps[slot]))
 			return 1;

@@ -21,50 +21,11 @@
 #include "exe.h"
 #include "vmshm_test.h"
 
-#define PROTO_COPY_BUF	65536
-
 #define PROTO_DIR_MAX	256
 
 static char proto_dir[PROTO_DIR_MAX];		/* the copies, "" if none */
 static char proto_parent[PATH_MAX + 16];	/* the parent to run */
 static pid_t proto_dir_owner;
-
-/* Copy @src to @dst, mode 0755; returns 0 or -errno. */
-static inline int proto_copy(const char *src, const char *dst)
-{
-	int in, out, ret = 0;
-	char *buf;
-	ssize_t n;
-
-	buf = malloc(PROTO_COPY_BUF);
-	if (!buf)
-		return -ENOMEM;
-	in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in < 0) {
-		ret = -errno;
-		goto out_free;
-	}
-	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
-	if (out < 0) {
-		ret = -errno;
-		goto out_close_in;
-	}
-	while ((n = read(in, buf, PROTO_COPY_BUF)) > 0) {
-		if (write(out, buf, n) != n) {
-			ret = -EIO;
-			break;
-		}
-	}
-	if (n < 0)
-		ret = -errno;
-	if (close(out) && !ret)
-		ret = -errno;
-out_close_in:
-	close(in);
-out_free:
-	free(buf);
-	return ret;
-}
 
 /* Where the build put parent and child: $VMSHM_USER_BIN or ../user/sum. */
 static inline int proto_src_dir(char *buf, size_t size)
@@ -97,7 +58,7 @@ __attribute__((constructor)) static void proto_install(void)
 	for (i = 0; i < ARRAY_SIZE(progs); i++) {
 		snprintf(from, sizeof(from), "%s/%s", src, progs[i]);
 		snprintf(to, sizeof(to), "%s/%s", proto_dir, progs[i]);
-		if (proto_copy(from, to))
+		if (copy_file(from, to, 0755))
 			return;	/* run them from the build tree */
 	}
 	snprintf(proto_parent, sizeof(proto_parent), "%s/parent", proto_dir);

@@ -29,8 +29,7 @@
 #include "kselftest_harness.h"
 #include "libvmshm.h"
 #include "vmshm_raw_test.h"
-
-#define PAGE_SZ		4096UL
+#include "vmshm_util.h"
 
 /* A name unique to this process and call site. */
 #define test_name(buf) \
@@ -88,40 +87,7 @@ static inline void touch_pages(volatile char *p, unsigned long n)
 	unsigned long i;
 
 	for (i = 0; i < n; i++)
-		p[i * PAGE_SZ] = (char)(i + 1);
-}
-
-/* Set a module parameter; returns 0 or -errno. */
-static inline int vmshm_set_param(const char *param, unsigned long value)
-{
-	char path[128], buf[32];
-	int fd, n, ret = 0;
-
-	snprintf(path, sizeof(path), "/sys/module/vmshm/parameters/%s", param);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	n = snprintf(buf, sizeof(buf), "%lu", value);
-	if (write(fd, buf, n) != n)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static inline unsigned long vmshm_get_param(const char *param)
-{
-	char path[128];
-	unsigned long v = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/vmshm/parameters/%s", param);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%lu", &v) != 1)
-		v = 0;
-	fclose(f);
-	return v;
+		p[i * page_size()] = (char)(i + 1);
 }
 
 /* Run @fn in a child as uid/gid 65534; returns its exit status. */
@@ -140,25 +106,6 @@ static inline int run_as_nobody(int (*fn)(void *), void *arg)
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
-}
-
-/* Unload vmshm.ko if nothing holds it; returns 0 or -errno. */
-static inline int vmshm_unload(void)
-{
-	return syscall(SYS_delete_module, "vmshm", O_NONBLOCK) ? -errno : 0;
-}
-
-/* Load vmshm.ko again from $VMSHM_KO (default /lib/vmshm/vmshm.ko). */
-static inline int vmshm_reload(void)
-{
-	const char *ko = getenv("VMSHM_KO") ?: "/lib/vmshm/vmshm.ko";
-	int fd = open(ko, O_RDONLY | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
-	close(fd);
-	return ret;
 }
 
 /* Wait for a child and return its exit code, or 255 if it was killed. */
@@ -194,10 +141,10 @@ static inline int peer_run(const char *name, unsigned long pages,
 	if (fd < 0 || vmshm_attach(fd, name, VMSHM_ATTACH_RDONLY, NULL, NULL))
 		return 1;
 	/* Pad the address space so the addresses surely differ. */
-	mmap(NULL, 64 * PAGE_SZ, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	q = test_mmap(fd, pages * PAGE_SZ, PROT_READ, 0);
+	mmap(NULL, 64 * page_size(), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	q = test_mmap(fd, pages * page_size(), PROT_READ, 0);
 	/* One fault, on the last page, which touch_pages() numbered. */
-	if (q == MAP_FAILED || q[(pages - 1) * PAGE_SZ] != (char)pages)
+	if (q == MAP_FAILED || q[(pages - 1) * page_size()] != (char)pages)
 		return 2;
 	if (write(done, "x", 1) != 1 || read(go, &c, 1) != 1)
 		return 3;

@@ -34,29 +34,6 @@ struct ctl_out {
 static char ctl_bin[PATH_MAX];
 static pid_t ctl_copy_owner;
 
-/* Copy @src to a new executable @dst; returns 0 or -1. */
-static int copy_exec(const char *src, const char *dst)
-{
-	int in = open(src, O_RDONLY | O_CLOEXEC), out = -1, ret = -1;
-	char buf[65536];
-	ssize_t n;
-
-	if (in >= 0)
-		out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
-	while (out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, n) != n)
-			break;
-	if (out >= 0 && !n && !close(out))
-		ret = 0;
-	else if (out >= 0)
-		close(out);
-	if (in >= 0)
-		close(in);
-	if (ret && out >= 0)
-		unlink(dst);
-	return ret;
-}
-
 /*
  * $VMSHMCTL, else ../user/vmshmctl/vmshmctl beside this program, copied
  * once to $TMPDIR before the tests fork: an exec from the guest's 9p share
@@ -76,7 +53,7 @@ __attribute__((constructor)) static void ctl_install(void)
 		return;
 	snprintf(ctl_bin, sizeof(ctl_bin), "%s/vmshmctl-test.%d",
 		 getenv("TMPDIR") ?: "/tmp", getpid());
-	if (copy_exec(src, ctl_bin))
+	if (copy_file(src, ctl_bin, 0755))
 		snprintf(ctl_bin, sizeof(ctl_bin), "%s", src);
 	else
 		ctl_copy_owner = getpid();
@@ -177,9 +154,9 @@ FIXTURE_SETUP(ctl)
 	self->fd = test_open();
 	umask(0);
 	snprintf(self->name, sizeof(self->name), "ctl-%d", getpid());
-	ASSERT_EQ(0, vmshm_create(self->fd, self->name, 3 * PAGE_SZ, 0640,
+	ASSERT_EQ(0, vmshm_create(self->fd, self->name, 3 * page_size(), 0640,
 				  VMSHM_CREATE_TRANSIENT, &self->id));
-	self->p = test_mmap(self->fd, 3 * PAGE_SZ, PROT_READ | PROT_WRITE, 0);
+	self->p = test_mmap(self->fd, 3 * page_size(), PROT_READ | PROT_WRITE, 0);
 	ASSERT_NE(MAP_FAILED, self->p);
 	touch_pages(self->p, 2);
 }
@@ -187,7 +164,7 @@ FIXTURE_SETUP(ctl)
 FIXTURE_TEARDOWN(ctl)
 {
 	if (self->p)
-		munmap(self->p, 3 * PAGE_SZ);
+		munmap(self->p, 3 * page_size());
 	close(self->fd);
 	free(self->o);
 	vmshm_nl_close(self->nl);
@@ -243,7 +220,7 @@ TEST_F(ctl, unlink)
 	char name[VMSHM_NAME_MAX];
 
 	test_name(name);
-	test_cmd_create(fd, name, PAGE_SZ, 0666, 0);
+	test_cmd_create(fd, name, page_size(), 0666, 0);
 	ASSERT_EQ(1, run_as_nobody(unlink_as_nobody, name));
 	/* Refused: the name is still there. */
 	test_cmd_attach(fd2, name, 0);
@@ -379,7 +356,7 @@ TEST_F(ctl, show_json)
 	ASSERT_EQ(0, json_get_u64(m, "start", &v));
 	ASSERT_EQ((unsigned long)self->p, v);
 	ASSERT_EQ(0, json_get_u64(m, "end", &v));
-	ASSERT_EQ((unsigned long)self->p + 3 * PAGE_SZ, v);
+	ASSERT_EQ((unsigned long)self->p + 3 * page_size(), v);
 	ASSERT_STREQ("rw-", json_get_str(m, "prot"));
 	ASSERT_EQ(0, json_get_u64(m, "resident", &v));
 	ASSERT_EQ(2, v);
@@ -521,7 +498,7 @@ static int monitor_sync(int fd, char *buf, size_t size)
 	snprintf(quoted, sizeof(quoted), "\"%s\"", probe);
 	for (i = 0; i < 100; i++) {
 		vfd = vmshm_open();
-		if (vfd < 0 || vmshm_create(vfd, probe, PAGE_SZ, 0600,
+		if (vfd < 0 || vmshm_create(vfd, probe, page_size(), 0600,
 					    VMSHM_CREATE_TRANSIENT, NULL))
 			return -1;
 		close(vfd);
@@ -596,7 +573,7 @@ TEST_F_TIMEOUT(ctl, monitor_json, 60)
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, monitor_sync(out, buf, OUT_MAX));
 	test_name(name);
-	ASSERT_EQ(0, vmshm_create(fd, name, PAGE_SZ, 0600, 0, &id));
+	ASSERT_EQ(0, vmshm_create(fd, name, page_size(), 0600, 0, &id));
 	test_cmd_attach(fd2, name, 0);
 	close(fd2);
 	test_cmd_unlink(fd, name);

@@ -11,11 +11,12 @@
 #include <unistd.h>
 
 #include "exe.h"
+#include "kselftest_harness.h"
+
 #include "libvmshm.h"
-#include "unit.h"
 
 /* This program's own path, and the length of its directory with the '/'. */
-static size_t self(char *buf, size_t size)
+static size_t exe_path(char *buf, size_t size)
 {
 	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
 
@@ -25,61 +26,72 @@ static size_t self(char *buf, size_t size)
 	return strrchr(buf, '/') + 1 - buf;
 }
 
-UNIT_TEST(exe_relpath_joins_the_directory)
-{
-	char exe[PATH_MAX], buf[PATH_MAX], want[PATH_MAX + 16];
-	size_t dir = self(exe, sizeof(exe));
+FIXTURE(exe) {
+	char path[PATH_MAX];	/* /proc/self/exe */
+	size_t dir;		/* the length of its directory, with the '/' */
+};
 
-	if (!CHECK(dir > 0))
-		return;
-	snprintf(want, sizeof(want), "%.*schild", (int)dir, exe);
-	CHECK_EQ(vmshm_exe_relpath(buf, sizeof(buf), "child"), 0);
-	CHECK_STR(buf, want);
-	snprintf(want, sizeof(want), "%.*s../user", (int)dir, exe);
-	CHECK_EQ(vmshm_exe_relpath(buf, sizeof(buf), "../user"), 0);
-	CHECK_STR(buf, want);
-	/* "" is the directory itself, with its slash. */
-	CHECK_EQ(vmshm_exe_relpath(buf, sizeof(buf), ""), 0);
-	CHECK_EQ(strlen(buf), dir);
-	CHECK(!strncmp(buf, exe, dir) && buf[dir - 1] == '/');
+FIXTURE_SETUP(exe)
+{
+	self->dir = exe_path(self->path, sizeof(self->path));
+	ASSERT_LT(0UL, self->dir);
 }
 
-UNIT_TEST(exe_relpath_exact_fit)
+FIXTURE_TEARDOWN(exe)
+{
+}
+
+TEST_F(exe, relpath_joins_the_directory)
+{
+	char buf[PATH_MAX], want[PATH_MAX + 16];
+	size_t dir = self->dir;
+
+	snprintf(want, sizeof(want), "%.*schild", (int)dir, self->path);
+	EXPECT_EQ(0, vmshm_exe_relpath(buf, sizeof(buf), "child"));
+	EXPECT_STREQ(want, buf);
+	snprintf(want, sizeof(want), "%.*s../user", (int)dir, self->path);
+	EXPECT_EQ(0, vmshm_exe_relpath(buf, sizeof(buf), "../user"));
+	EXPECT_STREQ(want, buf);
+	/* "" is the directory itself, with its slash. */
+	EXPECT_EQ(0, vmshm_exe_relpath(buf, sizeof(buf), ""));
+	EXPECT_EQ(dir, strlen(buf));
+	EXPECT_TRUE(!strncmp(buf, self->path, dir) && buf[dir - 1] == '/');
+}
+
+TEST_F(exe, relpath_exact_fit)
 {
 	static const char rel[] = "a-name-longer-than-any-test-binary-name";
-	char exe[PATH_MAX], buf[PATH_MAX];
-	size_t dir = self(exe, sizeof(exe));
+	char buf[PATH_MAX];
+	size_t dir = self->dir;
 
-	if (!CHECK(dir > 0))
-		return;
 	/* Room for the directory, the name and the NUL, not a byte more. */
-	CHECK_EQ(vmshm_exe_relpath(buf, dir + sizeof(rel), rel), 0);
-	CHECK_EQ(strlen(buf), dir + sizeof(rel) - 1);
-	CHECK_EQ(vmshm_exe_relpath(buf, dir + sizeof(rel) - 1, rel),
-		 -ENAMETOOLONG);
+	EXPECT_EQ(0, vmshm_exe_relpath(buf, dir + sizeof(rel), rel));
+	EXPECT_EQ(dir + sizeof(rel) - 1, strlen(buf));
+	EXPECT_EQ(-ENAMETOOLONG,
+		  vmshm_exe_relpath(buf, dir + sizeof(rel) - 1, rel));
 }
 
 /* Too small for /proc/self/exe itself: an error, never a cut path. */
-UNIT_TEST(exe_relpath_too_small)
+TEST_F(exe, relpath_too_small)
 {
-	char exe[PATH_MAX], buf[PATH_MAX];
-	size_t len;
+	size_t len = strlen(self->path);
+	char buf[PATH_MAX];
 
-	if (!CHECK(self(exe, sizeof(exe)) > 0))
-		return;
-	len = strlen(exe);
-	CHECK_EQ(vmshm_exe_relpath(buf, len, "x"), -ENAMETOOLONG);
-	CHECK_EQ(vmshm_exe_relpath(buf, 1, ""), -ENAMETOOLONG);
-	CHECK_EQ(vmshm_exe_relpath(buf, 0, ""), -ENAMETOOLONG);
+	EXPECT_EQ(-ENAMETOOLONG, vmshm_exe_relpath(buf, len, "x"));
+	EXPECT_EQ(-ENAMETOOLONG, vmshm_exe_relpath(buf, 1, ""));
+	EXPECT_EQ(-ENAMETOOLONG, vmshm_exe_relpath(buf, 0, ""));
 }
 
-UNIT_TEST(deadline_in_saturates)
+TEST(deadline_in_saturates)
 {
 	uint64_t now = vmshm_now_ns();
 	uint64_t d = vmshm_deadline_in(1000000000ULL);
 
-	CHECK(d >= now + 1000000000ULL);
-	CHECK(d < now + 60 * 1000000000ULL);
-	CHECK_EQ(vmshm_deadline_in(UINT64_MAX), INT64_MAX);
-	CHECK_EQ(vmshm_deadline_in((uint64_t)INT64_MAX), INT64_MAX);
+	EXPECT_TRUE(d >= now + 1000000000ULL);
+	EXPECT_TRUE(d < now + 60 * 1000000000ULL);
+	EXPECT_EQ((uint64_t)INT64_MAX, vmshm_deadline_in(UINT64_MAX));
+	EXPECT_EQ((uint64_t)INT64_MAX,
+		  vmshm_deadline_in((uint64_t)INT64_MAX));
 }
+
+TEST_HARNESS_MAIN

@@ -9,9 +9,12 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "kselftest_harness.h"
 
 #include "libvmshm.h"
-#include "unit.h"
+#include "vmshm_util.h"
 
 #define FAKE_FD		42
 #define FAKE_MAX	8
@@ -81,117 +84,129 @@ int ioctl(int fd, unsigned long cmd, ...)
 	return fake_answer(fake.wait_ret);
 }
 
-/* A "mapping" with the wait word at 64, the sleepers word at 68. */
-static _Alignas(4096) unsigned char region[4096];
-#define WORD		((_Atomic uint32_t *)(region + 64))
-#define SLEEPERS	((_Atomic uint32_t *)(region + 68))
-#define WAKE_WORD	((_Atomic uint32_t *)(region + 128))
+/* Where the words lie in the fake "mapping", a page of anonymous memory. */
+#define WORD		64
+#define SLEEPERS	68
+#define WAKE_WORD	128
 
-static int wake_wait(struct vmshm_ring_ctx *c)
+FIXTURE(fake) {
+	unsigned char *map;
+	size_t size;
+	struct vmshm_ring_ctx c;
+};
+
+FIXTURE_SETUP(fake)
 {
-	return vmshm_ring_ops.wake_wait(c, WAKE_WORD, WORD, 7, SLEEPERS, 0);
+	fake_reset();
+	self->size = page_size();
+	self->map = mmap(NULL, self->size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->map);
+}
+
+FIXTURE_TEARDOWN(fake)
+{
+	munmap(self->map, self->size);
+}
+
+static _Atomic uint32_t *word_at(FIXTURE_DATA(fake) *self, size_t off)
+{
+	return (_Atomic uint32_t *)(self->map + off);
+}
+
+static int wake_wait(FIXTURE_DATA(fake) *self)
+{
+	return vmshm_ring_ops.wake_wait(&self->c, word_at(self, WAKE_WORD),
+					word_at(self, WORD), 7,
+					word_at(self, SLEEPERS), 0);
 }
 
 static bool is_wait(const struct fake_call *c, uint32_t flags)
 {
-	return c->cmd == VMSHM_WAIT && c->flags == flags && c->offset == 64 &&
-	       c->sleepers_offset == 68;
+	return c->cmd == VMSHM_WAIT && c->flags == flags &&
+	       c->offset == WORD && c->sleepers_offset == SLEEPERS;
 }
 
-UNIT_TEST(wake_wait_is_one_ioctl)
+TEST_F(fake, wake_wait_is_one_ioctl)
 {
-	struct vmshm_ring_ctx c;
-
-	fake_reset();
-	vmshm_ring_ctx_init(&c, FAKE_FD, region, sizeof(region), false);
-	CHECK_EQ(wake_wait(&c), 0);
-	CHECK_EQ(fake.n, 1);
-	CHECK(is_wait(&fake.call[0], VMSHM_WAIT_WAKE | VMSHM_WAIT_SLEEPERS));
-	CHECK(!c.no_wake_wait);
-	CHECK(!fake.bad_struct);
+	vmshm_ring_ctx_init(&self->c, FAKE_FD, self->map, self->size, false);
+	EXPECT_EQ(0, wake_wait(self));
+	EXPECT_EQ(1, fake.n);
+	EXPECT_TRUE(is_wait(&fake.call[0],
+			    VMSHM_WAIT_WAKE | VMSHM_WAIT_SLEEPERS));
+	EXPECT_FALSE(self->c.no_wake_wait);
+	EXPECT_FALSE(fake.bad_struct);
 }
 
-UNIT_TEST(wake_wait_all_sets_wake_all)
+TEST_F(fake, wake_wait_all_sets_wake_all)
 {
-	struct vmshm_ring_ctx c;
-
-	fake_reset();
-	vmshm_ring_ctx_init(&c, FAKE_FD, region, sizeof(region), true);
-	CHECK_EQ(wake_wait(&c), 0);
-	CHECK_EQ(fake.n, 1);
-	CHECK(is_wait(&fake.call[0], VMSHM_WAIT_WAKE | VMSHM_WAIT_WAKE_ALL |
-				     VMSHM_WAIT_SLEEPERS));
+	vmshm_ring_ctx_init(&self->c, FAKE_FD, self->map, self->size, true);
+	EXPECT_EQ(0, wake_wait(self));
+	EXPECT_EQ(1, fake.n);
+	EXPECT_TRUE(is_wait(&fake.call[0], VMSHM_WAIT_WAKE |
+				VMSHM_WAIT_WAKE_ALL | VMSHM_WAIT_SLEEPERS));
 }
 
 /* An older module: the first call learns, every later one uses two. */
-UNIT_TEST(wake_wait_falls_back_on_eopnotsupp)
+TEST_F(fake, wake_wait_falls_back_on_eopnotsupp)
 {
-	struct vmshm_ring_ctx c;
-
-	fake_reset();
 	fake.no_wake_wait = true;
 	fake.wait_ret = -EAGAIN;
-	vmshm_ring_ctx_init(&c, FAKE_FD, region, sizeof(region), true);
-	CHECK_EQ(wake_wait(&c), -EAGAIN);
-	CHECK(c.no_wake_wait);
-	if (!CHECK_EQ(fake.n, 3))
-		return;
-	CHECK(is_wait(&fake.call[0], VMSHM_WAIT_WAKE | VMSHM_WAIT_WAKE_ALL |
-				     VMSHM_WAIT_SLEEPERS));
-	CHECK(fake.call[1].cmd == VMSHM_WAKE &&
-	      fake.call[1].flags == VMSHM_WAKE_ALL);
-	CHECK(is_wait(&fake.call[2], VMSHM_WAIT_SLEEPERS));
+	vmshm_ring_ctx_init(&self->c, FAKE_FD, self->map, self->size, true);
+	EXPECT_EQ(-EAGAIN, wake_wait(self));
+	EXPECT_TRUE(self->c.no_wake_wait);
+	ASSERT_EQ(3, fake.n);
+	EXPECT_TRUE(is_wait(&fake.call[0], VMSHM_WAIT_WAKE |
+				VMSHM_WAIT_WAKE_ALL | VMSHM_WAIT_SLEEPERS));
+	EXPECT_TRUE(fake.call[1].cmd == VMSHM_WAKE &&
+		    fake.call[1].flags == VMSHM_WAKE_ALL);
+	EXPECT_TRUE(is_wait(&fake.call[2], VMSHM_WAIT_SLEEPERS));
 
 	fake.n = 0;
 	fake.wait_ret = 0;
-	CHECK_EQ(wake_wait(&c), 0);
-	if (!CHECK_EQ(fake.n, 2))
-		return;
-	CHECK(fake.call[0].cmd == VMSHM_WAKE);
-	CHECK(is_wait(&fake.call[1], VMSHM_WAIT_SLEEPERS));
-	CHECK(!fake.bad_struct);
+	EXPECT_EQ(0, wake_wait(self));
+	ASSERT_EQ(2, fake.n);
+	EXPECT_TRUE(fake.call[0].cmd == VMSHM_WAKE);
+	EXPECT_TRUE(is_wait(&fake.call[1], VMSHM_WAIT_SLEEPERS));
+	EXPECT_FALSE(fake.bad_struct);
 }
 
 /* The fallback's wake fails: no wait follows, and its error is returned. */
-UNIT_TEST(wake_wait_fallback_stops_at_failed_wake)
+TEST_F(fake, wake_wait_fallback_stops_at_failed_wake)
 {
-	struct vmshm_ring_ctx c;
-
-	fake_reset();
 	fake.no_wake_wait = true;
 	fake.wake_ret = -EBADF;
-	vmshm_ring_ctx_init(&c, FAKE_FD, region, sizeof(region), false);
-	CHECK_EQ(wake_wait(&c), -EBADF);
-	CHECK_EQ(fake.n, 2);
-	CHECK(fake.call[1].cmd == VMSHM_WAKE && !fake.call[1].flags);
+	vmshm_ring_ctx_init(&self->c, FAKE_FD, self->map, self->size, false);
+	EXPECT_EQ(-EBADF, wake_wait(self));
+	EXPECT_EQ(2, fake.n);
+	EXPECT_TRUE(fake.call[1].cmd == VMSHM_WAKE && !fake.call[1].flags);
 }
 
 /* Any other error of the fused call is the caller's, not a fallback. */
-UNIT_TEST(wake_wait_other_errors_are_returned)
+TEST_F(fake, wake_wait_other_errors_are_returned)
 {
 	static const int errs[] = { -ETIMEDOUT, -EINTR, -EINVAL, -EPIPE };
-	struct vmshm_ring_ctx c;
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(errs); i++) {
 		fake_reset();
 		fake.wait_ret = errs[i];
-		vmshm_ring_ctx_init(&c, FAKE_FD, region, sizeof(region), false);
-		CHECK_EQ(wake_wait(&c), errs[i]);
-		CHECK_EQ(fake.n, 1);
-		CHECK(!c.no_wake_wait);
+		vmshm_ring_ctx_init(&self->c, FAKE_FD, self->map, self->size,
+				    false);
+		EXPECT_EQ(errs[i], wake_wait(self));
+		EXPECT_EQ(1, fake.n);
+		EXPECT_FALSE(self->c.no_wake_wait);
 	}
 }
 
 /* A word outside the mapping never reaches the kernel. */
-UNIT_TEST(wake_wait_word_outside_mapping)
+TEST_F(fake, wake_wait_word_outside_mapping)
 {
-	struct vmshm_ring_ctx c;
-
-	fake_reset();
-	vmshm_ring_ctx_init(&c, FAKE_FD, region, 64, false);
-	CHECK_EQ(wake_wait(&c), -EINVAL);
-	vmshm_ring_ctx_init(&c, FAKE_FD, region + 65, 1024, false);
-	CHECK_EQ(wake_wait(&c), -EINVAL);
-	CHECK_EQ(fake.n, 0);
+	vmshm_ring_ctx_init(&self->c, FAKE_FD, self->map, 64, false);
+	EXPECT_EQ(-EINVAL, wake_wait(self));
+	vmshm_ring_ctx_init(&self->c, FAKE_FD, self->map + 65, 1024, false);
+	EXPECT_EQ(-EINVAL, wake_wait(self));
+	EXPECT_EQ(0, fake.n);
 }
+
+TEST_HARNESS_MAIN

@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kselftest_harness.h"
+
 #include "sum.h"
-#include "unit.h"
+#include "xorshift.h"
 
 static const char *sum_str(const char *line)
 {
@@ -22,22 +24,24 @@ struct sum_case {
 	const char *out;
 };
 
-static void check_cases(const struct sum_case *c, size_t n)
+static void check_cases(struct __test_metadata *_metadata,
+			const struct sum_case *c, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		unit_check(!strcmp(sum_str(c[i].in), c[i].out), __FILE__,
-			   __LINE__, "sum(\"%s\") = \"%s\", want \"%s\"",
-			   c[i].in, sum_str(c[i].in), c[i].out);
+	for (i = 0; i < n; i++) {
+		EXPECT_STREQ(c[i].out, sum_str(c[i].in)) {
+			TH_LOG("sum(\"%s\")", c[i].in);
+		}
+	}
 }
 
-#define CHECK_CASES(c) check_cases(c, ARRAY_SIZE(c))
+#define CHECK_CASES(c) check_cases(_metadata, c, ARRAY_SIZE(c))
 
 #define RANGE_ERR(tok, col) \
 	"error: number '" tok "' at column " #col " is out of the 64-bit range"
 
-UNIT_TEST(sum_integers)
+TEST(sum_integers)
 {
 	static const struct sum_case c[] = {
 		{ "1 2 3", "6" },
@@ -54,7 +58,7 @@ UNIT_TEST(sum_integers)
 	CHECK_CASES(c);
 }
 
-UNIT_TEST(sum_blanks)
+TEST(sum_blanks)
 {
 	static const struct sum_case c[] = {
 		{ "", "0" },
@@ -70,7 +74,7 @@ UNIT_TEST(sum_blanks)
 	CHECK_CASES(c);
 }
 
-UNIT_TEST(sum_decimals)
+TEST(sum_decimals)
 {
 	static const struct sum_case c[] = {
 		{ "1.5 2.25", "3.75" },
@@ -92,7 +96,7 @@ UNIT_TEST(sum_decimals)
 	CHECK_CASES(c);
 }
 
-UNIT_TEST(sum_invalid_tokens)
+TEST(sum_invalid_tokens)
 {
 	static const struct sum_case c[] = {
 		{ "abc", "error: invalid number 'abc' at column 1" },
@@ -115,7 +119,7 @@ UNIT_TEST(sum_invalid_tokens)
 	CHECK_CASES(c);
 }
 
-UNIT_TEST(sum_columns)
+TEST(sum_columns)
 {
 	static const struct sum_case c[] = {
 		{ "  x", "error: invalid number 'x' at column 3" },
@@ -136,7 +140,7 @@ UNIT_TEST(sum_columns)
 	CHECK_CASES(c);
 }
 
-UNIT_TEST(sum_quoting)
+TEST(sum_quoting)
 {
 	static const struct sum_case c[] = {
 		{ "a'b", "error: invalid number 'a\\'b' at column 1" },
@@ -153,10 +157,10 @@ UNIT_TEST(sum_quoting)
 	CHECK_CASES(c);
 	/* A NUL byte is not a blank. */
 	sum_line("1 2\0003", 5, out, sizeof(out));
-	CHECK_STR(out, "error: invalid number '2\\x003' at column 3");
+	EXPECT_STREQ("error: invalid number '2\\x003' at column 3", out);
 }
 
-UNIT_TEST(sum_fraction_digits)
+TEST(sum_fraction_digits)
 {
 	static const struct sum_case c[] = {
 		{ "1.123456789", "1.123456789" },
@@ -172,7 +176,7 @@ UNIT_TEST(sum_fraction_digits)
 	CHECK_CASES(c);
 }
 
-UNIT_TEST(sum_number_range)
+TEST(sum_number_range)
 {
 	static const struct sum_case c[] = {
 		{ "9223372036854775807", "9223372036854775807" },
@@ -196,7 +200,7 @@ UNIT_TEST(sum_number_range)
 	CHECK_CASES(c);
 }
 
-UNIT_TEST(sum_overflow)
+TEST(sum_overflow)
 {
 	static const char *ovf =
 		"error: overflow: the sum is out of the 64-bit range";
@@ -211,22 +215,27 @@ UNIT_TEST(sum_overflow)
 	};
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(c); i++)
-		unit_check(!strcmp(sum_str(c[i].in), ovf), __FILE__, __LINE__,
-			   "sum(\"%s\") = \"%s\"", c[i].in, sum_str(c[i].in));
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		EXPECT_STREQ(ovf, sum_str(c[i].in)) {
+			TH_LOG("sum(\"%s\")", c[i].in);
+		}
+	}
 	/* The sum is exact: only the final value must fit. */
-	CHECK_STR(sum_str("9223372036854775807 1 -1"), "9223372036854775807");
-	CHECK_STR(sum_str("-9223372036854775808 -1 1"), "-9223372036854775808");
-	CHECK_STR(sum_str("9223372036854775807 9223372036854775807 -9223372036854775807"),
-		  "9223372036854775807");
-	CHECK_STR(sum_str("4611686018427387904 4611686018427387903"),
-		  "9223372036854775807");
-	CHECK_STR(sum_str("-4611686018427387904 -4611686018427387904"),
-		  "-9223372036854775808");
-	CHECK_STR(sum_str("9223372036854775806.5 0.5"), "9223372036854775807.0");
+	EXPECT_STREQ("9223372036854775807",
+		     sum_str("9223372036854775807 1 -1"));
+	EXPECT_STREQ("-9223372036854775808",
+		     sum_str("-9223372036854775808 -1 1"));
+	EXPECT_STREQ("9223372036854775807",
+		     sum_str("9223372036854775807 9223372036854775807 -9223372036854775807"));
+	EXPECT_STREQ("9223372036854775807",
+		     sum_str("4611686018427387904 4611686018427387903"));
+	EXPECT_STREQ("-9223372036854775808",
+		     sum_str("-4611686018427387904 -4611686018427387904"));
+	EXPECT_STREQ("9223372036854775807.0",
+		     sum_str("9223372036854775806.5 0.5"));
 }
 
-UNIT_TEST(sum_state_resets)
+TEST(sum_state_resets)
 {
 	struct sum_state s;
 	char out[SUM_RESULT_MAX];
@@ -234,19 +243,19 @@ UNIT_TEST(sum_state_resets)
 	sum_init(&s);
 	sum_feed(&s, "1.5 x", 5);
 	sum_result(&s, out, sizeof(out));
-	CHECK_STR(out, "error: invalid number 'x' at column 5");
+	EXPECT_STREQ("error: invalid number 'x' at column 5", out);
 	sum_feed(&s, "2 3", 3);
 	sum_result(&s, out, sizeof(out));
-	CHECK_STR(out, "5");
+	EXPECT_STREQ("5", out);
 	sum_feed(&s, "7 ", 2);
-	CHECK_EQ(sum_result(&s, out, sizeof(out)), 1);
-	CHECK_STR(out, "7");
-	CHECK_EQ(sum_result(&s, out, sizeof(out)), 1);
-	CHECK_STR(out, "0");
+	EXPECT_EQ(1UL, sum_result(&s, out, sizeof(out)));
+	EXPECT_STREQ("7", out);
+	EXPECT_EQ(1UL, sum_result(&s, out, sizeof(out)));
+	EXPECT_STREQ("0", out);
 }
 
 /* Feeding a line in pieces cut anywhere gives the same result. */
-static void check_splits(const char *line)
+static void check_splits(struct __test_metadata *_metadata, const char *line)
 {
 	char whole[SUM_RESULT_MAX], part[SUM_RESULT_MAX];
 	size_t len = strlen(line), i, j;
@@ -258,25 +267,25 @@ static void check_splits(const char *line)
 		sum_feed(&s, line, i);
 		sum_feed(&s, line + i, len - i);
 		sum_result(&s, part, sizeof(part));
-		unit_check(!strcmp(whole, part), __FILE__, __LINE__,
-			   "\"%s\" split at %zu: \"%s\" != \"%s\"", line, i,
-			   part, whole);
+		EXPECT_STREQ(whole, part) {
+			TH_LOG("\"%s\" split at %zu", line, i);
+		}
 	}
 	sum_init(&s);
 	for (j = 0; j < len; j++)
 		sum_feed(&s, line + j, 1);
 	sum_result(&s, part, sizeof(part));
-	CHECK_STR(part, whole);
+	EXPECT_STREQ(whole, part);
 }
 
-UNIT_TEST(sum_streaming_pieces)
+TEST(sum_streaming_pieces)
 {
-	check_splits("12 -34 +56 7.25 -0.125");
-	check_splits("9223372036854775807 1 -1");
-	check_splits("  1  2  x3  ");
-	check_splits("1.1234567890 2");
-	check_splits("99999999999999999999999 1");
-	check_splits("a\tb\tc");
+	check_splits(_metadata, "12 -34 +56 7.25 -0.125");
+	check_splits(_metadata, "9223372036854775807 1 -1");
+	check_splits(_metadata, "  1  2  x3  ");
+	check_splits(_metadata, "1.1234567890 2");
+	check_splits(_metadata, "99999999999999999999999 1");
+	check_splits(_metadata, "a\tb\tc");
 }
 
 /* Random lines against an independent computation of the expected text. */
@@ -297,25 +306,27 @@ static void format_model(__int128 acc, unsigned int scale, char *want,
 	snprintf(want, wsize, "%s%llu.%0*llu", sign, q, scale, r);
 }
 
-static void random_line(char *line, size_t size, char *want, size_t wsize)
+static void random_line(unsigned long long *rng, char *line, size_t size,
+			char *want, size_t wsize)
 {
 	static const char * const signs[] = { "", "-", "+" };
-	unsigned int scale = 0, k, n = unit_rand() % 12;
+	unsigned int scale = 0, k, n = xorshift64(rng) % 12;
 	__int128 acc = 0;
 	size_t len = 0;
 
 	line[0] = '\0';
 	for (k = 0; k < n; k++) {
-		unsigned int sign = unit_rand() % 3;
-		unsigned long long ip = unit_rand() % 1000001;
-		unsigned int fd = unit_rand() % 4 ? 0 : 1 + unit_rand() % 9;
+		unsigned int sign = xorshift64(rng) % 3;
+		unsigned long long ip = xorshift64(rng) % 1000001;
+		unsigned int fd = xorshift64(rng) % 4 ? 0 :
+				  1 + xorshift64(rng) % 9;
 		unsigned long long frac = 0, p = 1;
 		unsigned int d;
 
 		for (d = fd; d < 9; d++)
 			p *= 10;
 		if (fd)
-			frac = unit_rand() % 1000000000ULL / p;
+			frac = xorshift64(rng) % 1000000000ULL / p;
 		acc += (sign == 1 ? -1 : 1) *
 		       ((__int128)ip * 1000000000 + frac * p);
 		if (fd > scale)
@@ -329,23 +340,23 @@ static void random_line(char *line, size_t size, char *want, size_t wsize)
 	format_model(acc, scale, want, wsize);
 }
 
-UNIT_TEST(sum_random_against_model)
+TEST(sum_random_against_model)
 {
+	unsigned long long rng = 0x5ef8;
 	char line[512], want[SUM_RESULT_MAX];
 	int i;
 
 	for (i = 0; i < 20000; i++) {
-		random_line(line, sizeof(line), want, sizeof(want));
-		if (!unit_check(!strcmp(sum_str(line), want), __FILE__,
-				__LINE__, "\"%s\" = \"%s\", want \"%s\"", line,
-				sum_str(line), want))
-			return;
+		random_line(&rng, line, sizeof(line), want, sizeof(want));
+		ASSERT_STREQ(want, sum_str(line)) {
+			TH_LOG("sum(\"%s\")", line);
+		}
 		if (i < 200)
-			check_splits(line);
+			check_splits(_metadata, line);
 	}
 }
 
-UNIT_TEST(sum_result_fits)
+TEST(sum_result_fits)
 {
 	char line[4096], out[SUM_RESULT_MAX];
 	size_t n;
@@ -354,6 +365,8 @@ UNIT_TEST(sum_result_fits)
 	memset(line, ' ', sizeof(line));
 	memset(line + sizeof(line) - 30, 1, 30);
 	n = sum_line(line, sizeof(line), out, sizeof(out));
-	CHECK(n < sizeof(out));
-	CHECK(strstr(out, "...' at column 4067"));
+	EXPECT_TRUE(n < sizeof(out));
+	EXPECT_NE(NULL, strstr(out, "...' at column 4067"));
 }
+
+TEST_HARNESS_MAIN
