@@ -21,8 +21,12 @@ scripts/vm-run.sh --kernel "$kernel" --timeout 600 -- \
 cat <<'TXT'
 
 What to look at (Documentation/vmshm.rst has the walkthrough):
-  * One region row, two indented mapping rows: the parent and the child
-    map the SAME physical pages at DIFFERENT virtual addresses.
+  * One region row, then a mapping row each for the parent and the child:
+    they map the SAME physical pages at DIFFERENT virtual addresses.
+  * A third mapping row, pid 0: the child's guard, which the child forked
+    to clean up if it dies.  fork() copied the child's mapping at the same
+    address, but the guard never touches it, so it has taken no fault and
+    is not yet claimed by a process (0 faults, pid 0).
   * "faults" counts first touches: a page is allocated only when touched,
     and each process faults it into its own page table once.
   * "waits" and "wakes": the processes slept in the kernel's wait queue
