@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * vmshm: named regions of kernel pages shared through mmap, with wait-queue
- * notification.  This is the only copy of the user API: the module, libvmshm,
- * the tools and the tests all include it.
+ * vmshm: named regions of shared memory (shmem, as SysV shm uses) mapped
+ * through mmap, with wait-queue notification.  This is the only copy of
+ * the user API: the module, libvmshm, the tools and the tests all
+ * include it.
  *
  * General ioctl rules, for every VMSHM_* ioctl:
  *
@@ -37,7 +38,17 @@
  *  ENOSPC        CREATE: max_regions regions exist already, or the region
  *                would take the pages reserved by all regions past the
  *                max_total_pages module parameter.
- *  ENOMEM        the kernel could not allocate memory.
+ *  ENOMEM        the kernel could not allocate memory; CREATE with
+ *                VMSHM_CREATE_LOCKED: the region would take the creator's
+ *                locked memory past RLIMIT_MEMLOCK.
+ *  EPERM         CREATE with VMSHM_CREATE_LOCKED: RLIMIT_MEMLOCK is 0 and
+ *                the caller lacks CAP_IPC_LOCK.
+ *
+ * Version 3 backs every region with a shmem file, as SysV shm does:
+ * regions swap, can use huge pages, map MAP_PRIVATE (copy-on-write) and
+ * carry futexes.  It removed VMSHM_CREATE_PREFAULT and
+ * VMSHM_ATTACH_PREFAULT (now EOPNOTSUPP): MAP_POPULATE and
+ * MADV_POPULATE_WRITE on the mapping do the same for any file.
  */
 #ifndef _UAPI_LINUX_VMSHM_H
 #define _UAPI_LINUX_VMSHM_H
@@ -46,7 +57,7 @@
 #include <linux/types.h>
 
 #define VMSHM_DEVICE		"/dev/vmshm"
-#define VMSHM_VERSION		2
+#define VMSHM_VERSION		3
 
 /* A region name, including its NUL.  Allowed bytes: ASCII [A-Za-z0-9._-]. */
 #define VMSHM_NAME_MAX		64
@@ -80,7 +91,8 @@ enum {
  * @out_nr_regions: regions that exist now, named or anonymous
  * @out_reserved_pages: pages reserved by all regions (their sizes, rounded
  *	up to pages); counted against max_total_pages
- * @out_nr_pages: pages actually allocated by all regions now
+ * @out_nr_pages: pages of all regions in memory now
+ * @out_swapped_pages: pages of all regions in swap now
  *
  * Works on any fd of /dev/vmshm, bound or not.  The counters let a test
  * prove that every page came back after the last region went away.
@@ -96,6 +108,7 @@ struct vmshm_info {
 	__u32 out_nr_regions;
 	__aligned_u64 out_reserved_pages;
 	__aligned_u64 out_nr_pages;
+	__aligned_u64 out_swapped_pages;
 };
 
 #define VMSHM_GET_INFO		_IO(VMSHM_TYPE, VMSHM_CMD_GET_INFO)
@@ -103,7 +116,9 @@ struct vmshm_info {
 /* Flags of struct vmshm_create. */
 #define VMSHM_CREATE_ANON	(1U << 0)  /* no name: reachable only via the fd */
 #define VMSHM_CREATE_TRANSIENT	(1U << 1)  /* name goes with the last user */
-#define VMSHM_CREATE_PREFAULT	(1U << 2)  /* as VMSHM_ATTACH_PREFAULT */
+/* (1U << 2) was VMSHM_CREATE_PREFAULT, removed in version 3. */
+#define VMSHM_CREATE_HUGE	(1U << 3)  /* transparent huge pages */
+#define VMSHM_CREATE_LOCKED	(1U << 4)  /* never swapped, like SHM_LOCK */
 
 /**
  * struct vmshm_create - ioctl(VMSHM_CREATE)
@@ -126,8 +141,28 @@ struct vmshm_info {
  * An anonymous region is shared only by passing its fd on (fork, exec,
  * SCM_RIGHTS).
  *
+ * Pages are allocated on first touch and charged to the memory cgroup of
+ * the process that touched them.  Unless the region is locked they may be
+ * swapped out under memory pressure; the next touch brings them back with
+ * a major fault.
+ *
+ * VMSHM_CREATE_HUGE backs the region with transparent huge pages (PMD
+ * size, 2 MiB on x86-64) wherever a whole huge page fits below the
+ * region's size; the part past the last huge page boundary uses base
+ * pages, so any size is accepted.  mmap() aligns the mappings of a huge
+ * region so that they can be PMD-mapped.  When THP is unavailable or
+ * disabled for shmem (/sys/kernel/mm/transparent_hugepage/shmem_enabled
+ * "deny"), the region silently uses base pages.
+ *
+ * VMSHM_CREATE_LOCKED keeps every page of the region in memory, as
+ * shmctl(SHM_LOCK) does.  Like SHM_LOCK, the region's whole size is
+ * charged to the creator's RLIMIT_MEMLOCK, in the per-user locked memory
+ * count that io_uring also uses, until the region is destroyed; callers
+ * with CAP_IPC_LOCK are not charged.
+ *
  * Errors: EEXIST, EINVAL (bad name, zero size, mode > 0777, ANON with a
- * name, TRANSIENT with ANON), ENAMETOOLONG, EFBIG, ENOSPC, ENOMEM, EBUSY.
+ * name, TRANSIENT with ANON), ENAMETOOLONG, EFBIG, ENOSPC, ENOMEM, EPERM,
+ * EBUSY.
  */
 struct vmshm_create {
 	__u32 size;
@@ -144,7 +179,7 @@ struct vmshm_create {
 
 /* Flags of struct vmshm_attach. */
 #define VMSHM_ATTACH_RDONLY	(1U << 0)  /* read-only; no writable mapping */
-#define VMSHM_ATTACH_PREFAULT	(1U << 1)  /* mmap populates every page */
+/* (1U << 1) was VMSHM_ATTACH_PREFAULT, removed in version 3. */
 
 /**
  * struct vmshm_attach - ioctl(VMSHM_ATTACH)
@@ -161,8 +196,10 @@ struct vmshm_create {
  * other bits otherwise; CAP_IPC_OWNER overrides.  Read-write needs the w
  * and r bits, read-only the r bit.
  *
- * A read-only attachment refuses PROT_WRITE mappings with EACCES and can
- * never be made writable with mprotect().
+ * A read-only attachment refuses shared PROT_WRITE mappings with EACCES
+ * and can never make a shared mapping writable with mprotect().  Like a
+ * file opened O_RDONLY, it may map MAP_PRIVATE with PROT_WRITE: writes go
+ * to private copy-on-write pages that no other process sees.
  *
  * Errors: ENOENT, EACCES, EINVAL, ENAMETOOLONG, EBUSY.
  */
@@ -293,7 +330,7 @@ struct vmshm_wake {
  * @out_id: region id
  * @out_mode: permission bits
  * @out_size: size in bytes
- * @out_resident: pages allocated now
+ * @out_resident: pages in memory now
  * @out_faults: page faults taken on the region's mappings
  * @out_waits: VMSHM_WAIT calls that slept
  * @out_wakes: VMSHM_WAKE calls
@@ -304,9 +341,16 @@ struct vmshm_wake {
  * @out_nr_mappings: mappings (VMAs) in all processes
  * @out_uid: owner's uid, in the caller's user namespace
  * @out_gid: owner's gid, in the caller's user namespace
+ * @out_swapped: pages in swap now
+ * @out_huge: pages in memory that are part of a huge page
+ * @out_majflt: major faults: pages brought back from swap by a fault
+ * @out_flags: VMSHM_REGION_F_* bits
+ * @__reserved: 0
  *
  * Reports the counters of the region bound to this fd, the same numbers
- * /proc/vmshm shows.
+ * /proc/vmshm shows.  @out_resident counts the pages in memory; a page is
+ * in memory, in swap, or not allocated yet.  @out_faults counts minor and
+ * major faults.
  */
 struct vmshm_stat {
 	__u32 size;
@@ -324,6 +368,11 @@ struct vmshm_stat {
 	__u32 out_nr_mappings;
 	__u32 out_uid;
 	__u32 out_gid;
+	__aligned_u64 out_swapped;
+	__aligned_u64 out_huge;
+	__aligned_u64 out_majflt;
+	__u32 out_flags;
+	__u32 __reserved;
 };
 
 #define VMSHM_STAT		_IO(VMSHM_TYPE, VMSHM_CMD_STAT)
@@ -378,6 +427,8 @@ enum vmshm_genl_cmd {
 #define VMSHM_REGION_F_ANON		(1U << 0)
 #define VMSHM_REGION_F_TRANSIENT	(1U << 1)
 #define VMSHM_REGION_F_UNLINKED		(1U << 2)
+#define VMSHM_REGION_F_HUGE		(1U << 3)
+#define VMSHM_REGION_F_LOCKED		(1U << 4)
 
 /* Values of VMSHM_A_EVENT_TYPE. */
 enum vmshm_event_type {
@@ -406,7 +457,7 @@ enum vmshm_genl_attr {
 	VMSHM_A_REGION_GID,		/* u32 */
 	VMSHM_A_REGION_CPID,		/* u32 */
 	VMSHM_A_REGION_LPID,		/* u32 */
-	VMSHM_A_REGION_RESIDENT,	/* u64, pages */
+	VMSHM_A_REGION_RESIDENT,	/* u64, pages in memory */
 	VMSHM_A_REGION_MAPPINGS,	/* u32 */
 	VMSHM_A_REGION_ATTACHED,	/* u32, bound files */
 	VMSHM_A_REGION_FAULTS,		/* u64 */
@@ -418,7 +469,7 @@ enum vmshm_genl_attr {
 	VMSHM_A_MAP_START,		/* u64 */
 	VMSHM_A_MAP_END,		/* u64 */
 	VMSHM_A_MAP_PROT,		/* u32, PROT_READ/WRITE/EXEC bits */
-	VMSHM_A_MAP_RESIDENT,		/* u64, pages */
+	VMSHM_A_MAP_RESIDENT,		/* u64, pages in memory in its window */
 	VMSHM_A_MAP_FAULTS,		/* u64 */
 	VMSHM_A_STATS_REGIONS,		/* u32 */
 	VMSHM_A_STATS_RESERVED_PAGES,	/* u64 */
@@ -429,6 +480,11 @@ enum vmshm_genl_attr {
 	VMSHM_A_STATS_MAX_TOTAL_PAGES,	/* u64 */
 	VMSHM_A_EVENT_TYPE,		/* u32, enum vmshm_event_type */
 	VMSHM_A_EVENT_PID,		/* u32, the task that caused it */
+	VMSHM_A_REGION_SWAPPED,		/* u64, pages in swap */
+	VMSHM_A_REGION_HUGE,		/* u64, pages in huge pages */
+	VMSHM_A_REGION_MAJFLT,		/* u64, faults that read swap */
+	VMSHM_A_MAP_MAJFLT,		/* u64 */
+	VMSHM_A_STATS_SWAPPED_PAGES,	/* u64 */
 
 	/* private */
 	__VMSHM_A_MAX,
