@@ -8,6 +8,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -29,11 +30,21 @@ module_param_named(max_total_pages, vmshm_max_total_pages, ulong, 0644);
 MODULE_PARM_DESC(max_total_pages,
 		 "Most pages reserved by all regions; CREATE fails with ENOSPC beyond it (default 65536)");
 
+unsigned int vmshm_max_user_regions = 64;
+module_param_named(max_user_regions, vmshm_max_user_regions, uint, 0644);
+MODULE_PARM_DESC(max_user_regions,
+		 "Most regions one user may have created at once; CREATE fails with EDQUOT beyond it (default 64)");
+
+unsigned long vmshm_max_user_pages = 32768;
+module_param_named(max_user_pages, vmshm_max_user_pages, ulong, 0644);
+MODULE_PARM_DESC(max_user_pages,
+		 "Most pages reserved by the regions of one user; CREATE fails with EDQUOT beyond it (default 32768)");
+
 static long vmshm_ioctl_get_info(struct vmshm_file *vf, void *arg)
 {
 	struct vmshm_info *info = arg;
+	unsigned long reserved, user_pages;
 	unsigned int nr_regions;
-	unsigned long reserved;
 	struct vmshm_pages pages;
 
 	if (info->flags)
@@ -48,6 +59,10 @@ static long vmshm_ioctl_get_info(struct vmshm_file *vf, void *arg)
 	info->out_reserved_pages = reserved;
 	info->out_nr_pages = pages.resident;
 	info->out_swapped_pages = pages.swapped;
+	vmshm_user_usage(&info->out_user_regions, &user_pages);
+	info->out_user_pages = user_pages;
+	info->out_max_user_regions = READ_ONCE(vmshm_max_user_regions);
+	info->out_max_user_pages = READ_ONCE(vmshm_max_user_pages);
 	return 0;
 }
 
@@ -166,11 +181,15 @@ static void vmshm_show_fdinfo(struct seq_file *m, struct file *file)
 {
 	struct vmshm_file *vf = file->private_data;
 	struct vmshm_region *r = vmshm_file_region(vf);
+	/* fdinfo is a procfs file: pids as that /proc's namespace sees them */
+	const struct vmshm_viewer viewer = {
+		.pid_ns = proc_pid_ns(file_inode(m->file)->i_sb),
+	};
 	struct vmshm_region_snap snap;
 
 	if (!r)
 		return;
-	vmshm_region_snap(r, &snap);
+	vmshm_region_snap(r, &viewer, &snap);
 	seq_printf(m, "vmshm-region:\t%s\nvmshm-id:\t%u\n",
 		   vmshm_shown_name(snap.name), snap.id);
 	seq_printf(m, "vmshm-access:\t%s\nvmshm-seen:\t%lld\n",
@@ -216,9 +235,12 @@ static int __init vmshm_init(void)
 	ret = vmshm_shmem_init();
 	if (ret)
 		goto err_fault_exit;
-	ret = vmshm_netlink_init();
+	ret = vmshm_ns_init();
 	if (ret)
 		goto err_shmem_exit;
+	ret = vmshm_netlink_init();
+	if (ret)
+		goto err_ns_exit;
 	ret = vmshm_procfs_init();
 	if (ret)
 		goto err_netlink_exit;
@@ -231,6 +253,8 @@ err_procfs_exit:
 	vmshm_procfs_exit();
 err_netlink_exit:
 	vmshm_netlink_exit();
+err_ns_exit:
+	vmshm_ns_exit();
 err_shmem_exit:
 	vmshm_shmem_exit();
 err_fault_exit:
@@ -249,6 +273,7 @@ static void __exit vmshm_exit(void)
 	misc_deregister(&vmshm_miscdev);
 	vmshm_procfs_exit();
 	vmshm_netlink_exit();
+	vmshm_ns_exit();
 	vmshm_regions_destroy();
 	vmshm_shmem_exit();
 	vmshm_fault_exit();

@@ -15,15 +15,17 @@
 #include <linux/mempolicy.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 
 #include "trace.h"
 #include "vmshm.h"
 
+/* Called with vmshm_region.lock held. */
 static void vmshm_mapping_claim(struct vmshm_mapping *map)
 {
-	map->pid = task_tgid_nr(current);
+	map->pid = get_pid(task_tgid(current));
 	get_task_comm(map->comm, current);
 }
 
@@ -49,7 +51,7 @@ static void vmshm_mapping_add(struct vmshm_mapping *map, struct file *file,
 	list_add_tail(&map->node, &r->mappings);
 	r->nr_mappings++;
 	spin_unlock(&r->lock);
-	WRITE_ONCE(r->lpid, task_tgid_nr(current));
+	vmshm_region_touch(r);
 }
 
 /*
@@ -85,6 +87,7 @@ static void vmshm_vm_close(struct vm_area_struct *vma)
 	list_del(&map->node);
 	r->nr_mappings--;
 	spin_unlock(&r->lock);
+	put_pid(map->pid);
 	kfree(map);
 	fput(file);
 }
@@ -205,7 +208,8 @@ static unsigned long vmshm_mapping_resident(struct vmshm_mapping *map)
  * vmshm_mapping_snap() - read a mapping for a view
  * @map: the mapping
  * @viewer: who will see it: the address range reads as zeros unless
- *	the mapping is theirs or they are an administrator
+ *	the mapping is theirs or they are an administrator, and the pid is
+ *	in their pid namespace
  * @s: filled in
  *
  * Context: vmshm_region.lock held, which keeps the VMA alive.
@@ -218,8 +222,9 @@ void vmshm_mapping_snap(struct vmshm_mapping *map,
 	vm_flags_t flags = READ_ONCE(vma->vm_flags);
 
 	lockdep_assert_held(&map->region->lock);
-	s->pid = map->pid;
-	if (map->pid)
+	/* A process outside the reader's pid namespace shows as 0, nameless. */
+	s->pid = pid_nr_ns(map->pid, viewer->pid_ns);
+	if (s->pid)
 		memcpy(s->comm, map->comm, sizeof(s->comm));
 	else
 		s->comm[0] = 0;

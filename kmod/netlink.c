@@ -10,8 +10,11 @@
  */
 #include <linux/capability.h>
 #include <linux/mman.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <net/genetlink.h>
+#include <net/net_namespace.h>
 
 #include "vmshm.h"
 
@@ -67,6 +70,9 @@ static int vmshm_nl_fill_region(struct sk_buff *skb, struct vmshm_region *r,
 				u32 portid, u32 seq, int flags,
 				struct netlink_callback *cb)
 {
+	const struct vmshm_viewer viewer = {
+		.pid_ns = task_active_pid_ns(current),
+	};
 	struct vmshm_region_snap snap;
 	void *hdr;
 
@@ -76,7 +82,7 @@ static int vmshm_nl_fill_region(struct sk_buff *skb, struct vmshm_region *r,
 		return -EMSGSIZE;
 	if (cb)
 		genl_dump_check_consistent(cb, hdr);
-	vmshm_region_snap(r, &snap);
+	vmshm_region_snap(r, &viewer, &snap);
 	if (vmshm_nl_put_region(skb, &snap)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
@@ -85,16 +91,34 @@ static int vmshm_nl_fill_region(struct sk_buff *skb, struct vmshm_region *r,
 	return 0;
 }
 
-/* The region named by the request's id or name attribute, referenced. */
+/*
+ * The region of the requester's IPC namespace with the id or name
+ * attribute of the request, referenced.  A request runs in the context of
+ * the process that sent it (a dump, of the one that reads it), whatever
+ * network namespace its socket is in.
+ */
+static struct vmshm_region *vmshm_nl_get(u32 id, const char *name)
+{
+	struct vmshm_region *r;
+	struct vmshm_ns *vns;
+
+	vns = vmshm_ns_get(false);
+	if (IS_ERR_OR_NULL(vns))
+		return NULL;
+	r = vmshm_region_get(vns, id, name);
+	vmshm_ns_put(vns);
+	return r;
+}
+
 static struct vmshm_region *vmshm_nl_lookup(struct nlattr **attrs,
 					    struct netlink_ext_ack *extack)
 {
 	struct vmshm_region *r;
 
 	if (attrs[VMSHM_A_REGION_ID])
-		r = vmshm_region_get(nla_get_u32(attrs[VMSHM_A_REGION_ID]), NULL);
+		r = vmshm_nl_get(nla_get_u32(attrs[VMSHM_A_REGION_ID]), NULL);
 	else if (attrs[VMSHM_A_REGION_NAME])
-		r = vmshm_region_get(0, nla_data(attrs[VMSHM_A_REGION_NAME]));
+		r = vmshm_nl_get(0, nla_data(attrs[VMSHM_A_REGION_NAME]));
 	else
 		return ERR_PTR(-EINVAL);
 	if (!r) {
@@ -143,17 +167,25 @@ static int vmshm_nl_get_region_dumpit(struct sk_buff *skb,
 {
 	unsigned long id = cb->args[0];
 	struct vmshm_region *r;
+	struct vmshm_ns *vns;
 	int ret = 0;
 
+	/* The regions of the reader's IPC namespace only. */
+	vns = vmshm_ns_get(false);
+	if (IS_ERR_OR_NULL(vns))
+		return PTR_ERR_OR_ZERO(vns);
 	mutex_lock(&vmshm_lock);
 	cb->seq = vmshm_stats.gen;
 	xa_for_each_start(&vmshm_regions, id, r, id) {
+		if (r->ns != vns)
+			continue;
 		ret = vmshm_nl_fill_region(skb, r, NETLINK_CB(cb->skb).portid,
 					   cb->nlh->nlmsg_seq, NLM_F_MULTI, cb);
 		if (ret)
 			break;
 	}
 	mutex_unlock(&vmshm_lock);
+	vmshm_ns_put(vns);
 	cb->args[0] = id;
 	/* A full skb with something in it: come back for the rest. */
 	return ret && skb->len ? skb->len : ret;
@@ -184,6 +216,7 @@ static void vmshm_nl_fill_mappings(struct sk_buff *skb,
 	const struct vmshm_viewer viewer = {
 		.uid = NETLINK_CB(cb->skb).creds.uid,
 		.admin = netlink_capable(cb->skb, CAP_SYS_ADMIN),
+		.pid_ns = task_active_pid_ns(current),
 	};
 	struct vmshm_mapping_snap snap;
 	struct vmshm_mapping *map;
@@ -227,7 +260,7 @@ static int vmshm_nl_get_mappings_dumpit(struct sk_buff *skb,
 		}
 		cb->args[0] = r->id;
 	} else {
-		r = vmshm_region_get(cb->args[0], NULL);
+		r = vmshm_nl_get(cb->args[0], NULL);
 		if (!r)
 			return 0;
 	}
@@ -238,9 +271,9 @@ static int vmshm_nl_get_mappings_dumpit(struct sk_buff *skb,
 
 static int vmshm_nl_get_stats_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	unsigned long reserved, user_pages;
+	unsigned int nr_regions, user_regions;
 	struct vmshm_pages pages;
-	unsigned int nr_regions;
-	unsigned long reserved;
 	struct sk_buff *msg;
 	void *hdr;
 
@@ -253,6 +286,7 @@ static int vmshm_nl_get_stats_doit(struct sk_buff *skb, struct genl_info *info)
 		goto err_free_msg;
 
 	vmshm_regions_count(&nr_regions, &reserved, &pages);
+	vmshm_user_usage(&user_regions, &user_pages);
 	if (nla_put_u32(msg, VMSHM_A_STATS_REGIONS, nr_regions) ||
 	    nla_put_u64_64bit(msg, VMSHM_A_STATS_RESERVED_PAGES, reserved,
 			      VMSHM_A_PAD) ||
@@ -260,6 +294,13 @@ static int vmshm_nl_get_stats_doit(struct sk_buff *skb, struct genl_info *info)
 			      VMSHM_A_PAD) ||
 	    nla_put_u64_64bit(msg, VMSHM_A_STATS_SWAPPED_PAGES, pages.swapped,
 			      VMSHM_A_PAD) ||
+	    nla_put_u32(msg, VMSHM_A_STATS_USER_REGIONS, user_regions) ||
+	    nla_put_u64_64bit(msg, VMSHM_A_STATS_USER_PAGES, user_pages,
+			      VMSHM_A_PAD) ||
+	    nla_put_u32(msg, VMSHM_A_STATS_MAX_USER_REGIONS,
+			READ_ONCE(vmshm_max_user_regions)) ||
+	    nla_put_u64_64bit(msg, VMSHM_A_STATS_MAX_USER_PAGES,
+			      READ_ONCE(vmshm_max_user_pages), VMSHM_A_PAD) ||
 	    nla_put_u64_64bit(msg, VMSHM_A_STATS_REJECTED,
 			      atomic_long_read(&vmshm_stats.rejected),
 			      VMSHM_A_PAD) ||
@@ -283,12 +324,14 @@ static int vmshm_nl_unlink_doit(struct sk_buff *skb, struct genl_info *info)
 	if (GENL_REQ_ATTR_CHECK(info, VMSHM_A_REGION_NAME))
 		return -EINVAL;
 	return vmshm_region_unlink(nla_data(info->attrs[VMSHM_A_REGION_NAME]),
-				   true);
+				   skb);
 }
 
 /*
- * A region event, multicast to the "events" group.  Nothing is built
- * while no one listens.  Events are best effort: one that cannot be
+ * A region event, multicast to the "events" group of the network
+ * namespace the region's creator was in, with the pid of the task that
+ * caused it as the creator's pid namespace sees it.  Nothing is built
+ * while no one listens there.  Events are best effort: one that cannot be
  * allocated is dropped, as listeners learn from ENOBUFS.  Runs in the
  * context of the task that caused the event, which may sleep.
  */
@@ -299,7 +342,7 @@ static int vmshm_nl_region_event(struct notifier_block *nb,
 	struct sk_buff *msg;
 	void *hdr;
 
-	if (!genl_has_listeners(&vmshm_nl_family, &init_net,
+	if (!genl_has_listeners(&vmshm_nl_family, ev->net,
 				VMSHM_NL_MCGRP_EVENTS))
 		return NOTIFY_DONE;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
@@ -308,15 +351,16 @@ static int vmshm_nl_region_event(struct notifier_block *nb,
 	hdr = genlmsg_put(msg, 0, 0, &vmshm_nl_family, 0, VMSHM_NL_CMD_EVENT);
 	if (!hdr ||
 	    nla_put_u32(msg, VMSHM_A_EVENT_TYPE, type) ||
-	    nla_put_u32(msg, VMSHM_A_EVENT_PID, task_tgid_nr(current)) ||
+	    nla_put_u32(msg, VMSHM_A_EVENT_PID,
+			pid_nr_ns(task_tgid(current), ev->pid_ns)) ||
 	    nla_put_u32(msg, VMSHM_A_REGION_ID, ev->id) ||
 	    nla_put_string(msg, VMSHM_A_REGION_NAME, ev->name)) {
 		nlmsg_free(msg);
 		return NOTIFY_DONE;
 	}
 	genlmsg_end(msg, hdr);
-	genlmsg_multicast(&vmshm_nl_family, msg, 0, VMSHM_NL_MCGRP_EVENTS,
-			  GFP_KERNEL);
+	genlmsg_multicast_netns(&vmshm_nl_family, ev->net, msg, 0,
+				VMSHM_NL_MCGRP_EVENTS, GFP_KERNEL);
 	return NOTIFY_DONE;
 }
 
@@ -339,8 +383,8 @@ static const struct genl_small_ops vmshm_nl_ops[] = {
 		.doit = vmshm_nl_get_stats_doit,
 	},
 	{
+		/* The ioctl's permission rule: see vmshm_may_unlink(). */
 		.cmd = VMSHM_NL_CMD_UNLINK,
-		.flags = GENL_ADMIN_PERM,
 		.doit = vmshm_nl_unlink_doit,
 	},
 };
@@ -357,6 +401,8 @@ static struct genl_family vmshm_nl_family __ro_after_init = {
 	/* Strict attribute and header checks for every command. */
 	.resv_start_op = VMSHM_NL_CMD_GET_REGION,
 	.parallel_ops = true,
+	/* Requests see their sender's IPC namespace: see vmshm_nl_get(). */
+	.netnsok = true,
 	.module = THIS_MODULE,
 	.small_ops = vmshm_nl_ops,
 	.n_small_ops = ARRAY_SIZE(vmshm_nl_ops),

@@ -27,23 +27,50 @@
 
 static struct proc_dir_entry *vmshm_proc;
 
+/**
+ * struct vmshm_seq - the state of one read of /proc/vmshm
+ * @vns: the reader's IPC namespace, whose regions alone are listed; NULL
+ *	when it has none; taken in ->start() and dropped in ->stop()
+ */
+struct vmshm_seq {
+	struct vmshm_ns *vns;
+};
+
+/* The first region of the reader's namespace from @id on, or NULL. */
+static struct vmshm_region *vmshm_seq_find(struct vmshm_seq *st,
+					   unsigned long *id)
+{
+	struct vmshm_region *r;
+
+	if (!st->vns)
+		return NULL;
+	for (r = xa_find(&vmshm_regions, id, ULONG_MAX, XA_PRESENT); r;
+	     r = xa_find_after(&vmshm_regions, id, ULONG_MAX, XA_PRESENT))
+		if (r->ns == st->vns)
+			return r;
+	return NULL;
+}
+
 static void *vmshm_seq_start(struct seq_file *m, loff_t *pos)
 	__acquires(&vmshm_lock)
 {
+	struct vmshm_seq *st = m->private;
 	unsigned long id = *pos;
+	struct vmshm_ns *vns = vmshm_ns_get(false);
 
+	st->vns = IS_ERR(vns) ? NULL : vns;
 	mutex_lock(&vmshm_lock);
 	__acquire(&vmshm_lock);	/* sparse does not track mutexes */
 	if (!id)
 		return SEQ_START_TOKEN;
-	return xa_find(&vmshm_regions, &id, ULONG_MAX, XA_PRESENT);
+	return vmshm_seq_find(st, &id);
 }
 
 static void *vmshm_seq_next(struct seq_file *m, void *v, loff_t *pos)
 {
 	unsigned long id = v == SEQ_START_TOKEN ? 0 :
-			   ((struct vmshm_region *)v)->id;
-	void *next = xa_find_after(&vmshm_regions, &id, ULONG_MAX, XA_PRESENT);
+			   ((struct vmshm_region *)v)->id + 1;
+	void *next = vmshm_seq_find(m->private, &id);
 
 	/* The position is the id, so that ->start() resumes right here. */
 	*pos = next ? id : *pos + 1;
@@ -53,8 +80,12 @@ static void *vmshm_seq_next(struct seq_file *m, void *v, loff_t *pos)
 static void vmshm_seq_stop(struct seq_file *m, void *v)
 	__releases(&vmshm_lock)
 {
+	struct vmshm_seq *st = m->private;
+
 	mutex_unlock(&vmshm_lock);
 	__release(&vmshm_lock);	/* sparse does not track mutexes */
+	vmshm_ns_put(st->vns);
+	st->vns = NULL;
 }
 
 static void vmshm_show_mapping(struct seq_file *m,
@@ -96,6 +127,7 @@ static int vmshm_seq_show(struct seq_file *m, void *v)
 	const struct vmshm_viewer viewer = {
 		.uid = m->file->f_cred->euid,
 		.admin = file_ns_capable(m->file, &init_user_ns, CAP_SYS_ADMIN),
+		.pid_ns = proc_pid_ns(file_inode(m->file)->i_sb),
 	};
 	struct vmshm_region_snap rs;
 	struct vmshm_mapping_snap ms;
@@ -112,7 +144,7 @@ static int vmshm_seq_show(struct seq_file *m, void *v)
 	}
 
 	spin_lock(&r->lock);
-	vmshm_region_snap_locked(r, &rs);
+	vmshm_region_snap_locked(r, &viewer, &rs);
 	vmshm_show_region(m, &rs);
 	list_for_each_entry(map, &r->mappings, node) {
 		vmshm_mapping_snap(map, &viewer, &ms);
@@ -136,7 +168,9 @@ static const struct seq_operations vmshm_seq_ops = {
  */
 int vmshm_procfs_init(void)
 {
-	vmshm_proc = proc_create_seq("vmshm", 0444, NULL, &vmshm_seq_ops);
+	vmshm_proc = proc_create_seq_private("vmshm", 0444, NULL,
+					     &vmshm_seq_ops,
+					     sizeof(struct vmshm_seq), NULL);
 	return vmshm_proc ? 0 : -ENOMEM;
 }
 

@@ -10,12 +10,19 @@
 #include <linux/file.h>
 #include <linux/fs_struct.h>
 #include <linux/gfp.h>
+#include <linux/hashtable.h>
 #include <linux/mm.h>
+#include <linux/netlink.h>
+#include <linux/nsproxy.h>
+#include <linux/pid_namespace.h>
 #include <linux/pagemap.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/pid.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/user_namespace.h>
+#include <net/net_namespace.h>
 
 #include "trace.h"
 #include "vmshm.h"
@@ -52,10 +59,23 @@ int vmshm_region_notifier_unregister(struct notifier_block *nb)
 	return blocking_notifier_chain_unregister(&vmshm_region_chain, nb);
 }
 
-static void vmshm_region_notify(u32 type, u32 id, const char *name)
+/*
+ * Tell the listeners about @r, or, for a rejection, about @name, which
+ * the caller tried to create.
+ */
+static void vmshm_region_notify(u32 type, const struct vmshm_region *r,
+				const char *name)
 {
-	struct vmshm_region_event ev = { .id = id, .name = name };
+	struct vmshm_region_event ev = { .name = name };
 
+	if (r) {
+		ev.id = r->id;
+		ev.net = r->net;
+		ev.pid_ns = ns_of_pid(r->cpid);
+	} else {
+		ev.net = current->nsproxy->net_ns;
+		ev.pid_ns = task_active_pid_ns(current);
+	}
 	blocking_notifier_call_chain(&vmshm_region_chain, type, &ev);
 }
 
@@ -63,6 +83,7 @@ static void vmshm_region_notify(u32 type, u32 id, const char *name)
  * vmshm_region_snap_locked() - read a region for a view
  * @r: the region, kept alive by the caller (a reference, a binding, or
  *	vmshm_lock)
+ * @viewer: who reads it: pids are shown in its pid namespace
  * @s: filled in
  *
  * The counters are read one by one, each atomically.  The mapping count
@@ -72,6 +93,7 @@ static void vmshm_region_notify(u32 type, u32 id, const char *name)
  * Context: vmshm_region.lock held.
  */
 void vmshm_region_snap_locked(struct vmshm_region *r,
+			      const struct vmshm_viewer *viewer,
 			      struct vmshm_region_snap *s)
 {
 	lockdep_assert_held(&r->lock);
@@ -87,8 +109,8 @@ void vmshm_region_snap_locked(struct vmshm_region *r,
 	s->mode = r->mode;
 	s->uid = r->uid;
 	s->gid = r->gid;
-	s->cpid = r->cpid;
-	s->lpid = READ_ONCE(r->lpid);
+	s->cpid = pid_nr_ns(r->cpid, viewer->pid_ns);
+	s->lpid = pid_nr_ns(r->lpid, viewer->pid_ns);
 	vmshm_shmem_count(r->filp, 0, r->nr_pages, &s->pages);
 	s->nr_mappings = r->nr_mappings;
 	s->nr_attach = atomic_read(&r->nr_attach);
@@ -103,15 +125,35 @@ void vmshm_region_snap_locked(struct vmshm_region *r,
 /**
  * vmshm_region_snap() - read a region for a view that prints no mapping
  * @r: the region, kept alive by the caller
+ * @viewer: who reads it
  * @s: filled in
  *
  * Context: takes vmshm_region.lock.
  */
-void vmshm_region_snap(struct vmshm_region *r, struct vmshm_region_snap *s)
+void vmshm_region_snap(struct vmshm_region *r,
+		       const struct vmshm_viewer *viewer,
+		       struct vmshm_region_snap *s)
 {
 	spin_lock(&r->lock);
-	vmshm_region_snap_locked(r, s);
+	vmshm_region_snap_locked(r, viewer, s);
 	spin_unlock(&r->lock);
+}
+
+/**
+ * vmshm_region_touch() - record the calling process as the last user
+ * @r: the region
+ *
+ * Context: takes vmshm_region.lock.
+ */
+void vmshm_region_touch(struct vmshm_region *r)
+{
+	struct pid *pid = get_pid(task_tgid(current)), *old;
+
+	spin_lock(&r->lock);
+	old = r->lpid;
+	r->lpid = pid;
+	spin_unlock(&r->lock);
+	put_pid(old);
 }
 
 /*
@@ -138,17 +180,93 @@ static int vmshm_check_name(const char *name, bool allow_empty)
 	return 0;
 }
 
-/* Called with vmshm_lock held. */
-static struct vmshm_region *vmshm_find_locked(const char *name)
+/* The region named @name in @vns.  Called with vmshm_lock held. */
+static struct vmshm_region *vmshm_find_locked(struct vmshm_ns *vns,
+					      const char *name)
 {
 	struct vmshm_region *r;
 	unsigned long id;
 
 	lockdep_assert_held(&vmshm_lock);
 	xa_for_each(&vmshm_regions, id, r)
-		if (r->linked && !strcmp(r->name, name))
+		if (r->ns == vns && r->linked && !strcmp(r->name, name))
 			return r;
 	return NULL;
+}
+
+/*
+ * Per-user limits.  Users are counted by their uid in the initial user
+ * namespace, as RLIMIT_MEMLOCK and the other per-user rlimits are: a user
+ * who makes a user namespace stays the same user.  Everything here is
+ * under vmshm_lock, which CREATE and the last put of a region hold anyway.
+ */
+static DEFINE_HASHTABLE(vmshm_users, 6);
+
+static struct vmshm_user *vmshm_user_find_locked(kuid_t uid)
+{
+	struct vmshm_user *u;
+
+	lockdep_assert_held(&vmshm_lock);
+	hash_for_each_possible(vmshm_users, u, node, __kuid_val(uid))
+		if (uid_eq(u->uid, uid))
+			return u;
+	return NULL;
+}
+
+/* Charge @r to the caller, or return -EDQUOT past a per-user limit. */
+static int vmshm_user_charge_locked(struct vmshm_region *r,
+				    struct vmshm_user **spare)
+{
+	unsigned long max_pages = READ_ONCE(vmshm_max_user_pages);
+	kuid_t uid = current_euid();
+	struct vmshm_user *u = vmshm_user_find_locked(uid);
+	unsigned int nr_regions = u ? u->nr_regions : 0;
+	unsigned long nr_pages = u ? u->nr_pages : 0;
+
+	if (nr_regions >= READ_ONCE(vmshm_max_user_regions) ||
+	    r->nr_pages > max_pages || nr_pages > max_pages - r->nr_pages)
+		return -EDQUOT;
+	if (!u) {
+		u = *spare;
+		*spare = NULL;
+		u->uid = uid;
+		hash_add(vmshm_users, &u->node, __kuid_val(uid));
+	}
+	u->nr_regions++;
+	u->nr_pages += r->nr_pages;
+	r->user = u;
+	return 0;
+}
+
+static void vmshm_user_uncharge_locked(struct vmshm_region *r)
+{
+	struct vmshm_user *u = r->user;
+
+	lockdep_assert_held(&vmshm_lock);
+	u->nr_regions--;
+	u->nr_pages -= r->nr_pages;
+	if (!u->nr_regions) {
+		hash_del(&u->node);
+		kfree(u);
+	}
+}
+
+/**
+ * vmshm_user_usage() - what the caller's user holds now
+ * @nr_regions: set to the regions it created that exist
+ * @nr_pages: set to the pages they reserve
+ *
+ * Context: takes vmshm_lock.
+ */
+void vmshm_user_usage(unsigned int *nr_regions, unsigned long *nr_pages)
+{
+	struct vmshm_user *u;
+
+	mutex_lock(&vmshm_lock);
+	u = vmshm_user_find_locked(current_euid());
+	*nr_regions = u ? u->nr_regions : 0;
+	*nr_pages = u ? u->nr_pages : 0;
+	mutex_unlock(&vmshm_lock);
 }
 
 /*
@@ -184,6 +302,10 @@ set_unevictable:
 
 static void vmshm_region_free(struct vmshm_region *r)
 {
+	put_pid(r->cpid);
+	put_pid(r->lpid);
+	vmshm_ns_put(r->ns);
+	put_net(r->net);
 	if (r->mlock_user) {
 		atomic_long_sub(r->nr_pages, &r->mlock_user->locked_vm);
 		free_uid(r->mlock_user);
@@ -203,12 +325,13 @@ static void vmshm_region_release(struct kref *ref)
 	struct vmshm_region *r = container_of(ref, struct vmshm_region, ref);
 
 	xa_erase(&vmshm_regions, r->id);
+	vmshm_user_uncharge_locked(r);
 	vmshm_stats.nr_regions--;
 	vmshm_stats.reserved_pages -= r->nr_pages;
 	vmshm_stats.gen++;
 	mutex_unlock(&vmshm_lock);
 	__release(&vmshm_lock);	/* sparse does not track mutexes */
-	vmshm_region_notify(VMSHM_EVENT_DESTROYED, r->id, r->name);
+	vmshm_region_notify(VMSHM_EVENT_DESTROYED, r, r->name);
 	if (trace_vmshm_region_destroy_enabled()) {
 		struct vmshm_pages pages;
 
@@ -257,8 +380,9 @@ static struct vmshm_region *vmshm_region_alloc(const struct vmshm_create *c,
 	r->uid = current_euid();
 	r->gid = current_egid();
 	r->mode = c->mode & ~current_umask();
-	r->cpid = task_tgid_nr(current);
-	r->lpid = r->cpid;
+	r->net = get_net(current->nsproxy->net_ns);
+	r->cpid = get_pid(task_tgid(current));
+	r->lpid = get_pid(r->cpid);
 	init_waitqueue_head(&r->wq);
 	init_waitqueue_head(&r->wait_wq);
 	spin_lock_init(&r->lock);
@@ -275,7 +399,7 @@ static void vmshm_bind_locked(struct vmshm_file *vf, struct vmshm_region *r,
 	vf->had_peer = atomic_inc_return(&r->nr_attach) > 1;
 	vf->bind_gen = atomic64_inc_return(&r->attach_gen);
 	atomic64_set(&vf->seen, atomic64_read(&r->seq));
-	WRITE_ONCE(r->lpid, task_tgid_nr(current));
+	vmshm_region_touch(r);
 	/* Publish the binding last: pairs with vmshm_file_region(). */
 	smp_store_release(&vf->region, r);
 }
@@ -307,25 +431,35 @@ static int vmshm_check_create(const struct vmshm_create *c)
 /* Ids are never reused while the module is loaded; protected by vmshm_lock. */
 static u32 vmshm_next_id;
 
-/* Enforce the count and page limits and take the name.  vmshm_lock held. */
-static int vmshm_insert_locked(struct vmshm_region *r)
+/*
+ * Enforce the limits, charge the user and take the name.  @spare is a
+ * user entry for a user who has none yet.  vmshm_lock held.
+ */
+static int vmshm_insert_locked(struct vmshm_region *r,
+			       struct vmshm_user **spare)
 {
 	unsigned long max_pages = READ_ONCE(vmshm_max_total_pages);
 	int ret;
 
-	if (r->name[0] && vmshm_find_locked(r->name))
+	if (r->name[0] && vmshm_find_locked(r->ns, r->name))
 		return -EEXIST;
 	if (vmshm_stats.nr_regions >= READ_ONCE(vmshm_max_regions) ||
 	    r->nr_pages > max_pages ||
-	    vmshm_stats.reserved_pages > max_pages - r->nr_pages) {
+	    vmshm_stats.reserved_pages > max_pages - r->nr_pages)
+		ret = -ENOSPC;
+	else
+		ret = vmshm_user_charge_locked(r, spare);
+	if (ret) {
 		atomic_long_inc(&vmshm_stats.rejected);
-		return -ENOSPC;
+		return ret;
 	}
 	/* Cyclic, so an event or dump cursor never names two regions. */
 	ret = xa_alloc_cyclic(&vmshm_regions, &r->id, r, xa_limit_31b,
 			      &vmshm_next_id, GFP_KERNEL_ACCOUNT);
-	if (ret < 0)
+	if (ret < 0) {
+		vmshm_user_uncharge_locked(r);
 		return ret == -EBUSY ? -ENOSPC : ret;
+	}
 	vmshm_stats.nr_regions++;
 	vmshm_stats.reserved_pages += r->nr_pages;
 	vmshm_stats.gen++;
@@ -345,19 +479,31 @@ static int vmshm_insert_locked(struct vmshm_region *r)
  */
 long vmshm_ioctl_create(struct vmshm_file *vf, void *arg)
 {
+	struct vmshm_user *spare = NULL;
 	struct vmshm_create *c = arg;
 	struct vmshm_region *r;
+	struct vmshm_ns *vns;
 	pgoff_t nr_pages;
 	int ret;
 
 	ret = vmshm_check_create(c);
 	if (ret)
 		return ret;
+	vns = vmshm_ns_get(true);
+	if (IS_ERR(vns))
+		return PTR_ERR(vns);
 	nr_pages = (c->region_size >> PAGE_SHIFT) +
 		   !!(c->region_size & ~PAGE_MASK);
 	r = vmshm_region_alloc(c, nr_pages);
-	if (IS_ERR(r))
+	if (IS_ERR(r)) {
+		vmshm_ns_put(vns);
 		return PTR_ERR(r);
+	}
+	r->ns = vns;
+	ret = -ENOMEM;
+	spare = kzalloc(sizeof(*spare), GFP_KERNEL_ACCOUNT);
+	if (!spare)
+		goto err_free;
 	if (c->flags & VMSHM_CREATE_LOCKED) {
 		ret = vmshm_region_mlock(r);
 		if (ret)
@@ -368,26 +514,32 @@ long vmshm_ioctl_create(struct vmshm_file *vf, void *arg)
 	if (vmshm_file_region(vf))
 		ret = -EBUSY;
 	else
-		ret = vmshm_insert_locked(r);
+		ret = vmshm_insert_locked(r, &spare);
 	if (ret)
 		goto err_unlock_free;
 	vmshm_bind_locked(vf, r, 0);
 	c->out_id = r->id;
 	mutex_unlock(&vmshm_lock);
+	kfree(spare);
 	trace_vmshm_region_create(r, c->flags);
-	vmshm_region_notify(VMSHM_EVENT_CREATED, r->id, r->name);
+	vmshm_region_notify(VMSHM_EVENT_CREATED, r, r->name);
 	return 0;
 
 err_unlock_free:
 	mutex_unlock(&vmshm_lock);
-	if (ret == -ENOSPC)
-		vmshm_region_notify(VMSHM_EVENT_REJECTED, 0, c->name);
+	if (ret == -ENOSPC || ret == -EDQUOT)
+		vmshm_region_notify(VMSHM_EVENT_REJECTED, NULL, c->name);
 err_free:
+	kfree(spare);
 	vmshm_region_free(r);
 	return ret;
 }
 
-/* The ipc_perm rule of ipcperms(), on the region's owner and mode. */
+/*
+ * The ipc_perm rule of ipcperms(), on the region's owner and mode, with
+ * CAP_IPC_OWNER over the user namespace that owns the region's IPC
+ * namespace, as ipcperms() checks it.
+ */
 static int vmshm_permission(const struct vmshm_region *r, bool write)
 {
 	int want = write ? 06 : 04;
@@ -397,9 +549,25 @@ static int vmshm_permission(const struct vmshm_region *r, bool write)
 		granted >>= 6;
 	else if (in_group_p(r->gid))
 		granted >>= 3;
-	if ((want & ~granted & 07) && !capable(CAP_IPC_OWNER))
+	if ((want & ~granted & 07) && !ns_capable(r->ns->user_ns, CAP_IPC_OWNER))
 		return -EACCES;
 	return 0;
+}
+
+/*
+ * The one rule for removing a name, by ioctl or by netlink, as IPC_RMID
+ * has it: the owner (who is also the creator: regions never change
+ * hands) or CAP_SYS_ADMIN over the user namespace that owns the region's
+ * IPC namespace.  Over netlink the capability must be held by the opener
+ * of the socket too (@skb), so that a passed socket lends no privilege.
+ */
+static bool vmshm_may_unlink(const struct vmshm_region *r,
+			     const struct sk_buff *skb)
+{
+	if (uid_eq(current_euid(), r->uid))
+		return true;
+	return skb ? netlink_ns_capable(skb, r->ns->user_ns, CAP_SYS_ADMIN) :
+		     ns_capable(r->ns->user_ns, CAP_SYS_ADMIN);
 }
 
 /**
@@ -413,6 +581,7 @@ long vmshm_ioctl_attach(struct vmshm_file *vf, void *arg)
 {
 	struct vmshm_attach *a = arg;
 	struct vmshm_region *r;
+	struct vmshm_ns *vns;
 	int ret;
 
 	if (a->flags & ~VMSHM_ATTACH_RDONLY)
@@ -422,9 +591,12 @@ long vmshm_ioctl_attach(struct vmshm_file *vf, void *arg)
 	ret = vmshm_check_name(a->name, false);
 	if (ret)
 		return ret;
+	vns = vmshm_ns_get(false);
+	if (IS_ERR_OR_NULL(vns))
+		return vns ? PTR_ERR(vns) : -ENOENT;
 
 	mutex_lock(&vmshm_lock);
-	r = vmshm_find_locked(a->name);
+	r = vmshm_find_locked(vns, a->name);
 	if (!r)
 		ret = -ENOENT;
 	else if (vmshm_file_region(vf))
@@ -438,46 +610,49 @@ long vmshm_ioctl_attach(struct vmshm_file *vf, void *arg)
 		a->out_id = r->id;
 	}
 	mutex_unlock(&vmshm_lock);
+	vmshm_ns_put(vns);
 	if (!ret)
-		vmshm_region_notify(VMSHM_EVENT_ATTACHED, r->id, r->name);
+		vmshm_region_notify(VMSHM_EVENT_ATTACHED, r, r->name);
 	return ret;
 }
 
 /**
- * vmshm_region_unlink() - remove a region's name
+ * vmshm_region_unlink() - remove a region's name in the caller's namespace
  * @name: a valid name
- * @admin: the caller was already checked to be an administrator
+ * @skb: the netlink request, or NULL for the ioctl
  *
- * Without @admin, only the owner or CAP_SYS_ADMIN may unlink, as with
- * IPC_RMID.
- *
- * Return: 0, -ENOENT or -EPERM.
+ * Return: 0, -ENOENT, -EPERM (see vmshm_may_unlink()), or -EOPNOTSUPP
+ * (see vmshm_ns_get()).
  */
-int vmshm_region_unlink(const char *name, bool admin)
+int vmshm_region_unlink(const char *name, const struct sk_buff *skb)
 {
 	struct vmshm_region *r;
+	struct vmshm_ns *vns;
 	bool put;
-	u32 id;
 
+	vns = vmshm_ns_get(false);
+	if (IS_ERR_OR_NULL(vns))
+		return vns ? PTR_ERR(vns) : -ENOENT;
 	mutex_lock(&vmshm_lock);
-	r = vmshm_find_locked(name);
+	r = vmshm_find_locked(vns, name);
+	vmshm_ns_put(vns);
 	if (!r) {
 		mutex_unlock(&vmshm_lock);
 		return -ENOENT;
 	}
-	if (!admin && !uid_eq(current_euid(), r->uid) &&
-	    !capable(CAP_SYS_ADMIN)) {
+	if (!vmshm_may_unlink(r, skb)) {
 		mutex_unlock(&vmshm_lock);
 		return -EPERM;
 	}
 	WRITE_ONCE(r->linked, false);
 	put = !r->transient;
-	id = r->id;
+	/* Ours, for the event: a transient name holds no reference. */
+	kref_get(&r->ref);
 	mutex_unlock(&vmshm_lock);
-	vmshm_region_notify(VMSHM_EVENT_UNLINKED, id, name);
-	/* The region may be gone once the name's reference is dropped. */
+	vmshm_region_notify(VMSHM_EVENT_UNLINKED, r, name);
 	if (put)
-		vmshm_region_put(r);
+		vmshm_region_put(r);	/* the name's */
+	vmshm_region_put(r);
 	return 0;
 }
 
@@ -498,22 +673,27 @@ long vmshm_ioctl_unlink(struct vmshm_file *vf, void *arg)
 	ret = vmshm_check_name(u->name, false);
 	if (ret)
 		return ret;
-	return vmshm_region_unlink(u->name, false);
+	return vmshm_region_unlink(u->name, NULL);
 }
 
 /**
- * vmshm_region_get() - look a region up by id or name
+ * vmshm_region_get() - look a region of a namespace up by id or name
+ * @vns: the namespace the caller sees
  * @id: the id, or 0 to look up @name
  * @name: the name when @id is 0
  *
- * Return: a counted reference (drop it with vmshm_region_put()), or NULL.
+ * Return: a counted reference (drop it with vmshm_region_put()), or NULL,
+ * also for a region of another namespace.
  */
-struct vmshm_region *vmshm_region_get(u32 id, const char *name)
+struct vmshm_region *vmshm_region_get(struct vmshm_ns *vns, u32 id,
+				      const char *name)
 {
 	struct vmshm_region *r;
 
 	mutex_lock(&vmshm_lock);
-	r = id ? xa_load(&vmshm_regions, id) : vmshm_find_locked(name);
+	r = id ? xa_load(&vmshm_regions, id) : vmshm_find_locked(vns, name);
+	if (r && r->ns != vns)
+		r = NULL;
 	if (r)
 		kref_get(&r->ref);
 	mutex_unlock(&vmshm_lock);
@@ -529,6 +709,9 @@ struct vmshm_region *vmshm_region_get(u32 id, const char *name)
  */
 long vmshm_ioctl_stat(struct vmshm_file *vf, void *arg)
 {
+	const struct vmshm_viewer viewer = {
+		.pid_ns = task_active_pid_ns(current),
+	};
 	struct vmshm_region_snap snap;
 	struct vmshm_stat *s = arg;
 
@@ -536,7 +719,7 @@ long vmshm_ioctl_stat(struct vmshm_file *vf, void *arg)
 		return -EOPNOTSUPP;
 	if (s->__reserved)
 		return -EINVAL;
-	vmshm_region_snap(vmshm_file_region(vf), &snap);
+	vmshm_region_snap(vmshm_file_region(vf), &viewer, &snap);
 	s->out_id = snap.id;
 	s->out_mode = snap.mode;
 	s->out_size = snap.size;
@@ -605,11 +788,46 @@ void vmshm_file_detach(struct vmshm_file *vf)
 			WRITE_ONCE(r->linked, false);
 		mutex_unlock(&vmshm_lock);
 	}
-	WRITE_ONCE(r->lpid, task_tgid_nr(current));
+	vmshm_region_touch(r);
 	wake_up_all(&r->wq);
 	wake_up_all(&r->wait_wq);
-	vmshm_region_notify(VMSHM_EVENT_DETACHED, r->id, r->name);
+	vmshm_region_notify(VMSHM_EVENT_DETACHED, r, r->name);
 	vmshm_region_put(r);
+}
+
+/* Drop the names left in the table: of a dead namespace, or all. */
+static void vmshm_regions_unlink_all(struct vmshm_ns *vns)
+{
+	struct vmshm_region *r;
+	unsigned long id;
+
+	mutex_lock(&vmshm_lock);
+	xa_for_each(&vmshm_regions, id, r) {
+		if (vns && r->ns != vns)
+			continue;
+		if (!r->linked)
+			continue;
+		WRITE_ONCE(r->linked, false);
+		if (r->transient)
+			continue;
+		mutex_unlock(&vmshm_lock);
+		vmshm_region_put(r);
+		mutex_lock(&vmshm_lock);
+	}
+	mutex_unlock(&vmshm_lock);
+}
+
+/**
+ * vmshm_regions_ns_gone() - drop the names of a dead IPC namespace
+ * @vns: the namespace, no longer reachable by lookups
+ *
+ * As shm_exit_ns() does for SysV segments: a region whose name was its
+ * last reference is freed; one still bound or mapped (an fd passed out of
+ * the namespace, say) lives on, nameless, until its last user goes.
+ */
+void vmshm_regions_ns_gone(struct vmshm_ns *vns)
+{
+	vmshm_regions_unlink_all(vns);
 }
 
 /**
@@ -620,18 +838,6 @@ void vmshm_file_detach(struct vmshm_file *vf)
  */
 void vmshm_regions_destroy(void)
 {
-	struct vmshm_region *r;
-	unsigned long id;
-
-	mutex_lock(&vmshm_lock);
-	xa_for_each(&vmshm_regions, id, r) {
-		if (!r->linked || r->transient)
-			continue;
-		WRITE_ONCE(r->linked, false);
-		mutex_unlock(&vmshm_lock);
-		vmshm_region_put(r);
-		mutex_lock(&vmshm_lock);
-	}
-	mutex_unlock(&vmshm_lock);
+	vmshm_regions_unlink_all(NULL);
 	WARN_ON(!xa_empty(&vmshm_regions));
 }

@@ -47,8 +47,15 @@
 #include <linux/uidgid.h>
 #include <linux/version.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <linux/vmshm.h>
+
+struct ipc_namespace;
+struct net;
+struct pid_namespace;
+struct sk_buff;
+struct user_namespace;
 
 #define VMSHM_MOD_VERSION	"1.0"
 
@@ -56,6 +63,8 @@
 extern unsigned long vmshm_max_region_size;
 extern unsigned int vmshm_max_regions;
 extern unsigned long vmshm_max_total_pages;
+extern unsigned int vmshm_max_user_regions;
+extern unsigned long vmshm_max_user_pages;
 
 /*
  * All regions by id, named or not.  Entries are inserted and erased under
@@ -83,6 +92,42 @@ struct vmshm_stats {
 extern struct vmshm_stats vmshm_stats;
 
 /**
+ * struct vmshm_ns - vmshm's state for one IPC namespace (ns.c)
+ * @node: in the hash of live namespaces, keyed by @ipc_ns; unhashed, under
+ *	that hash's lock, when the namespace dies
+ * @ipc_ns: the namespace; only compared, never dereferenced after it died
+ * @user_ns: the user namespace that owns it, counted: CAP_SYS_ADMIN and
+ *	CAP_IPC_OWNER over a region are checked there
+ * @ref: one per region of the namespace, plus the hash's
+ * @work: drops the names of its regions once the namespace is gone
+ */
+struct vmshm_ns {
+	struct hlist_node node;
+	struct ipc_namespace *ipc_ns;
+	struct user_namespace *user_ns;
+	struct kref ref;
+	struct work_struct work;
+};
+
+/**
+ * struct vmshm_user - what one user holds, for the per-user limits
+ * @node: in the hash of users, keyed by @uid
+ * @uid: the user, as the initial user namespace knows it, so that a new
+ *	user namespace does not bring a new allowance
+ * @nr_regions: regions created by this user that exist now
+ * @nr_pages: pages those regions reserve
+ *
+ * Everything here is protected by vmshm_lock; an entry goes when its
+ * counts reach zero.
+ */
+struct vmshm_user {
+	struct hlist_node node;
+	kuid_t uid;
+	unsigned int nr_regions;
+	unsigned long nr_pages;
+};
+
+/**
  * struct vmshm_pages - where a range of region pages is
  * @resident: pages in memory
  * @huge: pages in memory that are part of a huge page
@@ -104,6 +149,9 @@ struct vmshm_pages {
  * @linked: the name can be found by ATTACH; written under vmshm_lock,
  *	which lookups hold; the views read it with READ_ONCE()
  * @transient: the name holds no reference and goes with the last user
+ * @ns: the IPC namespace the name lives in, counted
+ * @net: the creator's network namespace, counted: events go there
+ * @user: the user charged for the region, under vmshm_lock
  * @flags: VMSHM_CREATE_HUGE and VMSHM_CREATE_LOCKED, as created
  * @name: NUL-terminated name, empty for an anonymous region
  * @size: size in bytes, a multiple of PAGE_SIZE
@@ -113,8 +161,9 @@ struct vmshm_pages {
  * @uid: owner's effective uid at creation
  * @gid: owner's effective gid at creation
  * @mode: permission bits
- * @cpid: tgid of the creator
- * @lpid: tgid of the last task to attach, detach or map
+ * @cpid: the creating process, counted
+ * @lpid: the last process to attach, detach or map, counted; protected
+ *	by @lock
  * @wq: read() and poll() sleep here; see notify.c for why no wakeup is
  *	lost
  * @wait_wq: VMSHM_WAIT sleeps here, woken outside its lock (notify.c)
@@ -127,7 +176,8 @@ struct vmshm_pages {
  * @waits: VMSHM_WAIT calls that slept
  * @wakes: VMSHM_WAKE calls
  * @timeouts: VMSHM_WAIT calls that timed out
- * @lock: protects @mappings, @nr_mappings and the vmshm_mapping owners
+ * @lock: protects @mappings, @nr_mappings, @lpid and the vmshm_mapping
+ *	owners
  * @mappings: list of vmshm_mapping.node
  * @nr_mappings: entries on @mappings
  */
@@ -136,6 +186,9 @@ struct vmshm_region {
 	u32 id;
 	bool linked;
 	bool transient;
+	struct vmshm_ns *ns;
+	struct net *net;
+	struct vmshm_user *user;
 	u32 flags;
 	char name[VMSHM_NAME_MAX];
 	u64 size;
@@ -145,8 +198,8 @@ struct vmshm_region {
 	kuid_t uid;
 	kgid_t gid;
 	umode_t mode;
-	pid_t cpid;
-	pid_t lpid;
+	struct pid *cpid;
+	struct pid *lpid;
 	wait_queue_head_t wq;
 	wait_queue_head_t wait_wq;
 	atomic64_t seq;
@@ -189,9 +242,9 @@ struct vmshm_file {
  * @shmem_ops: shmem's vm_operations, which vmshm's wrap and call through
  * @vma: the VMA; valid while on the list, as ->close() unlinks it first
  * @uid: effective uid of the task that created the mapping
- * @pid: tgid of the owning process, 0 until known (a VMA copied by fork is
- *	opened in the parent and claimed on the child's first fault);
- *	protected by vmshm_region.lock
+ * @pid: the owning process, counted; NULL until known (a VMA copied by
+ *	fork is opened in the parent and claimed on the child's first
+ *	fault); protected by vmshm_region.lock
  * @comm: that process's command name; protected by vmshm_region.lock
  * @faults: page faults taken through this VMA
  * @majflt: of which major faults
@@ -203,7 +256,7 @@ struct vmshm_mapping {
 	const struct vm_operations_struct *shmem_ops;
 	struct vm_area_struct *vma;
 	kuid_t uid;
-	pid_t pid;
+	struct pid *pid;
 	char comm[TASK_COMM_LEN];
 	atomic64_t faults;
 	atomic64_t majflt;
@@ -218,8 +271,8 @@ struct vmshm_mapping {
  * @mode: permission bits
  * @uid: owner; each view maps it into its reader's user namespace
  * @gid: owning group, likewise
- * @cpid: tgid of the creator
- * @lpid: tgid of the last task to attach, detach or map
+ * @cpid: the creator, in the reader's pid namespace, 0 outside it
+ * @lpid: the last process to attach, detach or map, likewise
  * @pages: where its pages are
  * @nr_mappings: mappings in all processes
  * @nr_attach: bound files
@@ -256,7 +309,8 @@ struct vmshm_region_snap {
 
 /**
  * struct vmshm_mapping_snap - one reading of a mapping, for the views
- * @pid: tgid of the owning process, 0 until known
+ * @pid: the owning process in the reader's pid namespace; 0 until known,
+ *	or when outside it
  * @comm: its command name, empty while @pid is 0
  * @start: first address, 0 when hidden from the reader
  * @end: end address, 0 when hidden from the reader
@@ -282,16 +336,20 @@ struct vmshm_mapping_snap {
  * struct vmshm_viewer - who reads a view, to decide what it may see
  * @uid: the reader's effective uid
  * @admin: the reader has CAP_SYS_ADMIN
+ * @pid_ns: the pid namespace the reader's pids are in
  */
 struct vmshm_viewer {
 	kuid_t uid;
 	bool admin;
+	struct pid_namespace *pid_ns;
 };
 
 /**
  * struct vmshm_region_event - what a region event tells its listeners
  * @id: the region id, 0 if the region never existed (a rejection)
  * @name: the region name, "" for an anonymous region
+ * @net: the network namespace to tell: the region creator's
+ * @pid_ns: the pid namespace to show pids in: the region creator's
  *
  * Passed with an enum vmshm_event_type as the action of the region
  * notifier chain (vmshm_region_notifier_register()).
@@ -299,6 +357,8 @@ struct vmshm_viewer {
 struct vmshm_region_event {
 	u32 id;
 	const char *name;
+	struct net *net;
+	struct pid_namespace *pid_ns;
 };
 
 /*
@@ -341,12 +401,19 @@ long vmshm_ioctl_create(struct vmshm_file *vf, void *arg);
 long vmshm_ioctl_attach(struct vmshm_file *vf, void *arg);
 long vmshm_ioctl_unlink(struct vmshm_file *vf, void *arg);
 long vmshm_ioctl_stat(struct vmshm_file *vf, void *arg);
-int vmshm_region_unlink(const char *name, bool admin);
-struct vmshm_region *vmshm_region_get(u32 id, const char *name);
+int vmshm_region_unlink(const char *name, const struct sk_buff *skb);
+struct vmshm_region *vmshm_region_get(struct vmshm_ns *vns, u32 id,
+				      const char *name);
+void vmshm_region_touch(struct vmshm_region *r);
+void vmshm_regions_ns_gone(struct vmshm_ns *vns);
+void vmshm_user_usage(unsigned int *nr_regions, unsigned long *nr_pages);
 void vmshm_region_put(struct vmshm_region *r);
 void vmshm_region_snap_locked(struct vmshm_region *r,
+			      const struct vmshm_viewer *viewer,
 			      struct vmshm_region_snap *s);
-void vmshm_region_snap(struct vmshm_region *r, struct vmshm_region_snap *s);
+void vmshm_region_snap(struct vmshm_region *r,
+		       const struct vmshm_viewer *viewer,
+		       struct vmshm_region_snap *s);
 int vmshm_region_notifier_register(struct notifier_block *nb);
 int vmshm_region_notifier_unregister(struct notifier_block *nb);
 void vmshm_regions_count(unsigned int *nr_regions,
@@ -393,6 +460,12 @@ static inline void vmshm_fault_init(void) { }
 static inline void vmshm_fault_exit(void) { }
 static inline void vmshm_fault_wait_race(void) { }
 #endif
+
+/* ns.c */
+int vmshm_ns_init(void);
+void vmshm_ns_exit(void);
+struct vmshm_ns *vmshm_ns_get(bool create);
+void vmshm_ns_put(struct vmshm_ns *vns);
 
 /* shmem.c */
 int vmshm_shmem_init(void);

@@ -32,7 +32,8 @@
  *  ENOENT        ATTACH, UNLINK: no region has this name.
  *  EACCES        ATTACH: the mode bits of the region deny the access.
  *  EPERM         UNLINK: the caller neither owns nor created the region, and
- *                lacks CAP_SYS_ADMIN.
+ *                lacks CAP_SYS_ADMIN in the user namespace that owns the
+ *                region's IPC namespace.
  *  ENAMETOOLONG  the name has no NUL within VMSHM_NAME_MAX bytes.
  *  EFBIG         CREATE: size exceeds the max_region_size module parameter.
  *  ENOSPC        CREATE: max_regions regions exist already, or the region
@@ -43,7 +44,21 @@
  *                locked memory past RLIMIT_MEMLOCK.
  *  EPERM         CREATE with VMSHM_CREATE_LOCKED: RLIMIT_MEMLOCK is 0 and
  *                the caller lacks CAP_IPC_LOCK.
+ *  EDQUOT        CREATE: the caller's user (its effective uid) already
+ *                has max_user_regions regions, or the region would take
+ *                the pages reserved by that user's regions past
+ *                max_user_pages.
+ *  EOPNOTSUPP    CREATE, ATTACH, UNLINK outside the initial IPC namespace
+ *                on a kernel where vmshm cannot follow IPC namespaces
+ *                (no kprobes or no SysV IPC); the kernel log says so.
  *
+ * Namespaces: a region's name lives in the IPC namespace of its creator.
+ * ATTACH and UNLINK find names in the caller's IPC namespace only, and
+ * /proc/vmshm and netlink list only the regions of the reader's.  An fd
+ * passed to another namespace keeps its binding.  When an IPC namespace
+ * dies, its names go, as shm_exit_ns() removes SysV segments; fds and
+ * mappings still open keep their region until they close.  Pids are shown
+ * as the reader's pid namespace sees them, 0 for a process outside it. *
  * Version 3 backs every region with a shmem file, as SysV shm does:
  * regions swap, can use huge pages, map MAP_PRIVATE (copy-on-write) and
  * carry futexes.  It removed VMSHM_CREATE_PREFAULT and
@@ -93,6 +108,10 @@ enum {
  *	up to pages); counted against max_total_pages
  * @out_nr_pages: pages of all regions in memory now
  * @out_swapped_pages: pages of all regions in swap now
+ * @out_user_regions: regions the caller's user created that exist now
+ * @out_max_user_regions: max_user_regions module parameter
+ * @out_user_pages: pages reserved by those regions
+ * @out_max_user_pages: max_user_pages module parameter
  *
  * Works on any fd of /dev/vmshm, bound or not.  The counters let a test
  * prove that every page came back after the last region went away.
@@ -109,6 +128,10 @@ struct vmshm_info {
 	__aligned_u64 out_reserved_pages;
 	__aligned_u64 out_nr_pages;
 	__aligned_u64 out_swapped_pages;
+	__u32 out_user_regions;
+	__u32 out_max_user_regions;
+	__aligned_u64 out_user_pages;
+	__aligned_u64 out_max_user_pages;
 };
 
 #define VMSHM_GET_INFO		_IO(VMSHM_TYPE, VMSHM_CMD_GET_INFO)
@@ -161,8 +184,8 @@ struct vmshm_info {
  * with CAP_IPC_LOCK are not charged.
  *
  * Errors: EEXIST, EINVAL (bad name, zero size, mode > 0777, ANON with a
- * name, TRANSIENT with ANON), ENAMETOOLONG, EFBIG, ENOSPC, ENOMEM, EPERM,
- * EBUSY.
+ * name, TRANSIENT with ANON), ENAMETOOLONG, EFBIG, ENOSPC, EDQUOT, ENOMEM,
+ * EPERM, EBUSY, EOPNOTSUPP.
  */
 struct vmshm_create {
 	__u32 size;
@@ -193,8 +216,9 @@ struct vmshm_create {
  * Binds this fd to the named region.  Access is checked as for System V
  * IPC (ipc_perm): the owner's bits apply when the caller's effective uid is
  * the owner or creator, the group bits when the caller is in the group, the
- * other bits otherwise; CAP_IPC_OWNER overrides.  Read-write needs the w
- * and r bits, read-only the r bit.
+ * other bits otherwise; CAP_IPC_OWNER in the user namespace that owns the
+ * region's IPC namespace overrides.  Read-write needs the w and r bits,
+ * read-only the r bit.
  *
  * A read-only attachment refuses shared PROT_WRITE mappings with EACCES
  * and can never make a shared mapping writable with mprotect().  Like a
@@ -222,8 +246,9 @@ struct vmshm_attach {
  *
  * Removes the name, like shm_unlink().  Attached fds and mappings keep
  * working; the memory is freed when the last of them goes.  Allowed to the
- * region's owner and creator and to CAP_SYS_ADMIN.  Works on any fd of
- * /dev/vmshm, bound or not.
+ * region's owner and creator and to CAP_SYS_ADMIN in the user namespace
+ * that owns the region's IPC namespace; netlink's UNLINK has the same
+ * rule.  Works on any fd of /dev/vmshm, bound or not.
  *
  * Errors: ENOENT, EPERM, EINVAL, ENAMETOOLONG.
  */
@@ -398,13 +423,19 @@ struct vmshm_stat {
  * VMSHM_NL_CMD_GET_STATS
  *	doit: module-wide counters and limits.
  * VMSHM_NL_CMD_UNLINK
- *	doit: remove VMSHM_A_REGION_NAME.  Needs CAP_NET_ADMIN
- *	(GENL_ADMIN_PERM), else EPERM; region owners use the VMSHM_UNLINK
- *	ioctl.
+ *	doit: remove VMSHM_A_REGION_NAME, with the rule of the VMSHM_UNLINK
+ *	ioctl (EPERM otherwise); a capability must also be held by the
+ *	opener of the socket.
  * VMSHM_NL_CMD_EVENT
  *	the only message on the "events" group: VMSHM_A_EVENT_TYPE,
  *	VMSHM_A_EVENT_PID, VMSHM_A_REGION_ID and VMSHM_A_REGION_NAME.  Built
  *	only while the group has listeners.
+ *
+ * Namespaces: the family works in every network namespace.  A request
+ * sees the regions of the IPC namespace of the process that sends it (for
+ * a dump, that reads it), and pids in its pid namespace.  A region's
+ * events go to the network namespace its creator was in, with the pid of
+ * the task that caused them as the creator's pid namespace sees it.
  */
 #define VMSHM_GENL_NAME		"vmshm"
 #define VMSHM_GENL_VERSION	1
@@ -485,6 +516,10 @@ enum vmshm_genl_attr {
 	VMSHM_A_REGION_MAJFLT,		/* u64, faults that read swap */
 	VMSHM_A_MAP_MAJFLT,		/* u64 */
 	VMSHM_A_STATS_SWAPPED_PAGES,	/* u64 */
+	VMSHM_A_STATS_USER_REGIONS,	/* u32, the requester's user's */
+	VMSHM_A_STATS_USER_PAGES,	/* u64, the requester's user's */
+	VMSHM_A_STATS_MAX_USER_REGIONS,	/* u32 */
+	VMSHM_A_STATS_MAX_USER_PAGES,	/* u64 */
 
 	/* private */
 	__VMSHM_A_MAX,
