@@ -141,7 +141,7 @@ static void vmshm_word_put(struct vmshm_word *w, bool written)
 {
 	kunmap_local(w->val);
 	if (written)
-		set_page_dirty_lock(w->page);
+		vmshm_shmem_dirty(w->page);
 	put_page(w->page);
 }
 

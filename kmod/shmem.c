@@ -157,18 +157,43 @@ void vmshm_shmem_count(struct file *filp, pgoff_t first, pgoff_t nr,
  * @filp: the region's shmem file
  * @idx: page index, below the region's size
  *
- * Allocates the page, or reads it back from swap, as a fault would.  The
- * reference keeps it in memory: reclaim may move it to the swap cache,
- * but cannot free it, so a kernel pointer to it stays the page every
- * mapping sees.  A kernel write to it must be followed by
- * set_page_dirty_lock(), or reclaim may drop the write.
+ * A page in memory is found without its lock, as get_futex_key() finds
+ * one: this runs on every VMSHM_WAIT.  Otherwise shmem allocates the
+ * page, or reads it back from swap, as a fault would.  The reference
+ * keeps it in memory: reclaim may move it to the swap cache, but cannot
+ * free it, so a kernel pointer to it stays the page every mapping sees.
+ * A kernel write to it must be followed by vmshm_shmem_dirty(), or
+ * reclaim may drop the write.
  *
  * Return: the page with a reference (put_page() it), or an ERR_PTR().
  */
 struct page *vmshm_shmem_page(struct file *filp, pgoff_t idx)
 {
 	struct address_space *mapping = filp->f_mapping;
+	struct folio *folio;
 
+	/* NULL on a miss before 6.3, an ERR_PTR() since. */
+	folio = __filemap_get_folio(mapping, idx, 0, 0);
+	if (!IS_ERR_OR_NULL(folio)) {
+		if (folio_test_uptodate(folio))
+			return folio_file_page(folio, idx);
+		/* fallocate()d, never written: let shmem clear it. */
+		folio_put(folio);
+	}
 	return shmem_read_mapping_page_gfp(mapping, idx,
 					   mapping_gfp_mask(mapping));
+}
+
+/**
+ * vmshm_shmem_dirty() - tell reclaim the kernel wrote to a page
+ * @page: a page from vmshm_shmem_page(), still referenced
+ *
+ * Writeback clears the dirty bit before it copies the page out, so a
+ * page found dirty after the write will be copied out with it: only a
+ * clean page needs the lock that set_page_dirty_lock() takes.
+ */
+void vmshm_shmem_dirty(struct page *page)
+{
+	if (!PageDirty(page))
+		set_page_dirty_lock(page);
 }

@@ -474,6 +474,7 @@ struct file *vmshm_shmem_file(const char *name, loff_t size, bool huge);
 void vmshm_shmem_count(struct file *filp, pgoff_t first, pgoff_t nr,
 		       struct vmshm_pages *p);
 struct page *vmshm_shmem_page(struct file *filp, pgoff_t idx);
+void vmshm_shmem_dirty(struct page *page);
 
 /* procfs.c */
 int vmshm_procfs_init(void);
