@@ -5,18 +5,23 @@
 # awk and gnuplot).  The CSV already holds the medians, quartiles and
 # targets; this script only lays them out.
 #
-# Usage: scripts/bench-report.sh CSV MARKDOWN PNG
+# Usage: scripts/bench-report.sh CSV MARKDOWN PNG [BASELINE-CSV]
 #
 # The report ends with the CSV's target rows, one line each:
 #   target NAME VALUE GOAL met|missed
+# With BASELINE-CSV (the committed run of the same kernel), it adds one
+# target per ratio that must be no worse than the committed figures: the
+# new median within the committed interquartile range or better, on the
+# worse placement (*_vs_committed).
 set -euo pipefail
 
 usage() { sed -n '4,/^$/s/^# \{0,1\}//p' "$0"; }
 die() { echo "bench-report: $*" >&2; exit 1; }
 
-[ $# -eq 3 ] || { usage >&2; exit 2; }
-csv=$1 md=$2 png=$3
+[ $# -eq 3 ] || [ $# -eq 4 ] || { usage >&2; exit 2; }
+csv=$1 md=$2 png=$3 base=${4:-}
 [ -r "$csv" ] || die "$csv: cannot read"
+[ -z "$base" ] || [ -r "$base" ] || die "$base: cannot read"
 grep -q '^target,' "$csv" || die "$csv: no target rows, the run did not finish"
 command -v gnuplot >/dev/null || die "gnuplot: not installed (apt-get install gnuplot-nox)"
 
@@ -50,8 +55,52 @@ END {
 	}
 }' "$csv"
 
+# Against the committed run: "workload variant": lower is better for a
+# round trip's ratio to futex (bound: the committed Q3), higher for a
+# stream's ratio to the single process (bound: the committed Q1).  The
+# value is the new median of the placement closest to (or past) its bound.
+: >"$tmp/base.csv"
+[ -z "$base" ] || awk -F, -v list="pingpong vmshm-wait rt_vmshm_wait_vs_committed
+stream vmshm-ring stream_ring_vs_committed
+stream vmshm-ring-chunk stream_ring_chunk_vs_committed" '
+function bound(k) { return lower[k] ? q3[k] : q1[k] }
+BEGIN { n = split(list, l, "\n")
+	for (i = 1; i <= n; i++) {
+		split(l[i], w, " "); wl[i] = w[1]; var[i] = w[2]; name[i] = w[3]
+	}
+}
+$1 != "summary" || ($4 != "same-vcpu" && $4 != "cross-vcpu") { next }
+FNR == NR { k = $2 SUBSEP $3 SUBSEP $4; q1[k] = $11; q3[k] = $12
+	lower[k] = $2 == "pingpong"; next }
+{ med[$2, $3, $4] = $10 }
+END {
+	for (i = 1; i <= n; i++) {
+		worst = ""; val = ""; goal = ""
+		for (p = 0; p < 2; p++) {
+			pl = p ? "cross-vcpu" : "same-vcpu"
+			k = wl[i] SUBSEP var[i] SUBSEP pl
+			if (!(k in q1) || med[k] == "" || bound(k) == "") continue
+			m = lower[k] ? med[k] / bound(k) : bound(k) / med[k]
+			if (worst == "" || m > worst) {
+				worst = m; val = sprintf("%.3f", med[k]); wpl = pl
+				goal = sprintf("%s%.3f", lower[k] ? "<=" : ">=", bound(k))
+			}
+		}
+		if (goal == "") continue
+		printf "target,%s,%s,%s,,,,,,%s,,,,,,,,,,,,,,,,%s,%s\n", name[i],
+		       var[i], wpl, val, goal, worst <= 1 ? "met" : "missed"
+	}
+}' "$base" "$csv" >"$tmp/base.csv"
+
 kernel=$(sed -n 's/^# meta kernel=//p' "$csv" | head -n 1)
-gnuplot <<EOF || die "gnuplot: failed"
+plot=1
+# A run restricted by --only may have no round trips or no streaming.
+if [ ! -s "$tmp/pp.dat" ] || [ ! -s "$tmp/st.dat" ]; then
+	echo "bench-report: no round trips or no streaming in $csv, no plot" >&2
+	rm -f "$png"
+	plot=''
+fi
+[ -z "$plot" ] || gnuplot <<EOF || die "gnuplot: failed"
 set terminal pngcairo size 1400,620 font ",10"
 set output "$png"
 set multiplot layout 1,2 title "vmshm-bench, Linux $kernel (QEMU TCG: compare within a plot only)"
@@ -105,7 +154,8 @@ END {
 	print "| | |"; print "|---|---|"
 	for (i = 0; i < nm; i++) print "| " mk[i] " | " meta[mk[i]] " |"
 	print ""
-	print "![round trips and streaming](" pngname ")"
+	if (pngname != "")
+		print "![round trips and streaming](" pngname ")"
 	pingpong("same-vcpu"); pingpong("cross-vcpu")
 	stream(); faults(); targets()
 }
@@ -165,23 +215,66 @@ function stream(   i, f) {
 		      " | " num(f[16], "%.5f") " | " us(f[18]) " |"
 	}
 }
-function faults(   i, f) {
+function faults(   i, f, kind, size) {
 	print ""
 	print "## Page faults"
 	print ""
-	print "First write to each of " meta["pages"] " pages of a fresh " \
-	      "mapping; minor faults are those getrusage() saw during the " \
-	      "touch, after the set-up (mmap, and the prefault if any)."
+	print "First write to each " meta["page_size"] "-byte page of a fresh " \
+	      "mapping of " meta["pages"] " pages (the size ends each " \
+	      "variant's name); minor faults are those getrusage() saw during " \
+	      "the touch, after the set-up (create, mmap, and MAP_POPULATE " \
+	      "if any); region faults are the region's own count (VMSHM_STAT), " \
+	      "a huge page or a fault-around counting once.  THP: enabled " \
+	      meta["thp_enabled"] ", shmem_enabled " meta["thp_shmem_enabled"] "."
 	print ""
-	print "| memory | ns/page, touch | vs anon, median [IQR] | set-up ns/page | minor faults/page after set-up | region faults/page |"
-	print "|---|--:|--:|--:|--:|--:|"
+	print "| memory | pages | ns/page, touch | vs anon of that size, median [IQR] | set-up ns/page | minor faults/page after set-up | region faults/page |"
+	print "|---|--:|--:|--:|--:|--:|--:|"
 	for (i = 0; i < nr; i++) {
 		split(row[i], f, ",")
 		if (f[2] != "faults") continue
-		print "| " f[3] " | " num(f[9], "%.0f") " | " \
-		      iqr(f[10], f[11], f[12]) " | " num(f[23], "%.0f") \
+		print "| " f[3] " | " num(f[7], "%d") " | " num(f[9], "%.0f") \
+		      " | " iqr(f[10], f[11], f[12]) " | " num(f[23], "%.0f") \
 		      " | " num(f[19], "%.4f") " | " num(f[22], "%.4f") " |"
+		kind = f[3]; sub(/-[^-]*$/, "", kind)
+		size = f[3]; sub(/.*-/, "", size)
+		if (!(size in fseen)) { fseen[size] = 1; sizes[ns++] = size }
+		touch[kind, size] = f[9]; setup[kind, size] = f[23]
 	}
+	costs()
+}
+function cmp(a, b, size, x) {
+	if (x[a, size] == "" || x[b, size] == "" || x[b, size] == 0)
+		return "–"
+	return sprintf("%.2f", x[a, size] / x[b, size])
+}
+function both(a, b, size) {
+	if (touch[a, size] == "" || touch[b, size] == "" || \
+	    setup[a, size] == "")
+		return "–"
+	return sprintf("%.2f", (touch[a, size] + setup[a, size]) / \
+			       (touch[b, size] + setup[b, size]))
+}
+function costs(   i, j, c, n, a, b) {
+	n = split("vmshm memfd,vmshm anon,vmshm-locked vmshm," \
+		  "vmshm-huge vmshm,vmshm-huge anon,vmshm-populate anon-populate," \
+		  "vmshm-populate vmshm", c, ",")
+	if (!ns || touch["vmshm", sizes[0]] == "")
+		return
+	print """"
+	print "What a region costs and gains against the other kinds, as " \
+	      "ratios of the medians above (below 1: the first is cheaper):"
+	print ""
+	print "| first / second | size | touch | set-up | set-up + touch |"
+	print "|---|---|--:|--:|--:|"
+	for (j = 0; j < ns; j++)
+		for (i = 1; i <= n; i++) {
+			split(c[i], w, " "); a = w[1]; b = w[2]
+			if (touch[a, sizes[j]] == "") continue
+			print "| " a " / " b " | " sizes[j] " | " \
+			      cmp(a, b, sizes[j], touch) " | " \
+			      cmp(a, b, sizes[j], setup) " | " \
+			      both(a, b, sizes[j]) " |"
+		}
 }
 function targets(   i, f) {
 	print ""
@@ -189,7 +282,12 @@ function targets(   i, f) {
 	print ""
 	print "Each judged on the worse placement.  \"vmshm blocking round " \
 	      "trip\" is the best of vmshm-wait, vmshm-poll and vmshm-ring " \
-	      "(never spinning) by its ratio to futex."
+	      "(never spinning) by its ratio to futex.  The page-fault " \
+	      "targets are judged at each size.  The *_vs_committed targets " \
+	      "(from scripts/bench-report.sh, when given the committed CSV) " \
+	      "hold a median to the committed run's IQR: a round trip's " \
+	      "ratio to futex at most its Q3, a stream's ratio to the " \
+	      "single process at least its Q1."
 	print ""
 	print "| target | variant | worse placement | value | goal | verdict |"
 	print "|---|---|---|--:|--:|---|"
@@ -207,6 +305,6 @@ function targets(   i, f) {
 	}
 }
 EOF
-awk -F, -v csvname="$(basename "$csv")" -v pngname="$(basename "$png")" \
-	-f "$tmp/report.awk" "$csv" >"$md.tmp"
+awk -F, -v csvname="$(basename "$csv")" -v pngname="${plot:+$(basename "$png")}" \
+	-f "$tmp/report.awk" "$csv" "$tmp/base.csv" >"$md.tmp"
 mv -f "$md.tmp" "$md"

@@ -19,6 +19,10 @@
 #   VMSHM_KMOD_SRC       benchmark another module source (see build-kmod.sh);
 #                        recorded in the CSV
 #
+# Each report also holds the run to the committed figures of its kernel,
+# Documentation/bench/bench-K.csv as git's HEAD has it (so a full run that
+# replaces that file is still compared with what was committed before it).
+#
 # The guest boots with slab and page debugging off (slub_debug=-
 # page_poison=0 kfence.sample_interval=0) so that faults and system calls
 # cost what they cost on a production kernel; the kernel command line is
@@ -63,6 +67,7 @@ qemu=$(qemu-system-x86_64 --version | head -n 1)
 # bench_one K [BENCH-OPTIONS]: run, report, print the target lines.
 bench_one() {
 	local k=$1 csv=$out/bench-$1.csv log=$BUILD/bench-$1.log start rc=0
+	local base=$BUILD/bench-$1.committed.csv
 
 	shift
 
@@ -85,8 +90,10 @@ bench_one() {
 		echo "bench: $k: the CSV is complete, reporting it anyway" >&2
 	fi
 	echo "# meta host_loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$csv"
-	scripts/bench-report.sh "$csv" "$out/report-$k.md" "$out/bench-$k.png" ||
-		return 1
+	git show "HEAD:Documentation/bench/bench-$k.csv" >"$base" 2>/dev/null ||
+		base=''
+	scripts/bench-report.sh "$csv" "$out/report-$k.md" "$out/bench-$k.png" \
+		${base:+"$base"} || return 1
 	grep '^target ' "$out/report-$k.md" | sed "s/^/$k: /"
 	echo "== $k: $(($(date +%s) - start)) s wall, report $out/report-$k.md"
 	[ "$rc" -eq 0 ]

@@ -21,6 +21,8 @@ struct sink;
 
 /* Default spins of vmshm-ring-spin before it sleeps. */
 #define BENCH_SPIN	100
+/* Sizes of the page-fault runs, at most. */
+#define FAULT_SIZES	4
 
 enum workload { WL_PINGPONG, WL_STREAM, WL_FAULTS, WL_NR };
 /* Same vCPU, different vCPUs, or a single-process job. */
@@ -38,7 +40,8 @@ extern const char *const placement_names[PL_NR];
  * @cap_ns: time bound of the batches of all other variants
  * @lines: lines per streaming run
  * @flags_lines: lines per streaming run of the lab's protocol
- * @pages: pages per fault run
+ * @pages: pages per fault run, one run of every kind per size
+ * @nr_sizes: entries of @pages in use
  * @seed: seed of the line generator and of the shuffles
  * @spin: spin-then-sleep iterations of the spinning ring variant
  * @ring_size: bytes of the vmshm region of the ring transports
@@ -53,7 +56,8 @@ struct bench_cfg {
 	uint64_t cap_ns;
 	uint64_t lines;
 	uint64_t flags_lines;
-	uint64_t pages;
+	uint64_t pages[FAULT_SIZES];
+	unsigned int nr_sizes;
 	uint64_t seed;
 	unsigned int spin;
 	uint64_t ring_size;
@@ -87,7 +91,7 @@ struct acct {
  * @seq: its position in the round's shuffled order
  * @n: operations timed: round trips, lines or pages
  * @ns: elapsed CLOCK_MONOTONIC time over them
- * @setup_ns: faults: the time of the mapping (and of the prefault)
+ * @setup_ns: faults: the time of the mapping (and of MAP_POPULATE)
  * @side: [0] the parent (producer), [1] the child (consumer)
  * @sys: system calls of both processes over the whole job, set-up
  *	included, from the tracepoint; -1 when not counted (only the

@@ -30,6 +30,8 @@ struct vreg {
 
 int vreg_create(struct vreg *v, const char *name, uint64_t size,
 		uint32_t flags);
+int vreg_create_map(struct vreg *v, const char *name, uint64_t size,
+		    uint32_t flags, int mflags);
 int vreg_attach(struct vreg *v, const char *name, uint32_t flags);
 void vreg_close(struct vreg *v);
 int vreg_kstat(const struct vreg *v, uint64_t *waits, uint64_t *wakes);

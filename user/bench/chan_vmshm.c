@@ -17,11 +17,16 @@
 #define VREG_MODE	0600
 #define RING_REV_CAP	65536U	/* as the vmshm transport's largest */
 
-static int vreg_map(struct vreg *v, int fd, uint64_t size)
+/* Map all of it shared, read-write, with @mflags (MAP_POPULATE) added. */
+static int vreg_map(struct vreg *v, int fd, uint64_t size, int mflags)
 {
-	int ret = vmshm_map(fd, size, PROT_READ | PROT_WRITE, &v->mem);
+	int ret;
 
-	if (ret) {
+	v->mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | mflags,
+		      fd, 0);
+	if (v->mem == MAP_FAILED) {
+		ret = -errno;
+		v->mem = NULL;
 		close(fd);
 		return ret;
 	}
@@ -31,16 +36,17 @@ static int vreg_map(struct vreg *v, int fd, uint64_t size)
 }
 
 /**
- * vreg_create() - create a transient region and map it
+ * vreg_create_map() - create a transient region and map it
  * @v: receives the region
  * @name: its name
  * @size: its size, rounded up to pages by the kernel
  * @flags: VMSHM_CREATE_* bits besides TRANSIENT
+ * @mflags: mmap() flags besides MAP_SHARED, e.g. MAP_POPULATE
  *
  * Return: 0 or -errno.
  */
-int vreg_create(struct vreg *v, const char *name, uint64_t size,
-		uint32_t flags)
+int vreg_create_map(struct vreg *v, const char *name, uint64_t size,
+		    uint32_t flags, int mflags)
 {
 	uint64_t page = sysconf(_SC_PAGESIZE);
 	int fd = vmshm_open();
@@ -55,7 +61,22 @@ int vreg_create(struct vreg *v, const char *name, uint64_t size,
 		close(fd);
 		return ret;
 	}
-	return vreg_map(v, fd, size);
+	return vreg_map(v, fd, size, mflags);
+}
+
+/**
+ * vreg_create() - create a transient region and map it
+ * @v: receives the region
+ * @name: its name
+ * @size: its size, rounded up to pages by the kernel
+ * @flags: VMSHM_CREATE_* bits besides TRANSIENT
+ *
+ * Return: 0 or -errno.
+ */
+int vreg_create(struct vreg *v, const char *name, uint64_t size,
+		uint32_t flags)
+{
+	return vreg_create_map(v, name, size, flags, 0);
 }
 
 /**
@@ -79,7 +100,7 @@ int vreg_attach(struct vreg *v, const char *name, uint32_t flags)
 		close(fd);
 		return ret;
 	}
-	return vreg_map(v, fd, size);
+	return vreg_map(v, fd, size, 0);
 }
 
 /**

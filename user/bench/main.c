@@ -43,8 +43,8 @@ static const char usage_text[] =
 "pipes, sockets, semaphores, spinning and the lab's usleep() flags.\n"
 "\n"
 "  -q, --quick           a smoke run: 4 rounds, 2000 round trips, 20000\n"
-"                        lines, 1024 pages, 0.5 s and 1 s bounds; options after\n"
-"                        it override these\n"
+"                        lines, pages 2048,16384, 0.5 s and 1 s bounds; options\n"
+"                        after it override these\n"
 "      --rounds=N        rounds, the first discarded (default 8)\n"
 "      --rts=N           round trips per batch (default 10000)\n"
 "      --warmup=N        untimed round trips before each batch (default 200)\n"
@@ -52,7 +52,8 @@ static const char usage_text[] =
 "      --cap=MS          time bound of all other batches (default 8000)\n"
 "      --lines=N         streamed lines (default 200000; the lab's protocol\n"
 "                        gets N/100)\n"
-"      --pages=N         pages per fault run (default 8192)\n"
+"      --pages=N[,N...]  pages per fault run, up to %u sizes, each kind run\n"
+"                        at each (default 8192,16384)\n"
 "      --spin=N          spins of vmshm-ring-spin before sleeping (default %u)\n"
 "      --ring-size=SIZE  region of the ring transports (default 1M)\n"
 "      --seed=N          input and shuffle seed (default 1)\n"
@@ -63,7 +64,7 @@ static const char usage_text[] =
 
 static void usage(FILE *f)
 {
-	fprintf(f, usage_text, BENCH_SPIN);
+	fprintf(f, usage_text, FAULT_SIZES, BENCH_SPIN);
 }
 
 static const struct option opts[] = {
@@ -93,7 +94,28 @@ static void cfg_quick(struct bench_cfg *cfg)
 	cfg->slow_cap_ns = 500000000ULL;
 	cfg->cap_ns = 1000000000ULL;
 	cfg->lines = 20000;
-	cfg->pages = 1024;
+	cfg->pages[0] = 2048;
+	cfg->pages[1] = 16384;
+	cfg->nr_sizes = 2;
+}
+
+/* --pages=N[,N...]: the sizes of the fault runs. */
+static int parse_pages(struct bench_cfg *cfg, const char *arg)
+{
+	char words[128], *w, *save;
+	unsigned long v;
+	unsigned int n = 0;
+
+	snprintf(words, sizeof(words), "%s", arg);
+	for (w = strtok_r(words, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		if (n == FAULT_SIZES || parse_uint(w, 1UL << 30, &v) || !v)
+			return -EINVAL;
+		cfg->pages[n++] = v;
+	}
+	if (!n)
+		return -EINVAL;
+	cfg->nr_sizes = n;
+	return 0;
 }
 
 static int parse_num_opt(struct bench_cfg *cfg, int opt)
@@ -121,9 +143,6 @@ static int parse_num_opt(struct bench_cfg *cfg, int opt)
 	case 'l':
 		cfg->lines = v;
 		return v < 100 ? -EINVAL : 0;
-	case 'p':
-		cfg->pages = v;
-		return v ? 0 : -EINVAL;
 	case 's':
 		cfg->spin = v;
 		return 0;
@@ -142,6 +161,8 @@ static int parse_opt(struct bench_cfg *cfg, struct meta *m, int opt)
 		return 0;
 	case 'R':
 		return parse_size(optarg, &cfg->ring_size);
+	case 'p':
+		return parse_pages(cfg, optarg);
 	case 'O':
 		cfg->only = optarg;
 		return 0;
@@ -197,6 +218,7 @@ static int run(struct bench *b, struct meta *m)
 {
 	struct report rep;
 	int ret, missed;
+	unsigned int total;
 
 	if (!bench_plan(b)) {
 		err_msg("--only=%s: no job matches", b->cfg->only);
@@ -207,15 +229,17 @@ static int run(struct bench *b, struct meta *m)
 		ret = bench_rounds(b);
 	if (ret)
 		return ret;
+	rep.cfg = b->cfg;
 	rep.res = b->res;
 	rep.rounds = b->cfg->rounds;
 	rep.nr = b->cfg->rounds * b->nr_jobs;
 	rep.out = m->out;
 	meta_write(m, b);
 	report_csv(&rep);
-	report_targets(&rep, m->out, true);
-	missed = report_targets(&rep, stdout, false);
-	info_msg("%d of 8 targets missed; CSV in %s", missed, m->csv_path);
+	report_targets(&rep, m->out, true, &total);
+	missed = report_targets(&rep, stdout, false, &total);
+	info_msg("%d of %u targets missed; CSV in %s", missed, total,
+		 m->csv_path);
 	return 0;
 }
 
@@ -228,7 +252,8 @@ int main(int argc, char **argv)
 		.slow_cap_ns = 3000000000ULL,
 		.cap_ns = 8000000000ULL,
 		.lines = 200000,
-		.pages = 8192,
+		.pages = { 8192, 16384 },
+		.nr_sizes = 2,
 		.seed = 1,
 		.spin = BENCH_SPIN,
 		.ring_size = 1 << 20,

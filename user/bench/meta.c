@@ -17,6 +17,7 @@
 
 #define CLOCKSOURCE \
 	"/sys/devices/system/clocksource/clocksource0/current_clocksource"
+#define THP	"/sys/kernel/mm/transparent_hugepage/"
 
 /**
  * meta_add() - add a --meta "key=value"
@@ -83,6 +84,10 @@ static void meta_system(FILE *f, int sys_status)
 		first_line(CLOCKSOURCE, buf, sizeof(buf)));
 	fprintf(f, "# meta cmdline=%s\n",
 		first_line("/proc/cmdline", buf, sizeof(buf)));
+	fprintf(f, "# meta thp_enabled=%s\n", first_line(THP "enabled", buf,
+							 sizeof(buf)));
+	fprintf(f, "# meta thp_shmem_enabled=%s\n",
+		first_line(THP "shmem_enabled", buf, sizeof(buf)));
 	fprintf(f, "# meta syscall_counter=%s\n", !sys_status ?
 		"raw_syscalls:sys_enter tracepoint, round 0 only, per job" :
 		strerror(-sys_status));
@@ -110,8 +115,11 @@ void meta_write(const struct meta *m, const struct bench *b)
 	fprintf(f, "# meta lines=%llu\n# meta flags_lines=%llu\n",
 		(unsigned long long)c->lines,
 		(unsigned long long)c->flags_lines);
-	fprintf(f, "# meta input_bytes=%zu\n# meta pages=%llu\n", b->len,
-		(unsigned long long)c->pages);
+	fprintf(f, "# meta input_bytes=%zu\n# meta pages=", b->len);
+	for (i = 0; i < c->nr_sizes; i++)
+		fprintf(f, "%s%llu", i ? "," : "",
+			(unsigned long long)c->pages[i]);
+	fprintf(f, "\n# meta page_size=%ld\n", sysconf(_SC_PAGESIZE));
 	fprintf(f, "# meta spin=%u\n# meta ring_size=%llu\n# meta seed=%llu\n",
 		c->spin, (unsigned long long)c->ring_size,
 		(unsigned long long)c->seed);

@@ -7,7 +7,7 @@
  * Ratios are taken inside one round and one placement, against:
  *   pingpong  futex: time per round trip / futex's (lower is faster)
  *   stream    the single process: lines/s / its lines/s (higher is faster)
- *   faults    anon: time per page / anon's
+ *   faults    anon of the same size: time per page / anon's
  * Summaries are medians (and the quartiles of the ratio) over the rounds
  * after the first.  The per-message columns count both processes: a
  * round trip is two messages; streaming counts per line, faults per page.
@@ -103,6 +103,7 @@ static double per_msg(const struct result *r, enum col c)
 static double ratio(const struct report *rep, const struct result *r)
 {
 	const struct result *ref;
+	char anon[64];
 
 	switch (r->wl) {
 	case WL_PINGPONG:
@@ -112,7 +113,9 @@ static double ratio(const struct report *rep, const struct result *r)
 		ref = report_find(rep, r->wl, ST_SINGLE_NAME, PL_ONE, r->round);
 		return per_op(ref) / per_op(r);
 	default:
-		ref = report_find(rep, r->wl, "anon", PL_ONE, r->round);
+		/* anon at the same size: the name's "-SIZE" tail */
+		snprintf(anon, sizeof(anon), "anon%s", strrchr(r->variant, '-'));
+		ref = report_find(rep, r->wl, anon, PL_ONE, r->round);
 		return per_op(r) / per_op(ref);
 	}
 }

@@ -45,7 +45,7 @@ static const char *job_variant(const struct job *j)
 			return j->idx == ST_SINGLE ? ST_SINGLE_NAME : "ring-1proc";
 		return st_all[j->idx]->name;
 	default:
-		return fault_names[j->idx];
+		return fault_variant(j->idx / FAULT_KINDS, j->idx % FAULT_KINDS);
 	}
 }
 
@@ -97,7 +97,8 @@ unsigned int bench_plan(struct bench *b)
 			plan_add(b, WL_STREAM, i, pl);
 	plan_add(b, WL_STREAM, ST_SINGLE, PL_ONE);
 	plan_add(b, WL_STREAM, ST_LOCAL, PL_ONE);
-	for (i = 0; i < FAULT_KINDS; i++)
+	fault_names_init(b->cfg);
+	for (i = 0; i < b->cfg->nr_sizes * FAULT_KINDS; i++)
 		plan_add(b, WL_FAULTS, i, PL_ONE);
 	return b->nr_jobs;
 }

@@ -8,7 +8,7 @@
 #include "bench.h"
 #include "run.h"
 
-#define MAX_JOBS	64
+#define MAX_JOBS	80
 #define ST_SINGLE_NAME	"single-process"
 
 /**

@@ -9,9 +9,20 @@
 
 #include "bench.h"
 
-#define FAULT_KINDS	5
+/* The kinds of memory of the page-fault runs, see faults.c. */
+enum fault_kind {
+	FK_ANON,
+	FK_POPULATE,
+	FK_MEMFD,
+	FK_VMSHM,
+	FK_HUGE,
+	FK_LOCKED,
+	FK_VPOPULATE,
+	FAULT_KINDS
+};
 
-extern const char *const fault_names[FAULT_KINDS];
+void fault_names_init(const struct bench_cfg *cfg);
+const char *fault_variant(unsigned int size, enum fault_kind kind);
 
 int pp_run(const struct bench_cfg *cfg, const struct pp_ops *ops,
 	   enum placement pl, struct result *res);
@@ -20,17 +31,19 @@ int st_run(const struct bench_cfg *cfg, const struct st_ops *ops,
 	   struct result *res);
 int st_single(const char *text, size_t len, struct result *res);
 int st_local(const char *text, size_t len, struct result *res);
-int fault_run(const struct bench_cfg *cfg, unsigned int kind,
+int fault_run(const struct bench_cfg *cfg, unsigned int idx,
 	      struct result *res);
 
 /**
  * struct report - everything measured, and where to write it
+ * @cfg: the configuration it was measured with
  * @res: the results, in the order they were measured
  * @nr: how many
  * @rounds: rounds run; round 0 is left out of every summary
  * @out: the CSV stream
  */
 struct report {
+	const struct bench_cfg *cfg;
 	const struct result *res;
 	unsigned int nr;
 	unsigned int rounds;
@@ -38,6 +51,7 @@ struct report {
 };
 
 void report_csv(const struct report *rep);
-int report_targets(const struct report *rep, FILE *out, bool csv);
+int report_targets(const struct report *rep, FILE *out, bool csv,
+		   unsigned int *total);
 
 #endif /* _VMSHM_BENCH_RUN_H */

@@ -9,6 +9,9 @@
  * by its ratio to futex; the next three targets use the same variant.
  * Likewise the streaming targets use the better of vmshm-ring and
  * vmshm-ring-chunk by its ratio to the single process.
+ *
+ * The page-fault targets are judged at each size (one process, one
+ * placement); their names end in the size, as the variants' do.
  */
 #include <math.h>
 #include <stdio.h>
@@ -18,9 +21,11 @@
 #include "rounds.h"
 #include "util.h"
 
+#define TARGET_NAME	48
+
 /**
  * struct target - one target line
- * @name: its name in the "target" line
+ * @name: its name in the "target" line; at most TARGET_NAME - 1 bytes
  * @goal: the goal as printed
  * @limit: the goal's bound
  * @at_most: the value must be <= @limit (else >=)
@@ -30,7 +35,7 @@
  * @pl: the placement @value comes from
  */
 struct target {
-	const char *name;
+	char name[TARGET_NAME];
 	const char *goal;
 	double limit;
 	bool at_most;
@@ -135,16 +140,53 @@ static void stream_targets(const struct report *rep, struct target *t)
 	}
 }
 
-/* Minor faults while touching a prefaulted region: the worst round. */
-static void prefault_target(const struct report *rep, struct target *t)
+/* Minor faults while touching a MAP_POPULATE region: the worst round. */
+static void populate_target(const struct report *rep, struct target *t)
 {
 	const struct result *r;
+	unsigned int s;
 
-	t->variant = "vmshm-prefault";
-	for (r = rep->res; r < rep->res + rep->nr; r++) {
-		if (r->wl == WL_FAULTS && !strcmp(r->variant, t->variant))
-			worse(t, r->side[0].minflt, PL_ONE);
+	t->variant = "vmshm-populate";
+	for (s = 0; s < rep->cfg->nr_sizes; s++) {
+		for (r = rep->res; r < rep->res + rep->nr; r++) {
+			if (r->wl == WL_FAULTS &&
+			    !strcmp(r->variant, fault_variant(s, FK_VPOPULATE)))
+				worse(t, r->side[0].minflt, PL_ONE);
+		}
 	}
+}
+
+/* First touch of kind @a / kind @b at size @s, median of the rounds. */
+static void fault_pair(const struct report *rep, struct target *t,
+		       unsigned int s, enum fault_kind a, enum fault_kind b)
+{
+	t->variant = fault_variant(s, a);
+	worse(t, report_pair(rep, WL_FAULTS, t->variant, PL_ONE,
+			     fault_variant(s, b), PL_ONE), PL_ONE);
+}
+
+/*
+ * At size @s: a huge region's first touch against anonymous memory (THP
+ * as the system has it), its faults per 4 KiB page, and a 4 KiB region's
+ * first touch against a memfd (both shmem).
+ */
+static void fault_targets(const struct report *rep, struct target *t,
+			  unsigned int s)
+{
+	const char *size = strrchr(fault_variant(s, FK_ANON), '-') + 1;
+	struct result key = { .wl = WL_FAULTS, .pl = PL_ONE };
+
+	t[0] = (struct target)TARGET("", "<=1.0", 1.0, true, "%.3f");
+	t[1] = (struct target)TARGET("", "<=1/256", 1.0 / 256, true, "%.5f");
+	t[2] = (struct target)TARGET("", "<=1.1", 1.1, true, "%.3f");
+	snprintf(t[0].name, TARGET_NAME, "huge_touch_vs_anon_%s", size);
+	snprintf(t[1].name, TARGET_NAME, "huge_faults_per_page_%s", size);
+	snprintf(t[2].name, TARGET_NAME, "vmshm_touch_vs_memfd_%s", size);
+	fault_pair(rep, &t[0], s, FK_HUGE, FK_ANON);
+	t[1].variant = fault_variant(s, FK_HUGE);
+	key.variant = t[1].variant;
+	worse(&t[1], report_median(rep, &key, C_KFAULTS, NULL, NULL), PL_ONE);
+	fault_pair(rep, &t[2], s, FK_VMSHM, FK_MEMFD);
 }
 
 static void target_print(FILE *out, const struct target *t, bool csv)
@@ -168,10 +210,12 @@ static void target_print(FILE *out, const struct target *t, bool csv)
  * @rep: the results
  * @out: where to
  * @csv: as CSV "target" rows, else as "target NAME VALUE GOAL met|missed"
+ * @total: receives the number of targets
  *
  * Return: the number of targets missed.
  */
-int report_targets(const struct report *rep, FILE *out, bool csv)
+int report_targets(const struct report *rep, FILE *out, bool csv,
+		   unsigned int *total)
 {
 	struct target t[] = {
 		TARGET("rt_vmshm_vs_futex", "<=1.10", 1.10, true, "%.3f"),
@@ -181,7 +225,8 @@ int report_targets(const struct report *rep, FILE *out, bool csv)
 		TARGET("stream_vs_single_process", ">=0.8", 0.8, false, "%.3f"),
 		TARGET("stream_vs_pipe", ">=2", 2, false, "%.2f"),
 		TARGET("stream_syscalls_per_line", "<=0.1", 0.1, true, "%.5f"),
-		TARGET("prefault_minflt_after_setup", "0", 0, true, "%.0f"),
+		TARGET("populate_minflt_after_setup", "0", 0, true, "%.0f"),
+		[8 ... 8 + 3 * FAULT_SIZES - 1] = TARGET("", "", 0, true, ""),
 	};
 	const char *v = best_blocking(rep, &t[0]);
 	unsigned int i, missed = 0;
@@ -190,8 +235,11 @@ int report_targets(const struct report *rep, FILE *out, bool csv)
 	pp_target(rep, &t[2], v, "pipe", false);
 	pp_target(rep, &t[3], v, "posix-flags", true);
 	stream_targets(rep, &t[4]);
-	prefault_target(rep, &t[7]);
-	for (i = 0; i < ARRAY_SIZE(t); i++) {
+	populate_target(rep, &t[7]);
+	for (i = 0; i < rep->cfg->nr_sizes; i++)
+		fault_targets(rep, &t[8 + 3 * i], i);
+	*total = 8 + 3 * rep->cfg->nr_sizes;
+	for (i = 0; i < *total; i++) {
 		target_print(out, &t[i], csv);
 		missed += !met(&t[i]);
 	}
