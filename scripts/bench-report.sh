@@ -171,7 +171,7 @@ function faults(   i, f) {
 	print ""
 	print "First write to each of " meta["pages"] " pages of a fresh " \
 	      "mapping; minor faults are those getrusage() saw during the " \
-	      "touch, after the set-up (mmap, and the prefault if any)."
+	      "touch, after the set-up (mmap, with MAP_POPULATE if any)."
 	print ""
 	print "| memory | ns/page, touch | vs anon, median [IQR] | set-up ns/page | minor faults/page after set-up | region faults/page |"
 	print "|---|--:|--:|--:|--:|--:|"

@@ -87,7 +87,7 @@ struct acct {
  * @seq: its position in the round's shuffled order
  * @n: operations timed: round trips, lines or pages
  * @ns: elapsed CLOCK_MONOTONIC time over them
- * @setup_ns: faults: the time of the mapping (and of the prefault)
+ * @setup_ns: faults: the time of the mapping (and of MAP_POPULATE)
  * @side: [0] the parent (producer), [1] the child (consumer)
  * @sys: system calls of both processes over the whole job, set-up
  *	included, from the tracepoint; -1 when not counted (only the

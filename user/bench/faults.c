@@ -8,13 +8,14 @@
  *   anon-populate   the same with MAP_POPULATE (faulted in by mmap)
  *   memfd           a memfd, mapped shared (shmem)
  *   vmshm           a vmshm region
- *   vmshm-prefault  a vmshm region created with VMSHM_CREATE_PREFAULT:
- *                   mmap() inserts every page, the touch must not fault
+ *   vmshm-populate  a vmshm region mapped with MAP_POPULATE: mmap()
+ *                   faults every page in, the touch must not fault
  *
- * The set-up time (create, ftruncate, mmap and any prefault) is reported
- * per page too.
+ * The set-up time (create, ftruncate, mmap and any populating) is
+ * reported per page too.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -25,14 +26,14 @@
 #include "run.h"
 #include "util.h"
 
-enum { FK_ANON, FK_POPULATE, FK_MEMFD, FK_VMSHM, FK_PREFAULT };
+enum { FK_ANON, FK_POPULATE, FK_MEMFD, FK_VMSHM, FK_VMSHM_POPULATE };
 
 const char *const fault_names[FAULT_KINDS] = {
 	[FK_ANON] = "anon",
 	[FK_POPULATE] = "anon-populate",
 	[FK_MEMFD] = "memfd",
 	[FK_VMSHM] = "vmshm",
-	[FK_PREFAULT] = "vmshm-prefault",
+	[FK_VMSHM_POPULATE] = "vmshm-populate",
 };
 
 static int fault_map_memfd(size_t size, struct vreg *v)
@@ -52,10 +53,29 @@ static int fault_map_memfd(size_t size, struct vreg *v)
 	return ret;
 }
 
+/* A region; with @populate, mapped again in place with MAP_POPULATE. */
+static int fault_map_vmshm(size_t size, bool populate, struct vreg *v)
+{
+	char name[VMSHM_NAME_MAX];
+	void *p;
+	int ret;
+
+	snprintf(name, sizeof(name), "bench-%d-faults", (int)getpid());
+	ret = vreg_create(v, name, size, 0);
+	if (ret || !populate)
+		return ret;
+	p = mmap(v->mem, v->size, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_FIXED | MAP_POPULATE, v->fd, 0);
+	if (p != MAP_FAILED)
+		return 0;
+	ret = -errno;
+	vreg_close(v);
+	return ret;
+}
+
 static int fault_map(unsigned int kind, size_t size, struct vreg *v)
 {
 	int flags = MAP_PRIVATE | MAP_ANONYMOUS;
-	char name[VMSHM_NAME_MAX];
 
 	v->fd = -1;
 	v->size = size;
@@ -63,10 +83,8 @@ static int fault_map(unsigned int kind, size_t size, struct vreg *v)
 	case FK_MEMFD:
 		return fault_map_memfd(size, v);
 	case FK_VMSHM:
-	case FK_PREFAULT:
-		snprintf(name, sizeof(name), "bench-%d-faults", (int)getpid());
-		return vreg_create(v, name, size, kind == FK_PREFAULT ?
-				   VMSHM_CREATE_PREFAULT : 0);
+	case FK_VMSHM_POPULATE:
+		return fault_map_vmshm(size, kind == FK_VMSHM_POPULATE, v);
 	case FK_POPULATE:
 		flags |= MAP_POPULATE;
 		break;
