@@ -32,6 +32,9 @@ MODULE_PARM_DESC(max_total_pages,
 static long vmshm_ioctl_get_info(struct vmshm_file *vf, void *arg)
 {
 	struct vmshm_info *info = arg;
+	unsigned int nr_regions;
+	unsigned long reserved;
+	struct vmshm_pages pages;
 
 	if (info->flags)
 		return -EOPNOTSUPP;
@@ -40,12 +43,11 @@ static long vmshm_ioctl_get_info(struct vmshm_file *vf, void *arg)
 	info->out_max_region_size = READ_ONCE(vmshm_max_region_size);
 	info->out_max_total_pages = READ_ONCE(vmshm_max_total_pages);
 	info->out_max_regions = READ_ONCE(vmshm_max_regions);
-	info->out_nr_pages = atomic_long_read(&vmshm_stats.nr_pages);
-
-	mutex_lock(&vmshm_lock);
-	info->out_nr_regions = vmshm_stats.nr_regions;
-	info->out_reserved_pages = vmshm_stats.reserved_pages;
-	mutex_unlock(&vmshm_lock);
+	vmshm_regions_count(&nr_regions, &reserved, &pages);
+	info->out_nr_regions = nr_regions;
+	info->out_reserved_pages = reserved;
+	info->out_nr_pages = pages.resident;
+	info->out_swapped_pages = pages.swapped;
 	return 0;
 }
 
@@ -171,10 +173,17 @@ static void vmshm_show_fdinfo(struct seq_file *m, struct file *file)
 	vmshm_region_snap(r, &snap);
 	seq_printf(m, "vmshm-region:\t%s\nvmshm-id:\t%u\n",
 		   vmshm_shown_name(snap.name), snap.id);
-	seq_printf(m, "vmshm-access:\t%s%s\nvmshm-seen:\t%lld\n",
+	seq_printf(m, "vmshm-access:\t%s\nvmshm-seen:\t%lld\n",
 		   vf->flags & VMSHM_ATTACH_RDONLY ? "ro" : "rw",
-		   vf->flags & VMSHM_ATTACH_PREFAULT ? ",prefault" : "",
 		   atomic64_read(&vf->seen));
+	seq_printf(m, "vmshm-resident:\t%lu\nvmshm-swapped:\t%lu\nvmshm-huge:\t%lu\n",
+		   snap.pages.resident, snap.pages.swapped, snap.pages.huge);
+	seq_printf(m, "vmshm-faults:\t%lld\nvmshm-majflt:\t%lld\n",
+		   snap.faults, snap.majflt);
+	seq_printf(m, "vmshm-flags:\t%s\n",
+		   (snap.flags & VMSHM_REGION_F_HUGE) ?
+		   ((snap.flags & VMSHM_REGION_F_LOCKED) ? "huge,locked" : "huge") :
+		   ((snap.flags & VMSHM_REGION_F_LOCKED) ? "locked" : "-"));
 }
 
 static const struct file_operations vmshm_fops = {
@@ -184,6 +193,7 @@ static const struct file_operations vmshm_fops = {
 	.read = vmshm_read,
 	.poll = vmshm_poll,
 	.mmap = vmshm_mmap,
+	.get_unmapped_area = vmshm_get_unmapped_area,
 	.unlocked_ioctl = vmshm_fops_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.show_fdinfo = vmshm_show_fdinfo,
@@ -203,9 +213,12 @@ static int __init vmshm_init(void)
 	int ret;
 
 	vmshm_fault_init();
-	ret = vmshm_netlink_init();
+	ret = vmshm_shmem_init();
 	if (ret)
 		goto err_fault_exit;
+	ret = vmshm_netlink_init();
+	if (ret)
+		goto err_shmem_exit;
 	ret = vmshm_procfs_init();
 	if (ret)
 		goto err_netlink_exit;
@@ -218,6 +231,8 @@ err_procfs_exit:
 	vmshm_procfs_exit();
 err_netlink_exit:
 	vmshm_netlink_exit();
+err_shmem_exit:
+	vmshm_shmem_exit();
 err_fault_exit:
 	vmshm_fault_exit();
 	return ret;
@@ -235,6 +250,7 @@ static void __exit vmshm_exit(void)
 	vmshm_procfs_exit();
 	vmshm_netlink_exit();
 	vmshm_regions_destroy();
+	vmshm_shmem_exit();
 	vmshm_fault_exit();
 }
 
@@ -243,5 +259,5 @@ module_exit(vmshm_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("The vmshm authors");
-MODULE_DESCRIPTION("Named shared regions of kernel pages with wait-queue notification");
+MODULE_DESCRIPTION("Named shared memory regions with wait-queue notification");
 MODULE_VERSION(VMSHM_MOD_VERSION);

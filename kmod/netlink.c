@@ -41,11 +41,17 @@ static int vmshm_nl_put_region(struct sk_buff *skb,
 	    nla_put_u32(skb, VMSHM_A_REGION_GID, from_kgid_munged(ns, s->gid)) ||
 	    nla_put_u32(skb, VMSHM_A_REGION_CPID, s->cpid) ||
 	    nla_put_u32(skb, VMSHM_A_REGION_LPID, s->lpid) ||
-	    nla_put_u64_64bit(skb, VMSHM_A_REGION_RESIDENT, s->resident,
+	    nla_put_u64_64bit(skb, VMSHM_A_REGION_RESIDENT, s->pages.resident,
+			      VMSHM_A_PAD) ||
+	    nla_put_u64_64bit(skb, VMSHM_A_REGION_SWAPPED, s->pages.swapped,
+			      VMSHM_A_PAD) ||
+	    nla_put_u64_64bit(skb, VMSHM_A_REGION_HUGE, s->pages.huge,
 			      VMSHM_A_PAD) ||
 	    nla_put_u32(skb, VMSHM_A_REGION_MAPPINGS, s->nr_mappings) ||
 	    nla_put_u32(skb, VMSHM_A_REGION_ATTACHED, s->nr_attach) ||
 	    nla_put_u64_64bit(skb, VMSHM_A_REGION_FAULTS, s->faults,
+			      VMSHM_A_PAD) ||
+	    nla_put_u64_64bit(skb, VMSHM_A_REGION_MAJFLT, s->majflt,
 			      VMSHM_A_PAD) ||
 	    nla_put_u64_64bit(skb, VMSHM_A_REGION_WAITS, s->waits,
 			      VMSHM_A_PAD) ||
@@ -164,7 +170,8 @@ static int vmshm_nl_put_mapping(struct sk_buff *skb, u32 id,
 	    nla_put_u32(skb, VMSHM_A_MAP_PROT, s->prot) ||
 	    nla_put_u64_64bit(skb, VMSHM_A_MAP_RESIDENT, s->resident,
 			      VMSHM_A_PAD) ||
-	    nla_put_u64_64bit(skb, VMSHM_A_MAP_FAULTS, s->faults, VMSHM_A_PAD))
+	    nla_put_u64_64bit(skb, VMSHM_A_MAP_FAULTS, s->faults, VMSHM_A_PAD) ||
+	    nla_put_u64_64bit(skb, VMSHM_A_MAP_MAJFLT, s->majflt, VMSHM_A_PAD))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -231,6 +238,9 @@ static int vmshm_nl_get_mappings_dumpit(struct sk_buff *skb,
 
 static int vmshm_nl_get_stats_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct vmshm_pages pages;
+	unsigned int nr_regions;
+	unsigned long reserved;
 	struct sk_buff *msg;
 	void *hdr;
 
@@ -242,16 +252,13 @@ static int vmshm_nl_get_stats_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!hdr)
 		goto err_free_msg;
 
-	mutex_lock(&vmshm_lock);
-	if (nla_put_u32(msg, VMSHM_A_STATS_REGIONS, vmshm_stats.nr_regions) ||
-	    nla_put_u64_64bit(msg, VMSHM_A_STATS_RESERVED_PAGES,
-			      vmshm_stats.reserved_pages, VMSHM_A_PAD)) {
-		mutex_unlock(&vmshm_lock);
-		goto err_free_msg;
-	}
-	mutex_unlock(&vmshm_lock);
-	if (nla_put_u64_64bit(msg, VMSHM_A_STATS_PAGES,
-			      atomic_long_read(&vmshm_stats.nr_pages),
+	vmshm_regions_count(&nr_regions, &reserved, &pages);
+	if (nla_put_u32(msg, VMSHM_A_STATS_REGIONS, nr_regions) ||
+	    nla_put_u64_64bit(msg, VMSHM_A_STATS_RESERVED_PAGES, reserved,
+			      VMSHM_A_PAD) ||
+	    nla_put_u64_64bit(msg, VMSHM_A_STATS_PAGES, pages.resident,
+			      VMSHM_A_PAD) ||
+	    nla_put_u64_64bit(msg, VMSHM_A_STATS_SWAPPED_PAGES, pages.swapped,
 			      VMSHM_A_PAD) ||
 	    nla_put_u64_64bit(msg, VMSHM_A_STATS_REJECTED,
 			      atomic_long_read(&vmshm_stats.rejected),

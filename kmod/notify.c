@@ -72,6 +72,7 @@
  * wake does not end its wait.
  */
 #include <linux/fs.h>
+#include <linux/highmem.h>
 #include <linux/hrtimer.h>
 #include <linux/mm.h>
 #include <linux/poll.h>
@@ -109,16 +110,39 @@ static bool vmshm_word_ok(struct vmshm_region *r, u64 offset)
 	return offset < r->size && IS_ALIGNED(offset, sizeof(u32));
 }
 
-/* The checked __u32 at @offset in the region, allocating its page. */
-static atomic_t *vmshm_word(struct vmshm_region *r, u64 offset)
-{
+/**
+ * struct vmshm_word - a region word the kernel reads or writes
+ * @page: its page, referenced, so that it stays in memory
+ * @val: the word, in the page's kernel mapping
+ */
+struct vmshm_word {
 	struct page *page;
+	atomic_t *val;
+};
 
-	page = vmshm_region_page(r, offset >> PAGE_SHIFT);
-	if (!page)
-		return ERR_PTR(-ENOMEM);
-	/* Region pages come from the direct map: no kmap needed. */
-	return page_address(page) + offset_in_page(offset);
+/*
+ * Get the __u32 at @offset, allocating its page or reading it back from
+ * swap, as a touch by user space would.  See vmshm_shmem_page().
+ */
+static int vmshm_word_get(struct vmshm_region *r, u64 offset,
+			  struct vmshm_word *w)
+{
+	struct page *page = vmshm_shmem_page(r->filp, offset >> PAGE_SHIFT);
+
+	if (IS_ERR(page))
+		return PTR_ERR(page);
+	w->page = page;
+	w->val = kmap_local_page(page) + offset_in_page(offset);
+	return 0;
+}
+
+/* Mark the page dirty if the kernel wrote the word, then let it go. */
+static void vmshm_word_put(struct vmshm_word *w, bool written)
+{
+	kunmap_local(w->val);
+	if (written)
+		set_page_dirty_lock(w->page);
+	put_page(w->page);
 }
 
 /* Nonzero ends the wait: 1 for "woken", or a negative errno. */
@@ -308,7 +332,8 @@ long vmshm_ioctl_wait(struct vmshm_file *vf, void *arg)
 {
 	struct vmshm_region *r = vmshm_file_region(vf);
 	struct vmshm_wait *w = arg;
-	atomic_t *word, *sleepers = NULL;
+	struct vmshm_word word, sleepers;
+	bool count_sleepers = w->flags & VMSHM_WAIT_SLEEPERS;
 	ktime_t deadline, *expires = NULL;
 	long ret;
 
@@ -319,13 +344,13 @@ long vmshm_ioctl_wait(struct vmshm_file *vf, void *arg)
 		deadline = ns_to_ktime(w->deadline_ns);
 		expires = &deadline;
 	}
-	word = vmshm_word(r, w->offset);
-	if (IS_ERR(word))
-		return PTR_ERR(word);
-	if (w->flags & VMSHM_WAIT_SLEEPERS) {
-		sleepers = vmshm_word(r, w->sleepers_offset);
-		if (IS_ERR(sleepers))
-			return PTR_ERR(sleepers);
+	ret = vmshm_word_get(r, w->offset, &word);
+	if (ret)
+		return ret;
+	if (count_sleepers) {
+		ret = vmshm_word_get(r, w->sleepers_offset, &sleepers);
+		if (ret)
+			goto err_put_word;
 	}
 	/*
 	 * Wake before queueing ourselves, or a wake-one could pick us.  The
@@ -333,18 +358,22 @@ long vmshm_ioctl_wait(struct vmshm_file *vf, void *arg)
 	 */
 	if (w->flags & VMSHM_WAIT_WAKE)
 		vmshm_wake_region(r, w->flags & VMSHM_WAIT_WAKE_ALL);
-	if (sleepers) {
-		atomic_inc(sleepers);
+	if (count_sleepers) {
+		atomic_inc(sleepers.val);
 		/* Sleepers store before the watched load: see the top. */
 		smp_mb__after_atomic();
 	}
 
 	trace_vmshm_wait_begin(r, w);
-	ret = vmshm_wait_sleep(vf, word, w->expected, expires);
+	ret = vmshm_wait_sleep(vf, word.val, w->expected, expires);
 	trace_vmshm_wait_end(r, w, ret);
 
-	if (sleepers)
-		atomic_dec(sleepers);
+	if (count_sleepers) {
+		atomic_dec(sleepers.val);
+		vmshm_word_put(&sleepers, true);
+	}
+err_put_word:
+	vmshm_word_put(&word, false);
 	return ret;
 }
 

@@ -17,8 +17,13 @@
 
 #include "vmshm.h"
 
-/* sysvipc shows SHM_DEST (01000) for segments whose key is gone. */
+/*
+ * Flag bits above the mode, at the values /proc/sysvipc/shm uses: SHM_DEST
+ * for a segment whose key is gone, SHM_LOCKED, SHM_HUGETLB.
+ */
 #define VMSHM_PERM_UNLINKED	01000
+#define VMSHM_PERM_LOCKED	02000
+#define VMSHM_PERM_HUGE		04000
 
 static struct proc_dir_entry *vmshm_proc;
 
@@ -61,12 +66,12 @@ static void vmshm_show_mapping(struct seq_file *m,
 		seq_escape(m, s->comm, " \t\n\\");
 	else
 		seq_puts(m, "-");
-	seq_printf(m, " %016lx-%016lx %c%c%c%c %9lu %10lld\n",
+	seq_printf(m, " %016lx-%016lx %c%c%c%c %9lu %10lld %10lld\n",
 		   s->start, s->end,
 		   s->prot & PROT_READ ? 'r' : '-',
 		   s->prot & PROT_WRITE ? 'w' : '-',
 		   s->prot & PROT_EXEC ? 'x' : '-', s->shared ? 's' : 'p',
-		   s->resident, s->faults);
+		   s->resident, s->faults, s->majflt);
 }
 
 static void vmshm_show_region(struct seq_file *m,
@@ -74,13 +79,16 @@ static void vmshm_show_region(struct seq_file *m,
 {
 	struct user_namespace *ns = seq_user_ns(m);
 
-	seq_printf(m, "%-24s %6u %5o %12llu %9lu %8u %7d %7d %6u %6u %10lld %10lld %10lld %10lld\n",
+	seq_printf(m, "%-24s %6u %5o %12llu %9lu %8u %7d %7d %6u %6u %10lld %10lld %10lld %10lld %10lu %10lu %10lld\n",
 		   vmshm_shown_name(s->name), s->id,
-		   s->mode | (s->flags & VMSHM_REGION_F_UNLINKED ?
-			      VMSHM_PERM_UNLINKED : 0),
-		   s->size, s->resident, s->nr_mappings, s->cpid, s->lpid,
+		   s->mode |
+		   (s->flags & VMSHM_REGION_F_UNLINKED ? VMSHM_PERM_UNLINKED : 0) |
+		   (s->flags & VMSHM_REGION_F_LOCKED ? VMSHM_PERM_LOCKED : 0) |
+		   (s->flags & VMSHM_REGION_F_HUGE ? VMSHM_PERM_HUGE : 0),
+		   s->size, s->pages.resident, s->nr_mappings, s->cpid, s->lpid,
 		   from_kuid_munged(ns, s->uid), from_kgid_munged(ns, s->gid),
-		   s->faults, s->waits, s->wakes, s->timeouts);
+		   s->faults, s->waits, s->wakes, s->timeouts,
+		   s->pages.swapped, s->pages.huge, s->majflt);
 }
 
 static int vmshm_seq_show(struct seq_file *m, void *v)
@@ -95,10 +103,11 @@ static int vmshm_seq_show(struct seq_file *m, void *v)
 	struct vmshm_mapping *map;
 
 	if (v == SEQ_START_TOKEN) {
-		seq_printf(m, "%-24s %6s %5s %12s %9s %8s %7s %7s %6s %6s %10s %10s %10s %10s\n",
+		seq_printf(m, "%-24s %6s %5s %12s %9s %8s %7s %7s %6s %6s %10s %10s %10s %10s %10s %10s %10s\n",
 			   "name", "id", "perms", "size", "resident",
 			   "mappings", "cpid", "lpid", "uid", "gid", "faults",
-			   "waits", "wakes", "timeouts");
+			   "waits", "wakes", "timeouts", "swapped", "huge",
+			   "majflt");
 		return 0;
 	}
 

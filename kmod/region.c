@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmshm region lifetime: create, attach, unlink, pages and limits; the
+ * vmshm region lifetime: create, attach, unlink, limits; the
  * snapshot every view prints from, and the notifier chain that tells
  * listeners (netlink.c) what happened, so that this file calls no view.
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/ctype.h>
+#include <linux/file.h>
 #include <linux/fs_struct.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -76,7 +79,9 @@ void vmshm_region_snap_locked(struct vmshm_region *r,
 	s->flags = (r->name[0] ? 0 : VMSHM_REGION_F_ANON) |
 		   (r->transient ? VMSHM_REGION_F_TRANSIENT : 0) |
 		   (READ_ONCE(r->linked) || !r->name[0] ?
-		    0 : VMSHM_REGION_F_UNLINKED);
+		    0 : VMSHM_REGION_F_UNLINKED) |
+		   (r->flags & VMSHM_CREATE_HUGE ? VMSHM_REGION_F_HUGE : 0) |
+		   (r->flags & VMSHM_CREATE_LOCKED ? VMSHM_REGION_F_LOCKED : 0);
 	memcpy(s->name, r->name, sizeof(s->name));
 	s->size = r->size;
 	s->mode = r->mode;
@@ -84,11 +89,12 @@ void vmshm_region_snap_locked(struct vmshm_region *r,
 	s->gid = r->gid;
 	s->cpid = r->cpid;
 	s->lpid = READ_ONCE(r->lpid);
-	s->resident = atomic_long_read(&r->nr_resident);
+	vmshm_shmem_count(r->filp, 0, r->nr_pages, &s->pages);
 	s->nr_mappings = r->nr_mappings;
 	s->nr_attach = atomic_read(&r->nr_attach);
 	s->seq = atomic64_read(&r->seq);
 	s->faults = atomic64_read(&r->faults);
+	s->majflt = atomic64_read(&r->majflt);
 	s->waits = atomic64_read(&r->waits);
 	s->wakes = atomic64_read(&r->wakes);
 	s->timeouts = atomic64_read(&r->timeouts);
@@ -145,70 +151,49 @@ static struct vmshm_region *vmshm_find_locked(const char *name)
 	return NULL;
 }
 
-/**
- * vmshm_region_page() - the page at an index, allocating it if needed
- * @r: the region
- * @idx: page index, below @r->nr_pages
- *
- * Two tasks may fault the same index at once: both allocate, one wins the
- * cmpxchg and the other frees its page.  The full barrier of cmpxchg
- * orders the zeroing before the publication that smp_load_acquire() reads.
- *
- * Return: the page, owned by the region (take your own reference to keep
- * it), or NULL when out of memory.
+/*
+ * A locked region's pages are charged to its creator's locked memory, as
+ * shmctl(SHM_LOCK) charges a segment's: user_shm_lock() is not exported,
+ * so use the per-user count that io_uring and the other pinning users
+ * keep against RLIMIT_MEMLOCK.  CAP_IPC_LOCK is not charged, as there.
  */
-struct page *vmshm_region_page(struct vmshm_region *r, pgoff_t idx)
+static int vmshm_region_mlock(struct vmshm_region *r)
 {
-	/* Pairs with the cmpxchg() below, which publishes a zeroed page. */
-	struct page *page = smp_load_acquire(&r->pages[idx]);
-	struct page *old;
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK);
+	struct user_struct *user = current_user();
+	unsigned long cur, new;
 
-	if (page)
-		return page;
-	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	if (!page)
-		return NULL;
-	old = cmpxchg(&r->pages[idx], NULL, page);
-	if (old) {
-		__free_page(page);
-		return old;
-	}
-	atomic_long_inc(&r->nr_resident);
-	atomic_long_inc(&vmshm_stats.nr_pages);
-	return page;
-}
+	if (capable(CAP_IPC_LOCK))
+		goto set_unevictable;
+	if (!limit)
+		return -EPERM;
+	limit >>= PAGE_SHIFT;
+	cur = atomic_long_read(&user->locked_vm);
+	do {
+		new = cur + r->nr_pages;
+		if (new > limit || new < cur)
+			return -ENOMEM;
+	} while (!atomic_long_try_cmpxchg(&user->locked_vm, &cur, new));
+	r->mlock_user = get_uid(user);
 
-/**
- * vmshm_region_resident() - count allocated pages in a range
- * @r: the region
- * @first: first page index
- * @nr: number of pages, with @first + @nr <= @r->nr_pages
- *
- * Return: how many pages of the range are allocated.
- */
-unsigned long vmshm_region_resident(struct vmshm_region *r, pgoff_t first,
-				    pgoff_t nr)
-{
-	unsigned long n = 0;
-	pgoff_t i;
-
-	for (i = first; i < first + nr; i++)
-		n += !!smp_load_acquire(&r->pages[i]); /* see vmshm_region_page() */
-	return n;
+set_unevictable:
+	/* What shmem_lock() does: reclaim skips the pages, swap never sees them. */
+	mapping_set_unevictable(r->filp->f_mapping);
+	return 0;
 }
 
 static void vmshm_region_free(struct vmshm_region *r)
 {
-	pgoff_t i;
-
-	for (i = 0; i < r->nr_pages; i++) {
-		if (!r->pages[i])
-			continue;
-		/* GUP pins (O_DIRECT, io_uring) keep their own references. */
-		put_page(r->pages[i]);
-		atomic_long_dec(&vmshm_stats.nr_pages);
+	if (r->mlock_user) {
+		atomic_long_sub(r->nr_pages, &r->mlock_user->locked_vm);
+		free_uid(r->mlock_user);
 	}
-	kvfree(r->pages);
+	/*
+	 * shmem frees the pages with the file; GUP pins (O_DIRECT, io_uring)
+	 * keep their own references.  The last fput() may be deferred.
+	 */
+	if (r->filp)
+		fput(r->filp);
 	kfree(r);
 }
 
@@ -224,7 +209,12 @@ static void vmshm_region_release(struct kref *ref)
 	mutex_unlock(&vmshm_lock);
 	__release(&vmshm_lock);	/* sparse does not track mutexes */
 	vmshm_region_notify(VMSHM_EVENT_DESTROYED, r->id, r->name);
-	trace_vmshm_region_destroy(r);
+	if (trace_vmshm_region_destroy_enabled()) {
+		struct vmshm_pages pages;
+
+		vmshm_shmem_count(r->filp, 0, r->nr_pages, &pages);
+		trace_vmshm_region_destroy(r, &pages);
+	}
 	vmshm_region_free(r);
 }
 
@@ -246,17 +236,22 @@ static struct vmshm_region *vmshm_region_alloc(const struct vmshm_create *c,
 {
 	struct vmshm_region *r;
 
+	struct file *filp;
+
 	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
-		return NULL;
-	r->pages = kvcalloc(nr_pages, sizeof(*r->pages), GFP_KERNEL_ACCOUNT);
-	if (!r->pages) {
+		return ERR_PTR(-ENOMEM);
+	filp = vmshm_shmem_file(c->name, (loff_t)nr_pages << PAGE_SHIFT,
+				c->flags & VMSHM_CREATE_HUGE);
+	if (IS_ERR(filp)) {
 		kfree(r);
-		return NULL;
+		return ERR_CAST(filp);
 	}
+	r->filp = filp;
 	kref_init(&r->ref);
 	strscpy(r->name, c->name, sizeof(r->name));
 	r->transient = c->flags & VMSHM_CREATE_TRANSIENT;
+	r->flags = c->flags & (VMSHM_CREATE_HUGE | VMSHM_CREATE_LOCKED);
 	r->nr_pages = nr_pages;
 	r->size = (u64)nr_pages << PAGE_SHIFT;
 	r->uid = current_euid();
@@ -291,7 +286,7 @@ static int vmshm_check_create(const struct vmshm_create *c)
 	int ret;
 
 	if (c->flags & ~(VMSHM_CREATE_ANON | VMSHM_CREATE_TRANSIENT |
-			 VMSHM_CREATE_PREFAULT))
+			 VMSHM_CREATE_HUGE | VMSHM_CREATE_LOCKED))
 		return -EOPNOTSUPP;
 	if (c->__reserved || c->__reserved2)
 		return -EINVAL;
@@ -361,8 +356,13 @@ long vmshm_ioctl_create(struct vmshm_file *vf, void *arg)
 	nr_pages = (c->region_size >> PAGE_SHIFT) +
 		   !!(c->region_size & ~PAGE_MASK);
 	r = vmshm_region_alloc(c, nr_pages);
-	if (!r)
-		return -ENOMEM;
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	if (c->flags & VMSHM_CREATE_LOCKED) {
+		ret = vmshm_region_mlock(r);
+		if (ret)
+			goto err_free;
+	}
 
 	mutex_lock(&vmshm_lock);
 	if (vmshm_file_region(vf))
@@ -371,8 +371,7 @@ long vmshm_ioctl_create(struct vmshm_file *vf, void *arg)
 		ret = vmshm_insert_locked(r);
 	if (ret)
 		goto err_unlock_free;
-	vmshm_bind_locked(vf, r, c->flags & VMSHM_CREATE_PREFAULT ?
-			  VMSHM_ATTACH_PREFAULT : 0);
+	vmshm_bind_locked(vf, r, 0);
 	c->out_id = r->id;
 	mutex_unlock(&vmshm_lock);
 	trace_vmshm_region_create(r, c->flags);
@@ -383,6 +382,7 @@ err_unlock_free:
 	mutex_unlock(&vmshm_lock);
 	if (ret == -ENOSPC)
 		vmshm_region_notify(VMSHM_EVENT_REJECTED, 0, c->name);
+err_free:
 	vmshm_region_free(r);
 	return ret;
 }
@@ -415,7 +415,7 @@ long vmshm_ioctl_attach(struct vmshm_file *vf, void *arg)
 	struct vmshm_region *r;
 	int ret;
 
-	if (a->flags & ~(VMSHM_ATTACH_RDONLY | VMSHM_ATTACH_PREFAULT))
+	if (a->flags & ~VMSHM_ATTACH_RDONLY)
 		return -EOPNOTSUPP;
 	if (a->__reserved)
 		return -EINVAL;
@@ -534,12 +534,18 @@ long vmshm_ioctl_stat(struct vmshm_file *vf, void *arg)
 
 	if (s->flags)
 		return -EOPNOTSUPP;
+	if (s->__reserved)
+		return -EINVAL;
 	vmshm_region_snap(vmshm_file_region(vf), &snap);
 	s->out_id = snap.id;
 	s->out_mode = snap.mode;
 	s->out_size = snap.size;
-	s->out_resident = snap.resident;
+	s->out_resident = snap.pages.resident;
+	s->out_swapped = snap.pages.swapped;
+	s->out_huge = snap.pages.huge;
 	s->out_faults = snap.faults;
+	s->out_majflt = snap.majflt;
+	s->out_flags = snap.flags;
 	s->out_waits = snap.waits;
 	s->out_wakes = snap.wakes;
 	s->out_timeouts = snap.timeouts;
@@ -549,6 +555,35 @@ long vmshm_ioctl_stat(struct vmshm_file *vf, void *arg)
 	s->out_uid = from_kuid_munged(current_user_ns(), snap.uid);
 	s->out_gid = from_kgid_munged(current_user_ns(), snap.gid);
 	return 0;
+}
+
+/**
+ * vmshm_regions_count() - module-wide counts, for VMSHM_GET_INFO and netlink
+ * @nr_regions: set to the number of regions
+ * @reserved_pages: set to the pages reserved by all regions
+ * @pages: set to where the pages of all regions are
+ *
+ * Context: takes vmshm_lock.
+ */
+void vmshm_regions_count(unsigned int *nr_regions,
+			 unsigned long *reserved_pages,
+			 struct vmshm_pages *pages)
+{
+	struct vmshm_region *r;
+	struct vmshm_pages p;
+	unsigned long id;
+
+	memset(pages, 0, sizeof(*pages));
+	mutex_lock(&vmshm_lock);
+	*nr_regions = vmshm_stats.nr_regions;
+	*reserved_pages = vmshm_stats.reserved_pages;
+	xa_for_each(&vmshm_regions, id, r) {
+		vmshm_shmem_count(r->filp, 0, r->nr_pages, &p);
+		pages->resident += p.resident;
+		pages->huge += p.huge;
+		pages->swapped += p.swapped;
+	}
+	mutex_unlock(&vmshm_lock);
 }
 
 /**

@@ -11,3 +11,7 @@
 static_assert(VMSHM_TRACE_VM_FAULT_OOM == (__force unsigned int)VM_FAULT_OOM);
 static_assert(VMSHM_TRACE_VM_FAULT_SIGBUS ==
 	      (__force unsigned int)VM_FAULT_SIGBUS);
+static_assert(VMSHM_TRACE_VM_FAULT_MAJOR ==
+	      (__force unsigned int)VM_FAULT_MAJOR);
+static_assert(VMSHM_TRACE_VM_FAULT_RETRY ==
+	      (__force unsigned int)VM_FAULT_RETRY);

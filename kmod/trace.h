@@ -48,13 +48,16 @@ TRACE_EVENT(vmshm_region_create,
 );
 
 TRACE_EVENT(vmshm_region_destroy,
-	    TP_PROTO(const struct vmshm_region *r),
-	    TP_ARGS(r),
+	    TP_PROTO(const struct vmshm_region *r,
+		     const struct vmshm_pages *pages),
+	    TP_ARGS(r, pages),
 	    TP_STRUCT__entry(__field(u32, id)
 			     __array(char, name, VMSHM_NAME_MAX)
 			     __field(u64, size)
 			     __field(unsigned long, resident)
+			     __field(unsigned long, swapped)
 			     __field(u64, faults)
+			     __field(u64, majflt)
 			     __field(u64, waits)
 			     __field(u64, wakes)
 			     __field(u64, timeouts)
@@ -63,25 +66,48 @@ TRACE_EVENT(vmshm_region_destroy,
 			   strscpy_pad(__entry->name, vmshm_shown_name(r->name),
 				       sizeof(__entry->name));
 			   __entry->size = r->size;
-			   __entry->resident = atomic_long_read(&r->nr_resident);
+			   __entry->resident = pages->resident;
+			   __entry->swapped = pages->swapped;
 			   __entry->faults = atomic64_read(&r->faults);
+			   __entry->majflt = atomic64_read(&r->majflt);
 			   __entry->waits = atomic64_read(&r->waits);
 			   __entry->wakes = atomic64_read(&r->wakes);
 			   __entry->timeouts = atomic64_read(&r->timeouts);
 	    ),
-	    TP_printk("id=%u name=%s size=%llu resident=%lu faults=%llu waits=%llu wakes=%llu timeouts=%llu",
+	    TP_printk("id=%u name=%s size=%llu resident=%lu swapped=%lu faults=%llu majflt=%llu waits=%llu wakes=%llu timeouts=%llu",
 		      __entry->id, __entry->name, __entry->size,
-		      __entry->resident, __entry->faults, __entry->waits,
-		      __entry->wakes, __entry->timeouts)
+		      __entry->resident, __entry->swapped, __entry->faults,
+		      __entry->majflt, __entry->waits, __entry->wakes,
+		      __entry->timeouts)
 );
 
 /*
- * The results of vmshm's fault handler.  vm_fault_t is __bitwise, which
- * TRACE_DEFINE_ENUM() cannot take, so the values are spelt out for the
- * tools that parse the event's format, and checked in trace.c.
+ * The outcomes of a fault on a region, from what shmem's handler
+ * returned.  vm_fault_t is __bitwise, which TRACE_DEFINE_ENUM() cannot
+ * take, so the values are spelt out for the tools that parse the event's
+ * format, and checked in trace.c.
  */
 #define VMSHM_TRACE_VM_FAULT_OOM	0x1
 #define VMSHM_TRACE_VM_FAULT_SIGBUS	0x2
+#define VMSHM_TRACE_VM_FAULT_MAJOR	0x4
+#define VMSHM_TRACE_VM_FAULT_RETRY	0x400
+
+#ifndef VMSHM_TRACE_ONCE
+#define VMSHM_TRACE_ONCE
+/* One outcome: an error, a retry, a major fault, or 0 for a minor one. */
+static inline unsigned int vmshm_trace_fault_result(vm_fault_t ret)
+{
+	if (ret & VM_FAULT_OOM)
+		return VMSHM_TRACE_VM_FAULT_OOM;
+	if (ret & VM_FAULT_ERROR)
+		return VMSHM_TRACE_VM_FAULT_SIGBUS;
+	if (ret & VM_FAULT_RETRY)
+		return VMSHM_TRACE_VM_FAULT_RETRY;
+	if (ret & VM_FAULT_MAJOR)
+		return VMSHM_TRACE_VM_FAULT_MAJOR;
+	return 0;
+}
+#endif /* VMSHM_TRACE_ONCE: the part read once, not per pass */
 
 TRACE_EVENT(vmshm_fault,
 	    TP_PROTO(const struct vmshm_region *r, const struct vm_fault *vmf,
@@ -93,7 +119,7 @@ TRACE_EVENT(vmshm_fault,
 			     __field(unsigned long, address)
 	    ),
 	    TP_fast_assign(__entry->id = r->id;
-			   __entry->result = (__force unsigned int)result;
+			   __entry->result = vmshm_trace_fault_result(result);
 			   __entry->pgoff = vmf->pgoff;
 			   __entry->address = vmf->address;
 	    ),
@@ -101,6 +127,8 @@ TRACE_EVENT(vmshm_fault,
 		      __entry->id, __entry->pgoff, __entry->address,
 		      __print_symbolic(__entry->result,
 				       { 0, "OK" },
+				       { VMSHM_TRACE_VM_FAULT_MAJOR, "MAJOR" },
+				       { VMSHM_TRACE_VM_FAULT_RETRY, "RETRY" },
 				       { VMSHM_TRACE_VM_FAULT_OOM, "OOM" },
 				       { VMSHM_TRACE_VM_FAULT_SIGBUS, "SIGBUS" }))
 );

@@ -7,15 +7,22 @@
  *   struct vmshm_file    one per open() of /dev/vmshm; bound to at most one
  *          |             region by CREATE or ATTACH, for its whole life
  *          v  (counted reference)
- *   struct vmshm_region  the pages, the wait queue and the counters
+ *   struct vmshm_region  the name, the wait queues and the counters
+ *          |
+ *          v  (counted reference)
+ *   shmem file           the pages, on a private tmpfs mount (shmem.c)
  *          ^
- *          |  (uncounted back pointer; the VMA holds vm_file, which holds
- *          |   the vmshm_file, which holds the region)
- *   struct vmshm_mapping one per VMA, for fault counts and /proc/vmshm
+ *          |  (vm_file: the VMA maps the shmem file, as a SysV
+ *          |   segment's VMA does)
+ *   VMA --vm_private_data--> struct vmshm_mapping, one per VMA, for fault
+ *                        counts and /proc/vmshm; it holds the vmshm_file
+ *                        the VMA was mapped through (a counted file
+ *                        reference), which holds the region and, through
+ *                        its f_op, this module
  *
  * Users and references are counted apart.  The users of a region are its
- * bound files (@nr_attach; a mapping holds its file, so it counts through
- * it).  References (@ref) also come from lookups that only read: netlink,
+ * bound files (@nr_attach; a mapping holds its vmshm_file, so it counts
+ * through it).  References (@ref) also come from lookups that only read: netlink,
  * /proc.  A persistent name holds a "link" reference until VMSHM_UNLINK;
  * a transient name holds none, and goes when the last user does.
  *
@@ -27,12 +34,14 @@
 #define _VMSHM_INTERNAL_H
 
 #include <linux/atomic.h>
+#include <linux/fs.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/notifier.h>
 #include <linux/sched.h>
+#include <linux/sched/user.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
@@ -60,7 +69,6 @@ extern struct mutex vmshm_lock;
  * struct vmshm_stats - module-wide counters
  * @nr_regions: regions in vmshm_regions; protected by vmshm_lock
  * @reserved_pages: pages reserved by all regions; protected by vmshm_lock
- * @nr_pages: pages allocated by all regions
  * @rejected: CREATE calls refused by a limit
  * @gen: advanced whenever a region enters or leaves the table, so that a
  *	netlink dump can flag itself inconsistent; protected by vmshm_lock
@@ -69,26 +77,39 @@ struct vmshm_stats {
 	unsigned int nr_regions;
 	unsigned int gen;
 	unsigned long reserved_pages;
-	atomic_long_t nr_pages;
 	atomic_long_t rejected;
 };
 
 extern struct vmshm_stats vmshm_stats;
 
 /**
- * struct vmshm_region - a shared region of order-0 pages
+ * struct vmshm_pages - where a range of region pages is
+ * @resident: pages in memory
+ * @huge: pages in memory that are part of a huge page
+ * @swapped: pages in swap
+ *
+ * Filled by vmshm_shmem_count(); a page not counted was never touched.
+ */
+struct vmshm_pages {
+	unsigned long resident;
+	unsigned long huge;
+	unsigned long swapped;
+};
+
+/**
+ * struct vmshm_region - a named shared region, backed by a shmem file
  * @ref: references: one per bound vmshm_file, one per lookup in progress,
  *	plus the link reference of a persistent name
  * @id: unique id, the key in vmshm_regions and the netlink dump cursor
  * @linked: the name can be found by ATTACH; written under vmshm_lock,
  *	which lookups hold; the views read it with READ_ONCE()
  * @transient: the name holds no reference and goes with the last user
+ * @flags: VMSHM_CREATE_HUGE and VMSHM_CREATE_LOCKED, as created
  * @name: NUL-terminated name, empty for an anonymous region
  * @size: size in bytes, a multiple of PAGE_SIZE
  * @nr_pages: @size in pages
- * @pages: one slot per page; a slot goes from NULL to a page exactly once
- *	(cmpxchg) and is read with smp_load_acquire(), so no lock is needed
- * @nr_resident: non-NULL slots in @pages
+ * @filp: the shmem file that holds the pages
+ * @mlock_user: the user charged for a locked region's pages, or NULL
  * @uid: owner's effective uid at creation
  * @gid: owner's effective gid at creation
  * @mode: permission bits
@@ -101,7 +122,8 @@ extern struct vmshm_stats vmshm_stats;
  * @nr_attach: users: bound vmshm_files; raised only under vmshm_lock, and
  *	brought to zero only under it (vmshm_file_detach())
  * @attach_gen: advanced on every bind, to tell whether a peer came
- * @faults: page faults on all mappings
+ * @faults: page faults on all mappings, minor and major
+ * @majflt: major faults on all mappings: pages read back from swap
  * @waits: VMSHM_WAIT calls that slept
  * @wakes: VMSHM_WAKE calls
  * @timeouts: VMSHM_WAIT calls that timed out
@@ -114,11 +136,12 @@ struct vmshm_region {
 	u32 id;
 	bool linked;
 	bool transient;
+	u32 flags;
 	char name[VMSHM_NAME_MAX];
 	u64 size;
 	pgoff_t nr_pages;
-	struct page **pages;
-	atomic_long_t nr_resident;
+	struct file *filp;
+	struct user_struct *mlock_user;
 	kuid_t uid;
 	kgid_t gid;
 	umode_t mode;
@@ -130,6 +153,7 @@ struct vmshm_region {
 	atomic_t nr_attach;
 	atomic64_t attach_gen;
 	atomic64_t faults;
+	atomic64_t majflt;
 	atomic64_t waits;
 	atomic64_t wakes;
 	atomic64_t timeouts;
@@ -158,7 +182,11 @@ struct vmshm_file {
 /**
  * struct vmshm_mapping - one VMA of a region
  * @node: entry on vmshm_region.mappings
- * @region: the region, kept alive by the VMA's vm_file
+ * @region: the region, kept alive by @file
+ * @file: the /dev/vmshm file the VMA was mapped through, referenced, so
+ *	that the region and the module outlive the VMA (its vm_file is the
+ *	region's shmem file)
+ * @shmem_ops: shmem's vm_operations, which vmshm's wrap and call through
  * @vma: the VMA; valid while on the list, as ->close() unlinks it first
  * @uid: effective uid of the task that created the mapping
  * @pid: tgid of the owning process, 0 until known (a VMA copied by fork is
@@ -166,15 +194,19 @@ struct vmshm_file {
  *	protected by vmshm_region.lock
  * @comm: that process's command name; protected by vmshm_region.lock
  * @faults: page faults taken through this VMA
+ * @majflt: of which major faults
  */
 struct vmshm_mapping {
 	struct list_head node;
 	struct vmshm_region *region;
+	struct file *file;
+	const struct vm_operations_struct *shmem_ops;
 	struct vm_area_struct *vma;
 	kuid_t uid;
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
 	atomic64_t faults;
+	atomic64_t majflt;
 };
 
 /**
@@ -188,11 +220,12 @@ struct vmshm_mapping {
  * @gid: owning group, likewise
  * @cpid: tgid of the creator
  * @lpid: tgid of the last task to attach, detach or map
- * @resident: pages allocated
+ * @pages: where its pages are
  * @nr_mappings: mappings in all processes
  * @nr_attach: bound files
  * @seq: event counter
  * @faults: page faults on all mappings
+ * @majflt: major faults on all mappings
  * @waits: VMSHM_WAIT calls that slept
  * @wakes: VMSHM_WAKE calls
  * @timeouts: VMSHM_WAIT calls that timed out
@@ -210,11 +243,12 @@ struct vmshm_region_snap {
 	kgid_t gid;
 	pid_t cpid;
 	pid_t lpid;
-	unsigned long resident;
+	struct vmshm_pages pages;
 	unsigned int nr_mappings;
 	unsigned int nr_attach;
 	s64 seq;
 	s64 faults;
+	s64 majflt;
 	s64 waits;
 	s64 wakes;
 	s64 timeouts;
@@ -228,8 +262,9 @@ struct vmshm_region_snap {
  * @end: end address, 0 when hidden from the reader
  * @prot: PROT_READ, PROT_WRITE and PROT_EXEC bits
  * @shared: a MAP_SHARED mapping
- * @resident: allocated region pages in the mapping's window
+ * @resident: region pages in memory in the mapping's window
  * @faults: page faults taken through this mapping
+ * @majflt: of which major faults
  */
 struct vmshm_mapping_snap {
 	pid_t pid;
@@ -240,6 +275,7 @@ struct vmshm_mapping_snap {
 	bool shared;
 	unsigned long resident;
 	s64 faults;
+	s64 majflt;
 };
 
 /**
@@ -313,13 +349,16 @@ void vmshm_region_snap_locked(struct vmshm_region *r,
 void vmshm_region_snap(struct vmshm_region *r, struct vmshm_region_snap *s);
 int vmshm_region_notifier_register(struct notifier_block *nb);
 int vmshm_region_notifier_unregister(struct notifier_block *nb);
-struct page *vmshm_region_page(struct vmshm_region *r, pgoff_t idx);
-unsigned long vmshm_region_resident(struct vmshm_region *r, pgoff_t first,
-				    pgoff_t nr);
+void vmshm_regions_count(unsigned int *nr_regions,
+			 unsigned long *reserved_pages,
+			 struct vmshm_pages *pages);
 void vmshm_file_detach(struct vmshm_file *vf);
 void vmshm_regions_destroy(void);
 
 /* mmap.c */
+unsigned long vmshm_get_unmapped_area(struct file *file, unsigned long addr,
+				      unsigned long len, unsigned long pgoff,
+				      unsigned long flags);
 int vmshm_mmap(struct file *file, struct vm_area_struct *vma);
 void vmshm_mapping_snap(struct vmshm_mapping *map,
 			const struct vmshm_viewer *viewer,
@@ -354,6 +393,14 @@ static inline void vmshm_fault_init(void) { }
 static inline void vmshm_fault_exit(void) { }
 static inline void vmshm_fault_wait_race(void) { }
 #endif
+
+/* shmem.c */
+int vmshm_shmem_init(void);
+void vmshm_shmem_exit(void);
+struct file *vmshm_shmem_file(const char *name, loff_t size, bool huge);
+void vmshm_shmem_count(struct file *filp, pgoff_t first, pgoff_t nr,
+		       struct vmshm_pages *p);
+struct page *vmshm_shmem_page(struct file *filp, pgoff_t idx);
 
 /* procfs.c */
 int vmshm_procfs_init(void);
