@@ -5,7 +5,10 @@
 #   1. the kernel's ynl-gen-c.py accepts it, which validates it against
 #      the genetlink-legacy JSON schema;
 #   2. the UAPI header it renders defines the same names with the same
-#      values as kmod/include/uapi/linux/vmshm.h (compiled and compared).
+#      values as kmod/include/uapi/linux/vmshm.h (compiled and compared);
+#   3. the netlink part of kmod/include/uapi/linux/vmshm.h (from
+#      VMSHM_GENL_NAME on) names nothing that the spec lacks, but for
+#      VMSHM_NL_CMD_UNSPEC, which the spec leaves out by numbering from 1.
 # Prints "1 passed, 0 failed" or the differences; exits 1 on failure.
 #
 # Usage: scripts/ynl-check.sh
@@ -13,7 +16,7 @@
 set -euo pipefail
 
 case "${1:-}" in
--h | --help) sed -n '4,12s/^# \{0,1\}//p' "$0"; exit 0 ;;
+-h | --help) sed -n '4,15s/^# \{0,1\}//p' "$0"; exit 0 ;;
 esac
 
 . "$(dirname "$0")/env.sh"
@@ -57,5 +60,15 @@ for h in gen real; do
 done
 diff -u "$tmp/gen.txt" "$tmp/real.txt" >&2 ||
 	fail "spec and kmod/include/uapi/linux/vmshm.h disagree (-spec +header)"
+
+# Names the header adds, which the program above cannot see.
+sed -n '/^#define VMSHM_GENL_NAME/,$p' "$VMSHM_TOP/kmod/include/uapi/linux/vmshm.h" |
+	sed -n 's/^#define \(VMSHM_[A-Z0-9_]*\)[[:space:]].*$/\1/p
+		s/^\t\(_*VMSHM_[A-Z0-9_]*\).*$/\1/p' |
+	grep -vx VMSHM_NL_CMD_UNSPEC | LC_ALL=C sort -u >"$tmp/header-names"
+cut -d' ' -f1 "$tmp/gen.txt" | LC_ALL=C sort -u >"$tmp/spec-names"
+missing=$(LC_ALL=C comm -23 "$tmp/header-names" "$tmp/spec-names")
+[ -z "$missing" ] ||
+	fail "kmod/include/uapi/linux/vmshm.h has names the spec lacks:" $missing
 echo "ynl-check: $(wc -l <"$tmp/real.txt") names agree"
 echo "1 passed, 0 failed"

@@ -49,8 +49,37 @@ TEST_F(dev, size_too_small)
 	struct vmshm_info info = { .size = 0 };
 
 	test_ioctl_err(EINVAL, self->fd, VMSHM_GET_INFO, &info);
-	info.size = sizeof(info) - 8;
+	info.size = offsetof(struct vmshm_info, out_swapped_pages) - 8;
 	test_ioctl_err(EINVAL, self->fd, VMSHM_GET_INFO, &info);
+}
+
+/*
+ * The structs of version 2, which programs built then pass (through
+ * libvmshm.so's VMSHM_1.0 symbols too): taken, and nothing is written
+ * past them.
+ */
+TEST_F(dev, size_of_version_2)
+{
+	struct vmshm_info info = {
+		.size = offsetof(struct vmshm_info, out_swapped_pages),
+		.out_swapped_pages = 7,
+	};
+	struct vmshm_stat st = {
+		.size = offsetof(struct vmshm_stat, out_swapped),
+		.out_swapped = 7, .out_flags = 7,
+	};
+	char name[VMSHM_NAME_MAX];
+
+	ASSERT_EQ(0, _test_ioctl(self->fd, VMSHM_GET_INFO, &info));
+	ASSERT_EQ(VMSHM_VERSION, info.out_version);
+	ASSERT_EQ(7, info.out_swapped_pages);
+	test_name(name);
+	test_cmd_create(self->fd, name, page_size(), 0600,
+			VMSHM_CREATE_TRANSIENT);
+	ASSERT_EQ(0, _test_ioctl(self->fd, VMSHM_STAT, &st));
+	ASSERT_EQ(page_size(), st.out_size);
+	ASSERT_EQ(7, st.out_swapped);
+	ASSERT_EQ(7, st.out_flags);
 }
 
 TEST_F(dev, size_larger_zero_tail)

@@ -26,6 +26,9 @@ static void assert_region_eq(struct __test_metadata *_metadata,
 	ASSERT_EQ(p->waits, n->waits);
 	ASSERT_EQ(p->wakes, n->wakes);
 	ASSERT_EQ(p->timeouts, n->timeouts);
+	ASSERT_EQ(p->swapped, n->swapped);
+	ASSERT_EQ(p->huge, n->huge);
+	ASSERT_EQ(p->majflt, n->majflt);
 }
 
 static void assert_mapping_eq(struct __test_metadata *_metadata,
@@ -40,6 +43,7 @@ static void assert_mapping_eq(struct __test_metadata *_metadata,
 	ASSERT_EQ(p->prot, n->prot);
 	ASSERT_EQ(p->resident, n->resident);
 	ASSERT_EQ(p->faults, n->faults);
+	ASSERT_EQ(p->majflt, n->majflt);
 }
 
 /* /proc/vmshm and the dumps, taken while nothing changes, must agree. */
@@ -101,7 +105,10 @@ TEST_F(dump, agrees_with_proc)
 	int anon = test_open(), gone = test_open();
 	char name[VMSHM_NAME_MAX], *q;
 
-	/* Counters, two mappings, an anonymous and an unlinked region. */
+	/*
+	 * Counters, two mappings, an anonymous huge and locked region (both
+	 * flags show in the perms of /proc) and an unlinked region.
+	 */
 	ASSERT_EQ(0, vmshm_wake(self->fd, true));
 	/* touch_pages() left 1 in the first word. */
 	ASSERT_EQ(-ETIMEDOUT, vmshm_wait(self->fd, 0, 1,
@@ -110,7 +117,9 @@ TEST_F(dump, agrees_with_proc)
 	q = test_mmap(self->fd, page_size(), PROT_READ, 4 * page_size());
 	ASSERT_NE(MAP_FAILED, q);
 	ASSERT_EQ(0, q[0]);
-	test_cmd_create(anon, NULL, 2 * page_size(), 0600, VMSHM_CREATE_ANON);
+	test_cmd_create(anon, NULL, 2 * page_size(), 0600,
+			VMSHM_CREATE_ANON | VMSHM_CREATE_HUGE |
+			VMSHM_CREATE_LOCKED);
 	test_name(name);
 	test_cmd_create(gone, name, page_size(), 0600, 0);
 	test_cmd_unlink(gone, name);

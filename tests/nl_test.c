@@ -52,7 +52,30 @@ TEST_F(nl, get_region_by_name_and_id)
 	ASSERT_EQ(1, a.attached);
 	ASSERT_EQ(0, a.mappings);
 	ASSERT_EQ(0, a.resident);
+	ASSERT_EQ(0, a.swapped);
+	ASSERT_EQ(0, a.huge);
+	ASSERT_EQ(0, a.majflt);
+	ASSERT_EQ(a.flags, st.out_flags);
 	ASSERT_EQ(NULL, vmshm_nl_extack(self->nl));
+}
+
+TEST_F(nl, huge_and_locked_flags)
+{
+	uint32_t want = VMSHM_REGION_F_ANON | VMSHM_REGION_F_HUGE |
+			VMSHM_REGION_F_LOCKED;
+	struct vmshm_nl_region r;
+	struct vmshm_stat st;
+	int fd = test_open();
+	uint32_t id;
+
+	ASSERT_EQ(0, vmshm_create(fd, NULL, page_size(), 0600,
+				  VMSHM_CREATE_ANON | VMSHM_CREATE_HUGE |
+				  VMSHM_CREATE_LOCKED, &id));
+	test_cmd_nl_get_region(self->nl, id, NULL, &r);
+	ASSERT_EQ(want, r.flags);
+	test_cmd_stat(fd, &st);
+	ASSERT_EQ(want, st.out_flags);
+	close(fd);
 }
 
 TEST_F(nl, get_region_missing)
@@ -147,6 +170,7 @@ TEST_F(nl, stats_match_info)
 	ASSERT_EQ(info.out_nr_regions, st.regions);
 	ASSERT_EQ(info.out_reserved_pages, st.reserved_pages);
 	ASSERT_EQ(info.out_nr_pages, st.pages);
+	ASSERT_EQ(info.out_swapped_pages, st.swapped_pages);
 	ASSERT_EQ(info.out_max_regions, st.max_regions);
 	ASSERT_EQ(info.out_max_region_size, st.max_region_size);
 	ASSERT_EQ(info.out_max_total_pages, st.max_total_pages);

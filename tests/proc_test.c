@@ -7,12 +7,14 @@
 
 #include "vmshm_test.h"
 
-#define HEADER "name id perms size resident mappings cpid lpid uid gid faults waits wakes timeouts"
+#define HEADER "name id perms size resident mappings cpid lpid uid gid faults waits wakes timeouts swapped huge majflt"
+#define REGION_ROW "%63s %u %o %llu %llu %u %d %d %u %u %llu %llu %llu %llu %llu %llu %llu"
 
 struct proc_region {
 	char name[VMSHM_NAME_MAX];
 	unsigned int id, perms, mappings, uid, gid;
 	unsigned long long size, resident, faults, waits, wakes, timeouts;
+	unsigned long long swapped, huge, majflt;
 	int cpid, lpid;
 };
 
@@ -20,7 +22,7 @@ struct proc_mapping {
 	int pid;
 	char comm[32], prot[8];
 	unsigned long start, end;
-	unsigned long long resident, faults;
+	unsigned long long resident, faults, majflt;
 };
 
 /*
@@ -40,20 +42,21 @@ static int proc_find(const char *name, struct proc_region *r,
 		if (line[0] != ' ') {
 			if (n >= 0)
 				break;
-			if (sscanf(line, "%63s %u %o %llu %llu %u %d %d %u %u %llu %llu %llu %llu",
-				   r->name, &r->id, &r->perms, &r->size,
-				   &r->resident, &r->mappings, &r->cpid,
+			if (sscanf(line, REGION_ROW, r->name, &r->id, &r->perms,
+				   &r->size, &r->resident, &r->mappings, &r->cpid,
 				   &r->lpid, &r->uid, &r->gid, &r->faults,
-				   &r->waits, &r->wakes, &r->timeouts) == 14 &&
+				   &r->waits, &r->wakes, &r->timeouts,
+				   &r->swapped, &r->huge, &r->majflt) == 17 &&
 			    !strcmp(r->name, name))
 				n = 0;
 			continue;
 		}
 		if (n < 0 || n >= max)
 			continue;
-		if (sscanf(line, " %d %31s %lx-%lx %7s %llu %llu", &m[n].pid,
-			   m[n].comm, &m[n].start, &m[n].end, m[n].prot,
-			   &m[n].resident, &m[n].faults) == 7)
+		if (sscanf(line, " %d %31s %lx-%lx %7s %llu %llu %llu",
+			   &m[n].pid, m[n].comm, &m[n].start, &m[n].end,
+			   m[n].prot, &m[n].resident, &m[n].faults,
+			   &m[n].majflt) == 8)
 			n++;
 	}
 	fclose(f);
@@ -106,6 +109,10 @@ TEST_F(proc, region_row)
 	ASSERT_EQ(getuid(), self->r.uid);
 	ASSERT_EQ(0, self->r.mappings);
 	ASSERT_EQ(0, self->r.faults);
+	ASSERT_EQ(0, self->r.resident);
+	ASSERT_EQ(0, self->r.swapped);
+	ASSERT_EQ(0, self->r.huge);
+	ASSERT_EQ(0, self->r.majflt);
 }
 
 TEST_F(proc, faults_match_touches)
@@ -121,6 +128,11 @@ TEST_F(proc, faults_match_touches)
 		ASSERT_EQ(k, self->r.resident);
 		ASSERT_EQ(k, self->m[0].faults);
 		ASSERT_EQ(k, self->m[0].resident);
+		/* In memory, in base pages, never read back from swap. */
+		ASSERT_EQ(0, self->r.swapped);
+		ASSERT_EQ(0, self->r.huge);
+		ASSERT_EQ(0, self->r.majflt);
+		ASSERT_EQ(0, self->m[0].majflt);
 	}
 	ASSERT_EQ(getpid(), self->m[0].pid);
 	ASSERT_EQ((unsigned long)p, self->m[0].start);
@@ -227,11 +239,11 @@ TEST_F(proc, unlinked_flag)
 	test_name(name);
 	test_cmd_create(fd2, name, page_size(), 0600, 0);
 	ASSERT_EQ(0, proc_find(name, &self->r, self->m, 4));
-	ASSERT_EQ(0, self->r.perms & 01000);
+	ASSERT_EQ(0, self->r.perms & PROC_PERM_UNLINKED);
 	test_cmd_unlink(fd2, name);
 	/* Like SHM_DEST in /proc/sysvipc/shm: gone from the namespace. */
 	ASSERT_EQ(0, proc_find(name, &self->r, self->m, 4));
-	ASSERT_EQ(01000, self->r.perms & 01000);
+	ASSERT_EQ(0600 | PROC_PERM_UNLINKED, self->r.perms);
 	close(fd2);
 	ASSERT_EQ(-1, proc_find(name, &self->r, self->m, 4));
 }
@@ -248,21 +260,74 @@ TEST_F(proc, notify_counters)
 	ASSERT_EQ(1, self->r.timeouts);
 }
 
+/* The flags in the perms column, like SHM_LOCKED and SHM_HUGETLB. */
+TEST_F(proc, flags_in_perms)
+{
+	static const struct { uint32_t flags; unsigned int perms; } v[] = {
+		{ 0, 0 },
+		{ VMSHM_CREATE_HUGE, PROC_PERM_HUGE },
+		{ VMSHM_CREATE_LOCKED, PROC_PERM_LOCKED },
+		{ VMSHM_CREATE_HUGE | VMSHM_CREATE_LOCKED,
+		  PROC_PERM_HUGE | PROC_PERM_LOCKED },
+	};
+	char name[VMSHM_NAME_MAX];
+	size_t i;
+	int fd;
+
+	for (i = 0; i < ARRAY_SIZE(v); i++) {
+		fd = test_open();
+		snprintf(name, sizeof(name), "proc-%d-flags-%zu", getpid(), i);
+		test_cmd_create(fd, name, 4 * page_size(), 0600,
+				VMSHM_CREATE_TRANSIENT | v[i].flags);
+		ASSERT_EQ(0, proc_find(name, &self->r, self->m, 4));
+		ASSERT_EQ(0600 | v[i].perms, self->r.perms) TH_LOG("%s", name);
+		close(fd);
+	}
+}
+
+#define ASSERT_FDINFO(_fd, _key, _want) do {				\
+	char __val[64];							\
+	ASSERT_EQ(0, fdinfo_get(_fd, _key, __val, sizeof(__val)))	\
+		TH_LOG("no %s line", _key);				\
+	ASSERT_STREQ(_want, __val) TH_LOG("%s", _key);			\
+} while (0)
+
 TEST_F(proc, fdinfo)
 {
-	char path[64], buf[512];
-	ssize_t n;
-	int f;
+	static const char *const zero[] = {
+		"vmshm-resident", "vmshm-swapped", "vmshm-huge",
+		"vmshm-faults", "vmshm-majflt",
+	};
+	char *p;
+	size_t i;
+	int fd;
 
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", self->fd);
-	f = open(path, O_RDONLY);
-	ASSERT_LE(0, f);
-	n = read(f, buf, sizeof(buf) - 1);
-	close(f);
-	ASSERT_LT(0, n);
-	buf[n] = 0;
-	ASSERT_NE(NULL, strstr(buf, self->name));
-	ASSERT_NE(NULL, strstr(buf, "vmshm-access:\trw"));
+	ASSERT_FDINFO(self->fd, "vmshm-region", self->name);
+	ASSERT_FDINFO(self->fd, "vmshm-access", "rw");
+	ASSERT_FDINFO(self->fd, "vmshm-flags", "-");
+	for (i = 0; i < ARRAY_SIZE(zero); i++)
+		ASSERT_FDINFO(self->fd, zero[i], "0");
+	p = test_mmap(self->fd, 8 * page_size(), PROT_READ | PROT_WRITE, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	touch_pages(p, 3);
+	ASSERT_FDINFO(self->fd, "vmshm-resident", "3");
+	ASSERT_FDINFO(self->fd, "vmshm-faults", "3");
+	ASSERT_FDINFO(self->fd, "vmshm-swapped", "0");
+	ASSERT_FDINFO(self->fd, "vmshm-majflt", "0");
+	munmap(p, 8 * page_size());
+
+	fd = test_open();
+	test_cmd_attach(fd, self->name, VMSHM_ATTACH_RDONLY);
+	ASSERT_FDINFO(fd, "vmshm-access", "ro");
+	ASSERT_FDINFO(fd, "vmshm-resident", "3");
+	close(fd);
+	fd = test_open();
+	test_cmd_create(fd, NULL, page_size(), 0600,
+			VMSHM_CREATE_ANON | VMSHM_CREATE_HUGE |
+			VMSHM_CREATE_LOCKED);
+	ASSERT_FDINFO(fd, "vmshm-region", "(anon)");
+	ASSERT_FDINFO(fd, "vmshm-flags", "huge,locked");
+	close(fd);
 }
 
 TEST_HARNESS_MAIN

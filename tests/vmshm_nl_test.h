@@ -25,9 +25,6 @@
 int vmshm_nl_raw(struct vmshm_nl *nl, uint8_t cmd, uint16_t nlflags,
 		 const void *attrs, size_t len);
 
-/* sysvipc's SHM_DEST, which /proc/vmshm adds to the perms of unlinked. */
-#define PROC_PERM_UNLINKED	01000
-
 static inline struct vmshm_nl *_test_nl_open(void)
 {
 	struct vmshm_nl *nl = NULL;
@@ -153,25 +150,33 @@ static inline uint32_t proc_prot(const char *s)
 	       (s[2] == 'x' ? PROT_EXEC : 0);
 }
 
+/* The region flags that the perms column of /proc/vmshm carries. */
+static inline uint32_t proc_perm_flags(unsigned int perms)
+{
+	return (perms & PROC_PERM_UNLINKED ? VMSHM_REGION_F_UNLINKED : 0) |
+	       (perms & PROC_PERM_LOCKED ? VMSHM_REGION_F_LOCKED : 0) |
+	       (perms & PROC_PERM_HUGE ? VMSHM_REGION_F_HUGE : 0);
+}
+
 /* One /proc/vmshm region row; returns 0 or -EINVAL. */
 static inline int proc_parse_region(const char *line,
 				    struct vmshm_nl_region *r)
 {
 	unsigned long long size, resident, faults, waits, wakes, timeouts;
+	unsigned long long swapped, huge, majflt;
 	unsigned int perms;
 
 	memset(r, 0, sizeof(*r));
-	if (sscanf(line, "%63s %u %o %llu %llu %u %u %u %u %u %llu %llu %llu %llu",
+	if (sscanf(line, "%63s %u %o %llu %llu %u %u %u %u %u %llu %llu %llu %llu %llu %llu %llu",
 		   r->name, &r->id, &perms, &size, &resident, &r->mappings,
 		   &r->cpid, &r->lpid, &r->uid, &r->gid, &faults, &waits,
-		   &wakes, &timeouts) != 14)
+		   &wakes, &timeouts, &swapped, &huge, &majflt) != 17)
 		return -EINVAL;
 	if (!strcmp(r->name, "(anon)")) {
 		r->name[0] = '\0';
 		r->flags |= VMSHM_REGION_F_ANON;
 	}
-	if (perms & PROC_PERM_UNLINKED)
-		r->flags |= VMSHM_REGION_F_UNLINKED;
+	r->flags |= proc_perm_flags(perms);
 	r->mode = perms & 0777;
 	r->size = size;
 	r->resident = resident;
@@ -179,6 +184,9 @@ static inline int proc_parse_region(const char *line,
 	r->waits = waits;
 	r->wakes = wakes;
 	r->timeouts = timeouts;
+	r->swapped = swapped;
+	r->huge = huge;
+	r->majflt = majflt;
 	return 0;
 }
 
@@ -186,12 +194,13 @@ static inline int proc_parse_region(const char *line,
 static inline int proc_parse_mapping(const char *line,
 				     struct vmshm_nl_mapping *m)
 {
-	unsigned long long start, end, resident, faults;
+	unsigned long long start, end, resident, faults, majflt;
 	char prot[8];
 
 	memset(m, 0, sizeof(*m));
-	if (sscanf(line, " %u %15s %llx-%llx %7s %llu %llu", &m->pid, m->comm,
-		   &start, &end, prot, &resident, &faults) != 7)
+	if (sscanf(line, " %u %15s %llx-%llx %7s %llu %llu %llu", &m->pid,
+		   m->comm, &start, &end, prot, &resident, &faults,
+		   &majflt) != 8)
 		return -EINVAL;
 	if (!m->pid && !strcmp(m->comm, "-"))
 		m->comm[0] = '\0';
@@ -200,6 +209,7 @@ static inline int proc_parse_mapping(const char *line,
 	m->end = end;
 	m->resident = resident;
 	m->faults = faults;
+	m->majflt = majflt;
 	return 0;
 }
 

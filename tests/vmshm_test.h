@@ -31,6 +31,14 @@
 #include "vmshm_raw_test.h"
 #include "vmshm_util.h"
 
+/*
+ * What /proc/vmshm adds to a region's perms, as /proc/sysvipc/shm does:
+ * SHM_DEST once unlinked, SHM_LOCKED and SHM_HUGETLB for the flags.
+ */
+#define PROC_PERM_UNLINKED	01000
+#define PROC_PERM_LOCKED	02000
+#define PROC_PERM_HUGE		04000
+
 /* A name unique to this process and call site. */
 #define test_name(buf) \
 	snprintf(buf, sizeof(buf), "t%d-%d-%s", getpid(), __LINE__, __func__)
@@ -88,6 +96,45 @@ static inline void touch_pages(volatile char *p, unsigned long n)
 
 	for (i = 0; i < n; i++)
 		p[i * page_size()] = (char)(i + 1);
+}
+
+/*
+ * The value of the line "@key:\t..." of /proc/self/fdinfo/@fd, without
+ * its newline, in @val; returns 0, -ENOENT without that line, or -errno.
+ */
+static inline int fdinfo_get(int fd, const char *key, char *val,
+			     size_t size)
+{
+	char path[64], buf[1024], *line, *save;
+	size_t len = strlen(key);
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	n = read_file(path, buf, sizeof(buf));
+	if (n < 0)
+		return n;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, key, len) && line[len] == ':' &&
+		    line[len + 1] == '\t') {
+			snprintf(val, size, "%s", line + len + 2);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* The same, for a line holding a decimal number. */
+static inline int fdinfo_u64(int fd, const char *key, uint64_t *v)
+{
+	char val[32], *end;
+	int ret = fdinfo_get(fd, key, val, sizeof(val));
+
+	if (ret)
+		return ret;
+	errno = 0;
+	*v = strtoull(val, &end, 10);
+	return errno || end == val || *end ? -EINVAL : 0;
 }
 
 /* Run @fn in a child as uid/gid 65534; returns its exit status. */

@@ -234,20 +234,23 @@ TEST_F(ctl, unlink)
 }
 
 /* "flags": the names of the VMSHM_REGION_F_* bits, from bit 0. */
+static const char *const flag_names[] = {
+	"anon", "transient", "unlinked", "huge", "locked",
+};
+
 static void assert_json_flags(struct __test_metadata *_metadata,
 			      const struct json *flags, uint32_t bits)
 {
-	static const char *const names[] = { "anon", "transient", "unlinked" };
 	const struct json *e;
 	unsigned int i;
 
 	ASSERT_NE(NULL, flags);
 	ASSERT_EQ(JSON_ARRAY, flags->type);
 	ASSERT_EQ((size_t)__builtin_popcount(bits), flags->count);
-	for (i = 0, e = flags->child; i < ARRAY_SIZE(names); i++) {
+	for (i = 0, e = flags->child; i < ARRAY_SIZE(flag_names); i++) {
 		if (!(bits & (1U << i)))
 			continue;
-		ASSERT_STREQ(names[i], e->str);
+		ASSERT_STREQ(flag_names[i], e->str);
 		e = e->next;
 	}
 }
@@ -263,6 +266,7 @@ static void assert_json_region(struct __test_metadata *_metadata,
 		U32(id), U32(mode), U32(uid), U32(gid), U32(cpid), U32(lpid),
 		U32(mappings), U32(attached), U64(size), U64(resident),
 		U64(faults), U64(waits), U64(wakes), U64(timeouts),
+		U64(swapped), U64(huge), U64(majflt),
 #undef U32
 #undef U64
 	};
@@ -348,7 +352,7 @@ TEST_F(ctl, show_json)
 	ASSERT_NE(NULL, maps);
 	ASSERT_EQ(1, maps->count);
 	m = maps->child;
-	ASSERT_EQ(7, m->count);
+	ASSERT_EQ(8, m->count);
 	ASSERT_EQ(0, json_get_u64(m, "pid", &v));
 	ASSERT_EQ(getpid(), v);
 	ASSERT_EQ(0, prctl(PR_GET_NAME, comm));
@@ -362,6 +366,8 @@ TEST_F(ctl, show_json)
 	ASSERT_EQ(2, v);
 	ASSERT_EQ(0, json_get_u64(m, "faults", &v));
 	ASSERT_EQ(2, v);
+	ASSERT_EQ(0, json_get_u64(m, "majflt", &v));
+	ASSERT_EQ(0, v);
 	json_free(j);
 	/* By id, the same. */
 	snprintf(id, sizeof(id), "%u", self->id);
@@ -369,7 +375,8 @@ TEST_F(ctl, show_json)
 	ASSERT_STREQ(by_name, self->o->out);
 	free(by_name);
 	ASSERT_EQ(0, ctl_run(self->o, "show", self->name));
-	ASSERT_NE(NULL, strstr(self->o->out, "\nfaults 2  waits 0  wakes 0  timeouts 0\n"));
+	ASSERT_NE(NULL, strstr(self->o->out,
+			       "\nfaults 2  majflt 0  waits 0  wakes 0  timeouts 0\n"));
 	ASSERT_NE(NULL, strstr(self->o->out, " rw- "));
 }
 
@@ -377,7 +384,7 @@ TEST_F(ctl, stats_json)
 {
 	static const char *const keys[] = {
 		"regions", "max_regions", "reserved_pages", "max_total_pages",
-		"pages", "rejected", "max_region_size",
+		"pages", "swapped_pages", "rejected", "max_region_size",
 	};
 	struct vmshm_nl_stats st;
 	uint64_t want[ARRAY_SIZE(keys)], v;
@@ -392,8 +399,9 @@ TEST_F(ctl, stats_json)
 	want[2] = st.reserved_pages;
 	want[3] = st.max_total_pages;
 	want[4] = st.pages;
-	want[5] = st.rejected;
-	want[6] = st.max_region_size;
+	want[5] = st.swapped_pages;
+	want[6] = st.rejected;
+	want[7] = st.max_region_size;
 	ASSERT_EQ(ARRAY_SIZE(keys), j->count);
 	for (i = 0; i < ARRAY_SIZE(keys); i++) {
 		ASSERT_EQ(0, json_get_u64(j, keys[i], &v));
@@ -402,6 +410,189 @@ TEST_F(ctl, stats_json)
 	json_free(j);
 	ASSERT_EQ(0, ctl_run(self->o, "stats"));
 	ASSERT_EQ(0, strncmp(self->o->out, "regions ", 8));
+}
+
+/*
+ * The page counters and the huge and locked flags of one region, as one
+ * view shows them: VMSHM_STAT, fdinfo, /proc/vmshm, netlink, vmshmctl.
+ */
+struct view {
+	uint64_t resident, swapped, huge, faults, majflt;
+	uint32_t flags;
+};
+
+#define VIEW_FLAGS	(VMSHM_REGION_F_HUGE | VMSHM_REGION_F_LOCKED)
+
+/* The bit of flag @name, 0 if unknown. */
+static uint32_t flag_bit(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(flag_names); i++)
+		if (!strcmp(name, flag_names[i]))
+			return 1U << i;
+	return 0;
+}
+
+static int view_of_stat(int fd, struct view *v)
+{
+	struct vmshm_stat st;
+	int ret = vmshm_stat(fd, &st);
+
+	*v = (struct view){
+		.resident = st.out_resident, .swapped = st.out_swapped,
+		.huge = st.out_huge, .faults = st.out_faults,
+		.majflt = st.out_majflt, .flags = st.out_flags & VIEW_FLAGS,
+	};
+	return ret;
+}
+
+/* "vmshm-flags:\thuge,locked", or "-" for none. */
+static int view_of_fdinfo(int fd, struct view *v)
+{
+	char flags[64], *w, *save;
+	uint32_t bit;
+	int ret;
+
+	ret = fdinfo_u64(fd, "vmshm-resident", &v->resident) ?:
+	      fdinfo_u64(fd, "vmshm-swapped", &v->swapped) ?:
+	      fdinfo_u64(fd, "vmshm-huge", &v->huge) ?:
+	      fdinfo_u64(fd, "vmshm-faults", &v->faults) ?:
+	      fdinfo_u64(fd, "vmshm-majflt", &v->majflt) ?:
+	      fdinfo_get(fd, "vmshm-flags", flags, sizeof(flags));
+	if (ret)
+		return ret;
+	v->flags = 0;
+	if (!strcmp(flags, "-"))
+		return 0;
+	for (w = strtok_r(flags, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		bit = flag_bit(w);
+		if (!(bit & VIEW_FLAGS))
+			return -EINVAL;
+		v->flags |= bit;
+	}
+	return 0;
+}
+
+static void view_of_nl_region(const struct vmshm_nl_region *r,
+			      struct view *v)
+{
+	*v = (struct view){
+		.resident = r->resident, .swapped = r->swapped,
+		.huge = r->huge, .faults = r->faults, .majflt = r->majflt,
+		.flags = r->flags & VIEW_FLAGS,
+	};
+}
+
+/* /proc/vmshm through the parser of nl_dump_test's comparisons. */
+static int view_of_proc(uint32_t id, struct view *v)
+{
+	struct nl_snapshot *s = malloc(sizeof(*s));
+	int ret = s ? proc_snapshot(s) : -ENOMEM;
+	int i;
+
+	if (!ret) {
+		i = snapshot_index(s, id);
+		if (i < 0)
+			ret = -ENOENT;
+		else
+			view_of_nl_region(&s->r[i], v);
+	}
+	free(s);
+	return ret;
+}
+
+/* vmshmctl -j show -i ID */
+static int view_of_ctl(struct ctl_out *o, uint32_t id, struct view *v)
+{
+	const struct json *j, *flags, *e;
+	char ids[16], err[128];
+	struct json *root;
+	int ret;
+
+	snprintf(ids, sizeof(ids), "%u", id);
+	if (ctl_run(o, "-j", "show", "-i", ids))
+		return -EIO;
+	root = json_parse(o->out, strlen(o->out), err, sizeof(err));
+	if (!root)
+		return -EBADMSG;
+	j = json_get(root, "region");
+	flags = j ? json_get(j, "flags") : NULL;
+	ret = !flags || json_get_u64(j, "resident", &v->resident) ||
+	      json_get_u64(j, "swapped", &v->swapped) ||
+	      json_get_u64(j, "huge", &v->huge) ||
+	      json_get_u64(j, "faults", &v->faults) ||
+	      json_get_u64(j, "majflt", &v->majflt) ? -EBADMSG : 0;
+	v->flags = 0;
+	for (e = flags ? flags->child : NULL; e; e = e->next)
+		v->flags |= e->str ? flag_bit(e->str) & VIEW_FLAGS : 0;
+	json_free(root);
+	return ret;
+}
+
+/*
+ * Every view of region @id (bound to @fd) shows @want, the counters of a
+ * region whose pages were touched once each and never swapped.
+ */
+static void assert_views(struct __test_metadata *_metadata,
+			 struct ctl_out *o, struct vmshm_nl *nl, int fd,
+			 uint32_t id, const struct view *want)
+{
+	static const char *const names[] = {
+		"VMSHM_STAT", "fdinfo", "/proc/vmshm", "netlink", "vmshmctl -j",
+	};
+	struct vmshm_nl_region r;
+	struct view v[ARRAY_SIZE(names)];
+	size_t i;
+
+	ASSERT_EQ(0, view_of_stat(fd, &v[0]));
+	ASSERT_EQ(0, view_of_fdinfo(fd, &v[1]));
+	ASSERT_EQ(0, view_of_proc(id, &v[2]));
+	test_cmd_nl_get_region(nl, id, NULL, &r);
+	view_of_nl_region(&r, &v[3]);
+	ASSERT_EQ(0, view_of_ctl(o, id, &v[4])) TH_LOG("%s", o->err);
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		ASSERT_EQ(want->resident, v[i].resident) TH_LOG("%s", names[i]);
+		ASSERT_EQ(want->swapped, v[i].swapped) TH_LOG("%s", names[i]);
+		ASSERT_EQ(want->huge, v[i].huge) TH_LOG("%s", names[i]);
+		ASSERT_EQ(want->faults, v[i].faults) TH_LOG("%s", names[i]);
+		ASSERT_EQ(want->majflt, v[i].majflt) TH_LOG("%s", names[i]);
+		ASSERT_EQ(want->flags, v[i].flags) TH_LOG("%s", names[i]);
+	}
+}
+
+/* Two of three pages touched, in base pages, none swapped: every view. */
+TEST_F(ctl, views_agree)
+{
+	struct view want = { .resident = 2, .faults = 2 };
+
+	assert_views(_metadata, self->o, self->nl, self->fd, self->id, &want);
+	touch_pages(self->p, 3);
+	want.resident = 3;
+	want.faults = 3;
+	assert_views(_metadata, self->o, self->nl, self->fd, self->id, &want);
+}
+
+/*
+ * The flags of a huge, locked region.  Four pages hold no huge page, so
+ * its pages are base pages too.
+ */
+TEST_F(ctl, views_agree_huge_locked)
+{
+	struct view want = { .resident = 3, .faults = 3, .flags = VIEW_FLAGS };
+	int fd = test_open();
+	uint32_t id;
+	char *p;
+
+	ASSERT_EQ(0, vmshm_create(fd, NULL, 4 * page_size(), 0600,
+				  VMSHM_CREATE_ANON | VMSHM_CREATE_HUGE |
+				  VMSHM_CREATE_LOCKED, &id));
+	p = test_mmap(fd, 4 * page_size(), PROT_READ | PROT_WRITE, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	touch_pages(p, 3);
+	assert_views(_metadata, self->o, self->nl, fd, id, &want);
+	munmap(p, 4 * page_size());
+	close(fd);
 }
 
 /* A task name with every kind of byte JSON must escape. */

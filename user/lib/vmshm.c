@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "libvmshm.h"
+#include "symver.h"
 
 /* The ioctl's non-negative result, or -errno; EINTR is not retried. */
 static int vmshm_do_ioctl(int fd, unsigned long cmd, void *arg)
@@ -31,6 +32,18 @@ int vmshm_open(void)
 	int fd = open(VMSHM_DEVICE, O_RDWR | O_CLOEXEC);
 
 	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * An ioctl whose struct, @size bytes at @arg, is all output but for its
+ * leading __u32 size and flags: zero it, set its size, and call.
+ */
+static int vmshm_sized_ioctl(int fd, unsigned long cmd, void *arg,
+			     size_t size)
+{
+	memset(arg, 0, size);
+	*(__u32 *)arg = size;
+	return vmshm_do_ioctl(fd, cmd, arg);
 }
 
 /* Copy @name into a zeroed name field; NULL is the empty name. */
@@ -56,9 +69,7 @@ static int vmshm_copy_name(char *dst, const char *name)
  */
 int vmshm_get_info(int fd, struct vmshm_info *info)
 {
-	memset(info, 0, sizeof(*info));
-	info->size = sizeof(*info);
-	return vmshm_do_ioctl(fd, VMSHM_GET_INFO, info);
+	return vmshm_sized_ioctl(fd, VMSHM_GET_INFO, info, sizeof(*info));
 }
 
 /**
@@ -151,10 +162,34 @@ int vmshm_unlink(int fd, const char *name)
  */
 int vmshm_stat(int fd, struct vmshm_stat *st)
 {
-	memset(st, 0, sizeof(*st));
-	st->size = sizeof(*st);
-	return vmshm_do_ioctl(fd, VMSHM_STAT, st);
+	return vmshm_sized_ioctl(fd, VMSHM_STAT, st, sizeof(*st));
 }
+
+#ifdef VMSHM_SHARED
+/*
+ * VMSHM_1.0, for programs built before VMSHM_VERSION 3 grew the structs:
+ * theirs end where out_swapped_pages and out_swapped begin, and the
+ * kernel accepts the older size (see symver.h).
+ */
+int vmshm_get_info_v1_0(int fd, struct vmshm_info *info);
+int vmshm_get_info_v1_0(int fd, struct vmshm_info *info)
+{
+	return vmshm_sized_ioctl(fd, VMSHM_GET_INFO, info,
+				 offsetof(struct vmshm_info, out_swapped_pages));
+}
+
+int vmshm_stat_v1_0(int fd, struct vmshm_stat *st);
+int vmshm_stat_v1_0(int fd, struct vmshm_stat *st)
+{
+	return vmshm_sized_ioctl(fd, VMSHM_STAT, st,
+				 offsetof(struct vmshm_stat, out_swapped));
+}
+
+VMSHM_SYMVER_OLD(vmshm_get_info_v1_0, vmshm_get_info, VMSHM_1.0);
+VMSHM_SYMVER_DEFAULT(vmshm_get_info, VMSHM_1.1);
+VMSHM_SYMVER_OLD(vmshm_stat_v1_0, vmshm_stat, VMSHM_1.0);
+VMSHM_SYMVER_DEFAULT(vmshm_stat, VMSHM_1.1);
+#endif
 
 /**
  * vmshm_map() - map the region bound to @fd, shared, from offset 0

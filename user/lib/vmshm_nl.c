@@ -27,6 +27,7 @@
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
 
+#include "symver.h"
 #include "vmshm_nl.h"
 
 #ifndef SOL_NETLINK
@@ -94,6 +95,9 @@ static const struct vmshm_nl_field vmshm_nl_region_fields[] = {
 	REGION(REGION_WAITS, U64, waits),
 	REGION(REGION_WAKES, U64, wakes),
 	REGION(REGION_TIMEOUTS, U64, timeouts),
+	REGION(REGION_SWAPPED, U64, swapped),
+	REGION(REGION_HUGE, U64, huge),
+	REGION(REGION_MAJFLT, U64, majflt),
 };
 
 static const struct vmshm_nl_field vmshm_nl_mapping_fields[] = {
@@ -105,6 +109,7 @@ static const struct vmshm_nl_field vmshm_nl_mapping_fields[] = {
 	MAPPING(MAP_PROT, U32, prot),
 	MAPPING(MAP_RESIDENT, U64, resident),
 	MAPPING(MAP_FAULTS, U64, faults),
+	MAPPING(MAP_MAJFLT, U64, majflt),
 };
 
 static const struct vmshm_nl_field vmshm_nl_stats_fields[] = {
@@ -115,6 +120,7 @@ static const struct vmshm_nl_field vmshm_nl_stats_fields[] = {
 	STATS(STATS_MAX_REGIONS, U32, max_regions),
 	STATS(STATS_MAX_REGION_SIZE, U64, max_region_size),
 	STATS(STATS_MAX_TOTAL_PAGES, U64, max_total_pages),
+	STATS(STATS_SWAPPED_PAGES, U64, swapped_pages),
 };
 
 static const struct vmshm_nl_field vmshm_nl_event_fields[] = {
@@ -130,31 +136,26 @@ static const struct vmshm_nl_field vmshm_nl_event_fields[] = {
  * @required: an attribute without which the message is malformed, or 0
  * @fields: where each attribute goes
  * @nr_fields: entries in @fields
- * @size: size of the object
  */
 struct vmshm_nl_layout {
 	uint8_t cmd;
 	uint16_t required;
 	const struct vmshm_nl_field *fields;
 	size_t nr_fields;
-	size_t size;
 };
 
-#define LAYOUT(c, req, f, type) {					\
+#define LAYOUT(c, req, f) {						\
 	.cmd = VMSHM_NL_CMD_##c, .required = req, .fields = f,		\
-	.nr_fields = ARRAY_SIZE(f), .size = sizeof(type) }
+	.nr_fields = ARRAY_SIZE(f) }
 
 static const struct vmshm_nl_layout vmshm_nl_region_layout =
-	LAYOUT(GET_REGION, VMSHM_A_REGION_ID, vmshm_nl_region_fields,
-	       struct vmshm_nl_region);
+	LAYOUT(GET_REGION, VMSHM_A_REGION_ID, vmshm_nl_region_fields);
 static const struct vmshm_nl_layout vmshm_nl_mapping_layout =
-	LAYOUT(GET_MAPPINGS, VMSHM_A_REGION_ID, vmshm_nl_mapping_fields,
-	       struct vmshm_nl_mapping);
+	LAYOUT(GET_MAPPINGS, VMSHM_A_REGION_ID, vmshm_nl_mapping_fields);
 static const struct vmshm_nl_layout vmshm_nl_stats_layout =
-	LAYOUT(GET_STATS, 0, vmshm_nl_stats_fields, struct vmshm_nl_stats);
+	LAYOUT(GET_STATS, 0, vmshm_nl_stats_fields);
 static const struct vmshm_nl_layout vmshm_nl_event_layout =
-	LAYOUT(EVENT, VMSHM_A_EVENT_TYPE, vmshm_nl_event_fields,
-	       struct vmshm_nl_event);
+	LAYOUT(EVENT, VMSHM_A_EVENT_TYPE, vmshm_nl_event_fields);
 
 /**
  * struct vmshm_nl_walk - where decoded replies go
@@ -164,6 +165,7 @@ static const struct vmshm_nl_layout vmshm_nl_event_layout =
  * @mapping_cb: called with each mapping, if set
  * @arg: passed to the callbacks
  * @out: without a callback, the (single) object is copied here
+ * @out_size: bytes copied to @out: the caller's size of the object
  */
 struct vmshm_nl_walk {
 	const struct vmshm_nl_layout *layout;
@@ -177,6 +179,7 @@ struct vmshm_nl_walk {
 	vmshm_nl_mapping_cb mapping_cb;
 	void *arg;
 	void *out;
+	size_t out_size;
 };
 
 /**
@@ -262,7 +265,7 @@ static int vmshm_nl_deliver(struct vmshm_nl_walk *w, struct nlattr **tb)
 	if (w->mapping_cb)
 		return w->mapping_cb(&w->obj.mapping, w->arg);
 	if (w->out)
-		memcpy(w->out, &w->obj, w->layout->size);
+		memcpy(w->out, &w->obj, w->out_size);
 	return 0;
 }
 
@@ -536,6 +539,24 @@ static int vmshm_nl_request(struct vmshm_nl *nl, uint8_t cmd, int flags,
 	return vmshm_nl_run(nl, msg, req);
 }
 
+/* A doit request with one reply, of which @size bytes go to @out. */
+static int vmshm_nl_get_one(struct vmshm_nl *nl, uint8_t cmd, uint32_t id,
+			    const char *name,
+			    const struct vmshm_nl_layout *layout, void *out,
+			    size_t size)
+{
+	struct vmshm_nl_walk walk = {
+		.layout = layout, .out = out, .out_size = size,
+	};
+	struct vmshm_nl_req req = { .walk = &walk };
+	int ret;
+
+	ret = vmshm_nl_request(nl, cmd, 0, id, name, &req);
+	if (!ret && !req.count)
+		ret = -ENODATA;
+	return ret;
+}
+
 /**
  * vmshm_nl_dump_regions() - every region, in id order
  * @nl: the handle
@@ -576,16 +597,8 @@ int vmshm_nl_dump_regions(struct vmshm_nl *nl, vmshm_nl_region_cb cb,
 int vmshm_nl_get_region(struct vmshm_nl *nl, uint32_t id, const char *name,
 			struct vmshm_nl_region *r)
 {
-	struct vmshm_nl_walk walk = {
-		.layout = &vmshm_nl_region_layout, .out = r,
-	};
-	struct vmshm_nl_req req = { .walk = &walk };
-	int ret;
-
-	ret = vmshm_nl_request(nl, VMSHM_NL_CMD_GET_REGION, 0, id, name, &req);
-	if (!ret && !req.count)
-		ret = -ENODATA;
-	return ret;
+	return vmshm_nl_get_one(nl, VMSHM_NL_CMD_GET_REGION, id, name,
+				&vmshm_nl_region_layout, r, sizeof(*r));
 }
 
 /**
@@ -622,17 +635,66 @@ int vmshm_nl_dump_mappings(struct vmshm_nl *nl, uint32_t id,
  */
 int vmshm_nl_get_stats(struct vmshm_nl *nl, struct vmshm_nl_stats *st)
 {
-	struct vmshm_nl_walk walk = {
-		.layout = &vmshm_nl_stats_layout, .out = st,
-	};
-	struct vmshm_nl_req req = { .walk = &walk };
-	int ret;
-
-	ret = vmshm_nl_request(nl, VMSHM_NL_CMD_GET_STATS, 0, 0, NULL, &req);
-	if (!ret && !req.count)
-		ret = -ENODATA;
-	return ret;
+	return vmshm_nl_get_one(nl, VMSHM_NL_CMD_GET_STATS, 0, NULL,
+				&vmshm_nl_stats_layout, st, sizeof(*st));
 }
+
+#ifdef VMSHM_SHARED
+/*
+ * VMSHM_NL_1.0, for programs built before VMSHM_VERSION 3 added members
+ * at the end of the structs (see symver.h).  Their get_region() and
+ * get_stats() objects are shorter; a dump's callback reads the object in
+ * place and never past the members it knows, so the dumps need no other
+ * code.  New programs link to VMSHM_NL_1.1, which an older library lacks:
+ * they never read the new members from a library that has none.
+ */
+int vmshm_nl_get_region_v1_0(struct vmshm_nl *nl, uint32_t id,
+			     const char *name, struct vmshm_nl_region *r);
+int vmshm_nl_get_region_v1_0(struct vmshm_nl *nl, uint32_t id,
+			     const char *name, struct vmshm_nl_region *r)
+{
+	return vmshm_nl_get_one(nl, VMSHM_NL_CMD_GET_REGION, id, name,
+				&vmshm_nl_region_layout, r,
+				offsetof(struct vmshm_nl_region, swapped));
+}
+
+int vmshm_nl_get_stats_v1_0(struct vmshm_nl *nl, struct vmshm_nl_stats *st);
+int vmshm_nl_get_stats_v1_0(struct vmshm_nl *nl, struct vmshm_nl_stats *st)
+{
+	return vmshm_nl_get_one(nl, VMSHM_NL_CMD_GET_STATS, 0, NULL,
+				&vmshm_nl_stats_layout, st,
+				offsetof(struct vmshm_nl_stats, swapped_pages));
+}
+
+int vmshm_nl_dump_regions_v1_0(struct vmshm_nl *nl, vmshm_nl_region_cb cb,
+			       void *arg);
+int vmshm_nl_dump_regions_v1_0(struct vmshm_nl *nl, vmshm_nl_region_cb cb,
+			       void *arg)
+{
+	return vmshm_nl_dump_regions(nl, cb, arg);
+}
+
+int vmshm_nl_dump_mappings_v1_0(struct vmshm_nl *nl, uint32_t id,
+				const char *name, vmshm_nl_mapping_cb cb,
+				void *arg);
+int vmshm_nl_dump_mappings_v1_0(struct vmshm_nl *nl, uint32_t id,
+				const char *name, vmshm_nl_mapping_cb cb,
+				void *arg)
+{
+	return vmshm_nl_dump_mappings(nl, id, name, cb, arg);
+}
+
+VMSHM_SYMVER_OLD(vmshm_nl_get_region_v1_0, vmshm_nl_get_region, VMSHM_NL_1.0);
+VMSHM_SYMVER_DEFAULT(vmshm_nl_get_region, VMSHM_NL_1.1);
+VMSHM_SYMVER_OLD(vmshm_nl_get_stats_v1_0, vmshm_nl_get_stats, VMSHM_NL_1.0);
+VMSHM_SYMVER_DEFAULT(vmshm_nl_get_stats, VMSHM_NL_1.1);
+VMSHM_SYMVER_OLD(vmshm_nl_dump_regions_v1_0, vmshm_nl_dump_regions,
+		 VMSHM_NL_1.0);
+VMSHM_SYMVER_DEFAULT(vmshm_nl_dump_regions, VMSHM_NL_1.1);
+VMSHM_SYMVER_OLD(vmshm_nl_dump_mappings_v1_0, vmshm_nl_dump_mappings,
+		 VMSHM_NL_1.0);
+VMSHM_SYMVER_DEFAULT(vmshm_nl_dump_mappings, VMSHM_NL_1.1);
+#endif
 
 /**
  * vmshm_nl_unlink() - remove a region's name (needs CAP_NET_ADMIN)
@@ -737,6 +799,7 @@ int vmshm_nl_next_event(struct vmshm_nl *nl, struct vmshm_nl_event *ev,
 {
 	struct vmshm_nl_walk walk = {
 		.layout = &vmshm_nl_event_layout, .out = ev,
+		.out_size = sizeof(*ev),
 	};
 	struct vmshm_nl_req req = { .walk = &walk };
 	struct pollfd pfd = { .fd = vmshm_nl_fd(nl), .events = POLLIN };

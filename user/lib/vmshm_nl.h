@@ -14,6 +14,9 @@
  * attached an extended ACK message to an error, vmshm_nl_extack() returns
  * it until the next request.
  *
+ * The structs below only grow at their end: a program built against an
+ * older header keeps working with this library (see libvmshm-nl.map).
+ *
  * A handle is not thread safe.  A handle subscribed to events should be
  * used for events only: events that arrive while it waits for a reply
  * are dropped.
@@ -47,11 +50,14 @@ struct vmshm_nl;
  * @mappings: mappings in all processes
  * @attached: bound open files
  * @size: size in bytes
- * @resident: allocated pages
- * @faults: page faults on its mappings
+ * @resident: pages in memory
+ * @faults: page faults on its mappings, minor and major
  * @waits: VMSHM_WAIT calls that slept
  * @wakes: VMSHM_WAKE calls
  * @timeouts: VMSHM_WAIT calls that timed out
+ * @swapped: pages in swap
+ * @huge: pages in memory that are part of a huge page
+ * @majflt: major faults: pages brought back from swap by a fault
  */
 struct vmshm_nl_region {
 	uint32_t id;
@@ -70,6 +76,9 @@ struct vmshm_nl_region {
 	uint64_t waits;
 	uint64_t wakes;
 	uint64_t timeouts;
+	uint64_t swapped;
+	uint64_t huge;
+	uint64_t majflt;
 };
 
 /**
@@ -80,8 +89,9 @@ struct vmshm_nl_region {
  * @comm: owner's command name, "" while @pid is 0
  * @start: first address, 0 when hidden (another user's mapping)
  * @end: address past the end, 0 when hidden
- * @resident: pages present in the mapping
- * @faults: page faults taken through it
+ * @resident: pages of its window in memory
+ * @faults: page faults taken through it, minor and major
+ * @majflt: major faults taken through it
  */
 struct vmshm_nl_mapping {
 	uint32_t region_id;
@@ -92,6 +102,7 @@ struct vmshm_nl_mapping {
 	uint64_t end;
 	uint64_t resident;
 	uint64_t faults;
+	uint64_t majflt;
 };
 
 /**
@@ -99,10 +110,11 @@ struct vmshm_nl_mapping {
  * @regions: regions that exist
  * @max_regions: the max_regions parameter
  * @reserved_pages: pages reserved by all regions
- * @pages: pages allocated by all regions
+ * @pages: pages of all regions in memory
  * @rejected: CREATE calls refused by a limit
  * @max_region_size: the max_region_size parameter, in bytes
  * @max_total_pages: the max_total_pages parameter
+ * @swapped_pages: pages of all regions in swap
  */
 struct vmshm_nl_stats {
 	uint32_t regions;
@@ -112,6 +124,7 @@ struct vmshm_nl_stats {
 	uint64_t rejected;
 	uint64_t max_region_size;
 	uint64_t max_total_pages;
+	uint64_t swapped_pages;
 };
 
 /**

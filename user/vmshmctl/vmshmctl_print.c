@@ -19,16 +19,17 @@
 #include "vmshmctl.h"
 
 static const char *const region_flag_names[] = {
-	"anon", "transient", "unlinked",	/* VMSHM_REGION_F_* */
+	/* VMSHM_REGION_F_*, from bit 0 */
+	"anon", "transient", "unlinked", "huge", "locked",
 };
 
 static void print_region_header(void)
 {
 	if (is_json_context())
 		return;
-	printf("%-24s %6s %4s %12s %9s %8s %8s %7s %7s %6s %6s %s\n",
-	       "NAME", "ID", "MODE", "SIZE", "RESIDENT", "MAPPINGS",
-	       "ATTACHED", "CPID", "LPID", "UID", "GID", "FLAGS");
+	printf("%-24s %6s %4s %12s %9s %9s %9s %8s %8s %7s %7s %6s %6s %s\n",
+	       "NAME", "ID", "MODE", "SIZE", "RESIDENT", "SWAPPED", "HUGE",
+	       "MAPPINGS", "ATTACHED", "CPID", "LPID", "UID", "GID", "FLAGS");
 }
 
 /* The table row, or a JSON object with every counter. */
@@ -41,6 +42,8 @@ static void print_region(const struct vmshm_nl_region *r, const char *key)
 	print_u64(PRINT_ANY, "mode", " %04llo", r->mode);
 	print_u64(PRINT_ANY, "size", " %12llu", r->size);
 	print_u64(PRINT_ANY, "resident", " %9llu", r->resident);
+	print_u64(PRINT_ANY, "swapped", " %9llu", r->swapped);
+	print_u64(PRINT_ANY, "huge", " %9llu", r->huge);
 	print_u64(PRINT_ANY, "mappings", " %8llu", r->mappings);
 	print_u64(PRINT_ANY, "attached", " %8llu", r->attached);
 	print_u64(PRINT_ANY, "cpid", " %7llu", r->cpid);
@@ -48,6 +51,7 @@ static void print_region(const struct vmshm_nl_region *r, const char *key)
 	print_u64(PRINT_ANY, "uid", " %6llu", r->uid);
 	print_u64(PRINT_ANY, "gid", " %6llu ", r->gid);
 	print_u64(PRINT_JSON, "faults", NULL, r->faults);
+	print_u64(PRINT_JSON, "majflt", NULL, r->majflt);
 	print_u64(PRINT_JSON, "waits", NULL, r->waits);
 	print_u64(PRINT_JSON, "wakes", NULL, r->wakes);
 	print_u64(PRINT_JSON, "timeouts", NULL, r->timeouts);
@@ -77,14 +81,15 @@ void print_show_begin(const struct vmshm_nl_region *r)
 	open_json_object(NULL);
 	print_region(r, "region");
 	if (!is_json_context())
-		printf("faults %llu  waits %llu  wakes %llu  timeouts %llu\n\n"
-		       "%7s %-16s %-16s %-16s %4s %9s %10s\n",
+		printf("faults %llu  majflt %llu  waits %llu  wakes %llu  timeouts %llu\n\n"
+		       "%7s %-16s %-16s %-16s %4s %9s %10s %10s\n",
 		       (unsigned long long)r->faults,
+		       (unsigned long long)r->majflt,
 		       (unsigned long long)r->waits,
 		       (unsigned long long)r->wakes,
 		       (unsigned long long)r->timeouts,
 		       "PID", "COMM", "START", "END", "PROT", "RESIDENT",
-		       "FAULTS");
+		       "FAULTS", "MAJFLT");
 	open_json_array("mappings");
 }
 
@@ -120,6 +125,7 @@ void print_mapping(const struct vmshm_nl_mapping *m)
 	print_string(PRINT_ANY, "prot", " %4s", prot);
 	print_u64(PRINT_ANY, "resident", " %9llu", m->resident);
 	print_u64(PRINT_ANY, "faults", " %10llu", m->faults);
+	print_u64(PRINT_ANY, "majflt", " %10llu", m->majflt);
 	close_json_object();
 	print_nl();
 }
@@ -144,6 +150,7 @@ void print_stats(const struct vmshm_nl_stats *st)
 	print_stat("reserved_pages", st->reserved_pages);
 	print_stat("max_total_pages", st->max_total_pages);
 	print_stat("pages", st->pages);
+	print_stat("swapped_pages", st->swapped_pages);
 	print_stat("rejected", st->rejected);
 	print_stat("max_region_size", st->max_region_size);
 	close_json_object();
