@@ -174,7 +174,12 @@ TEST_F(nl, stats_match_info)
 	ASSERT_EQ(info.out_max_regions, st.max_regions);
 	ASSERT_EQ(info.out_max_region_size, st.max_region_size);
 	ASSERT_EQ(info.out_max_total_pages, st.max_total_pages);
+	ASSERT_EQ(info.out_user_regions, st.user_regions);
+	ASSERT_EQ(info.out_user_pages, st.user_pages);
+	ASSERT_EQ(info.out_max_user_regions, st.max_user_regions);
+	ASSERT_EQ(info.out_max_user_pages, st.max_user_pages);
 	ASSERT_EQ(vmshm_get_param("max_regions"), st.max_regions);
+	ASSERT_EQ(vmshm_get_param("max_user_regions"), st.max_user_regions);
 	test_cmd_create(fd, NULL, 3 * page_size(), 0600, VMSHM_CREATE_ANON);
 	test_cmd_nl_stats(self->nl, &st2);
 	ASSERT_EQ(st.regions + 1, st2.regions);

@@ -385,6 +385,8 @@ TEST_F(ctl, stats_json)
 	static const char *const keys[] = {
 		"regions", "max_regions", "reserved_pages", "max_total_pages",
 		"pages", "swapped_pages", "rejected", "max_region_size",
+		"user_regions", "max_user_regions", "user_pages",
+		"max_user_pages",
 	};
 	struct vmshm_nl_stats st;
 	uint64_t want[ARRAY_SIZE(keys)], v;
@@ -402,6 +404,10 @@ TEST_F(ctl, stats_json)
 	want[5] = st.swapped_pages;
 	want[6] = st.rejected;
 	want[7] = st.max_region_size;
+	want[8] = st.user_regions;
+	want[9] = st.max_user_regions;
+	want[10] = st.user_pages;
+	want[11] = st.max_user_pages;
 	ASSERT_EQ(ARRAY_SIZE(keys), j->count);
 	for (i = 0; i < ARRAY_SIZE(keys); i++) {
 		ASSERT_EQ(0, json_get_u64(j, keys[i], &v));

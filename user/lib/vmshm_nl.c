@@ -121,6 +121,10 @@ static const struct vmshm_nl_field vmshm_nl_stats_fields[] = {
 	STATS(STATS_MAX_REGION_SIZE, U64, max_region_size),
 	STATS(STATS_MAX_TOTAL_PAGES, U64, max_total_pages),
 	STATS(STATS_SWAPPED_PAGES, U64, swapped_pages),
+	STATS(STATS_USER_REGIONS, U32, user_regions),
+	STATS(STATS_USER_PAGES, U64, user_pages),
+	STATS(STATS_MAX_USER_REGIONS, U32, max_user_regions),
+	STATS(STATS_MAX_USER_PAGES, U64, max_user_pages),
 };
 
 static const struct vmshm_nl_field vmshm_nl_event_fields[] = {

@@ -115,6 +115,10 @@ struct vmshm_nl_mapping {
  * @max_region_size: the max_region_size parameter, in bytes
  * @max_total_pages: the max_total_pages parameter
  * @swapped_pages: pages of all regions in swap
+ * @user_regions: regions the caller's user created that exist
+ * @max_user_regions: the max_user_regions parameter
+ * @user_pages: pages those regions reserve
+ * @max_user_pages: the max_user_pages parameter
  */
 struct vmshm_nl_stats {
 	uint32_t regions;
@@ -125,6 +129,10 @@ struct vmshm_nl_stats {
 	uint64_t max_region_size;
 	uint64_t max_total_pages;
 	uint64_t swapped_pages;
+	uint32_t user_regions;
+	uint32_t max_user_regions;
+	uint64_t user_pages;
+	uint64_t max_user_pages;
 };
 
 /**

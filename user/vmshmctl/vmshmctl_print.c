@@ -153,6 +153,10 @@ void print_stats(const struct vmshm_nl_stats *st)
 	print_stat("swapped_pages", st->swapped_pages);
 	print_stat("rejected", st->rejected);
 	print_stat("max_region_size", st->max_region_size);
+	print_stat("user_regions", st->user_regions);
+	print_stat("max_user_regions", st->max_user_regions);
+	print_stat("user_pages", st->user_pages);
+	print_stat("max_user_pages", st->max_user_pages);
 	close_json_object();
 }
 
