@@ -3,11 +3,12 @@
 #
 # /init of the vm-run.sh guest (busybox ash); never run it on the host.
 #
-# Mounts the pseudo filesystems, loads the 9p modules listed in
-# /lib/vmshm/modules.order, mounts the host project over 9p at the same
-# absolute path, loads vmshm.ko and runs the command in /etc/vmshm/cmd on
-# /dev/ttyS0.  /etc/vmshm/run.env (written by vm-run.sh) sets VMSHM_TOP,
-# VMSHM_HOST_UID, VMSHM_TTY (non-empty: host stdin is a terminal) and TERM.
+# Mounts the pseudo filesystems, loads the modules listed in
+# /lib/vmshm/modules.order, turns on swap on a zram disk, mounts the host
+# project over 9p at the same absolute path, loads vmshm.ko and runs the
+# command in /etc/vmshm/cmd on /dev/ttyS0.  /etc/vmshm/run.env (written
+# by vm-run.sh) sets VMSHM_TOP, VMSHM_HOST_UID, VMSHM_TTY (non-empty: host
+# stdin is a terminal) and TERM.
 #
 # Results go to the kernel log, which is the console on ttyS1, because
 # printk flushes the console synchronously while tty writes could still be
@@ -15,6 +16,8 @@
 #   VMSHM-ERROR <reason>   setup failed, CMD did not run
 #   VMSHM-EXIT <status>    CMD's exit status
 #   VMSHM-TAINT <mask>     /proc/sys/kernel/tainted after CMD
+# A guest without swap still runs CMD; the kernel log says why
+# ("vmshm-init: no swap: ..."), and the tests that need swap skip.
 #
 # Usage: /init  (as PID 1 inside the guest)
 set -u
@@ -62,6 +65,20 @@ mount_pseudo() {
 	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || :
 }
 
+# Swap, so that region pages can be swapped out (shmem_test): SWAP_SIZE
+# of zram, which compresses into guest RAM (1 GiB) and needs no disk.  The
+# debug kernel has zram built in; the others load it from modules.order.
+SWAP_SIZE=256M
+swap_on() {
+	if [ ! -e /sys/block/zram0/disksize ]; then
+		kmsg "vmshm-init: no swap: no /sys/block/zram0 (zram not built or not loaded)"
+		return
+	fi
+	out=$( { echo "$SWAP_SIZE" >/sys/block/zram0/disksize &&
+		 mkswap /dev/zram0 && swapon /dev/zram0; } 2>&1) ||
+		kmsg "vmshm-init: no swap: zram0: $(echo "$out" | tail -n 1)"
+}
+
 # CMD gets ttyS0 as its controlling terminal when the host forwards a
 # terminal (so ^C reaches it), /dev/null otherwise: a serial line cannot
 # carry an end of file.  The host terminal, if any, adds the "\r" itself
@@ -83,6 +100,7 @@ mount_pseudo
 while read -r mod; do
 	load "/lib/vmshm/$mod"
 done </lib/vmshm/modules.order
+swap_on
 
 mkdir -p "$VMSHM_TOP"
 out=$(mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 \

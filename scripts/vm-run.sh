@@ -89,7 +89,8 @@ add_file() {
 }
 
 # Decompress the 9p chain (and virtio, when modular) in dependency order,
-# then brd when there is one: /dev/ram0, which pin_test reads with O_DIRECT.
+# then brd when there is one: /dev/ram0, which pin_test reads with O_DIRECT;
+# then zram: /dev/zram0, the guest's swap (guest-init.sh).
 add_modules() {
 	local root=$1 mod name
 
@@ -102,6 +103,9 @@ add_modules() {
 		die "modprobe -S $rel: cannot resolve the 9p modules"
 	# Optional: without brd, pin_test skips its O_DIRECT test.
 	modprobe -S "$rel" --show-depends brd >>"$tmp/deps" 2>/dev/null || :
+	# Optional: without zram the guest has no swap, and shmem_test skips
+	# its swap tests.
+	modprobe -S "$rel" --show-depends zram >>"$tmp/deps" 2>/dev/null || :
 	awk '$1 == "insmod" && !seen[$2]++ { print $2 }' "$tmp/deps" | while read -r mod; do
 		name=$(basename "$mod" | sed 's/\.ko.*$/.ko/')
 		case "$mod" in
