@@ -45,8 +45,6 @@ enum {
 	W_PREFAULT_ERRNO,	/* ... or failed with another errno */
 	W_POPULATE_OK,		/* MADV_POPULATE_WRITE past the limit worked */
 	W_POPULATE_ERRNO,	/* ... or failed with another errno */
-	W_CGROUP = 100,		/* could not enter its cgroup */
-	W_PIPE,			/* the test went away mid-step */
 };
 
 static const char *const worker_why[] = {
@@ -78,98 +76,6 @@ static const char *worker_status(int status, char *buf, size_t len)
 		snprintf(buf, len, "status 0x%x", status);
 	}
 	return buf;
-}
-
-/**
- * struct worker - a process in a cgroup, run one step at a time
- * @pid: its pid
- * @cmd: the test writes a byte here to start a step
- * @ack: the worker writes a byte here when the step is done
- * @status: its wait status, once it is gone
- * @step: its next step
- * @arg: the test's argument to @step
- */
-struct worker {
-	pid_t pid;
-	int cmd;
-	int ack;
-	int status;
-	int (*step)(int n, void *arg);
-	void *arg;
-};
-
-/* The worker's side: steps until the test closes the command pipe. */
-static void worker_main(struct worker *w, struct cg *cg, int cmd, int ack)
-{
-	char c;
-	int n, ret;
-
-	if (cg && cg_enter(cg, getpid()))
-		_exit(W_CGROUP);
-	for (n = 0; ; n++) {
-		if (read(cmd, &c, 1) != 1)
-			_exit(0);
-		ret = w->step(n, w->arg);
-		if (ret)
-			_exit(ret);
-		if (write(ack, &c, 1) != 1)
-			_exit(W_PIPE);
-	}
-}
-
-/* Fork a worker into @cg (NULL: stay here); returns 0 or -errno. */
-static int worker_start(struct worker *w, struct cg *cg,
-			int (*step)(int n, void *arg), void *arg)
-{
-	int cmd[2], ack[2];
-
-	w->step = step;
-	w->arg = arg;
-	w->status = -1;
-	if (pipe2(cmd, O_CLOEXEC))
-		return -errno;
-	if (pipe2(ack, O_CLOEXEC)) {
-		close(cmd[0]);
-		close(cmd[1]);
-		return -errno;
-	}
-	w->pid = fork();
-	if (!w->pid) {
-		close(cmd[1]);
-		close(ack[0]);
-		worker_main(w, cg, cmd[0], ack[1]);
-	}
-	close(cmd[0]);
-	close(ack[1]);
-	w->cmd = cmd[1];
-	w->ack = ack[0];
-	if (w->pid < 0) {
-		close(w->cmd);
-		close(w->ack);
-		return -EAGAIN;
-	}
-	return 0;
-}
-
-/* Run the next step; 0 when done, -1 when the worker is gone (@status). */
-static int worker_next(struct worker *w)
-{
-	char c = 's';
-
-	if (write(w->cmd, &c, 1) == 1 && read(w->ack, &c, 1) == 1)
-		return 0;
-	waitpid(w->pid, &w->status, 0);
-	return -1;
-}
-
-/* Let the worker exit; returns its exit code, 255 if it was killed. */
-static int worker_stop(struct worker *w)
-{
-	close(w->cmd);
-	if (w->status == -1)
-		waitpid(w->pid, &w->status, 0);
-	close(w->ack);
-	return WIFEXITED(w->status) ? WEXITSTATUS(w->status) : 255;
 }
 
 FIXTURE(memcg) {

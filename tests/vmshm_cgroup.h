@@ -6,6 +6,9 @@
  * The functions return 0 (or the value read) and -errno on failure, and
  * never print.  cg_setup() also says in words why a cgroup cannot be had,
  * for the test's SKIP() or TH_LOG().
+ *
+ * A worker is a forked process, in a cgroup or not, that runs the test's
+ * steps one at a time, so that the test can read counters between them.
  */
 #ifndef _VMSHM_CGROUP_H
 #define _VMSHM_CGROUP_H
@@ -18,6 +21,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -253,6 +257,105 @@ static inline int cg_destroy(struct cg *cg)
 	}
 	cg->dir[0] = 0;
 	return ret;
+}
+
+/**
+ * struct worker - a process in a cgroup, run one step at a time
+ * @pid: its pid
+ * @cmd: the test writes a byte here to start a step
+ * @ack: the worker writes a byte here when the step is done
+ * @status: its wait status, once it is gone
+ * @step: its next step
+ * @arg: the test's argument to @step
+ */
+struct worker {
+	pid_t pid;
+	int cmd;
+	int ack;
+	int status;
+	int (*step)(int n, void *arg);
+	void *arg;
+};
+
+/* A worker's own exit codes; its steps return theirs below W_CGROUP. */
+enum {
+	W_CGROUP = 100,		/* could not enter its cgroup */
+	W_PIPE,			/* the test went away mid-step */
+};
+
+/* The worker's side: steps until the test closes the command pipe. */
+static inline void worker_main(struct worker *w, struct cg *cg, int cmd,
+			       int ack)
+{
+	char c;
+	int n, ret;
+
+	if (cg && cg_enter(cg, getpid()))
+		_exit(W_CGROUP);
+	for (n = 0; ; n++) {
+		if (read(cmd, &c, 1) != 1)
+			_exit(0);
+		ret = w->step(n, w->arg);
+		if (ret)
+			_exit(ret);
+		if (write(ack, &c, 1) != 1)
+			_exit(W_PIPE);
+	}
+}
+
+/* Fork a worker into @cg (NULL: stay here); returns 0 or -errno. */
+static inline int worker_start(struct worker *w, struct cg *cg,
+			       int (*step)(int n, void *arg), void *arg)
+{
+	int cmd[2], ack[2];
+
+	w->step = step;
+	w->arg = arg;
+	w->status = -1;
+	if (pipe2(cmd, O_CLOEXEC))
+		return -errno;
+	if (pipe2(ack, O_CLOEXEC)) {
+		close(cmd[0]);
+		close(cmd[1]);
+		return -errno;
+	}
+	w->pid = fork();
+	if (!w->pid) {
+		close(cmd[1]);
+		close(ack[0]);
+		worker_main(w, cg, cmd[0], ack[1]);
+	}
+	close(cmd[0]);
+	close(ack[1]);
+	w->cmd = cmd[1];
+	w->ack = ack[0];
+	if (w->pid < 0) {
+		close(w->cmd);
+		close(w->ack);
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+/* Run the next step; 0 when done, -1 when the worker is gone (@status). */
+static inline int worker_next(struct worker *w)
+{
+	char c = 's';
+
+	if (write(w->cmd, &c, 1) == 1 && read(w->ack, &c, 1) == 1)
+		return 0;
+	waitpid(w->pid, &w->status, 0);
+	return -1;
+}
+
+/* Let the worker exit; returns its exit code, 255 if it was killed. */
+static inline int worker_stop(struct worker *w)
+{
+	close(w->cmd);
+	if (w->status == -1)
+		waitpid(w->pid, &w->status, 0);
+	close(w->ack);
+	return WIFEXITED(w->status) ? WEXITSTATUS(w->status) : 255;
 }
 
 #endif /* _VMSHM_CGROUP_H */
