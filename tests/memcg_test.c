@@ -1,22 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Memory cgroup accounting of region pages.  A page is allocated with
- * GFP_KERNEL_ACCOUNT when a task first touches it, so it is charged to
- * that task's memory cgroup, counts against its memory.max, and is
- * uncharged when the region frees it.  Each test runs workers in fresh
- * child cgroups (cgroup2, memory controller on) and reads the counters
- * between the workers' steps:
+ * Memory cgroup accounting of region pages.  A region is a shmem file, and
+ * a page of it is charged, like any shmem page, to the memory cgroup of
+ * the task that first touches it; it counts against that cgroup's
+ * memory.max, and is uncharged when the region frees it.  Each test runs
+ * workers in fresh child cgroups (cgroup2, memory controller on) and
+ * reads the counters between the workers' steps:
  *
  *   charged             N touched pages raise memory.current and the
- *                       "kernel" line of memory.stat by N pages, and both
+ *                       "shmem" line of memory.stat by N pages, and both
  *                       fall back when the region goes
  *   first_toucher_pays  a region created in one cgroup and touched from
  *                       another charges the toucher's, not the creator's
  *   limit_oom_kill      touching past memory.max runs the cgroup's OOM
  *                       killer, which kills the toucher (SIGKILL); its
  *                       region goes with it
- *   limit_enomem        with nothing the OOM killer may kill, a PREFAULT
- *                       mmap() and MADV_POPULATE_WRITE fail with ENOMEM
+ *   limit_enomem        with nothing the OOM killer may kill,
+ *                       MADV_POPULATE_WRITE fails with ENOMEM, and
+ *                       MAP_POPULATE stops at the limit
  *
  * The kernel logs a stack trace with each cgroup OOM report; vm-run.sh
  * accepts that trace, and only that one.  Skips when cgroup2 or its memory
@@ -41,8 +42,8 @@ enum {
 	W_MMAP,			/* mmap() failed */
 	W_OOM_ADJ,		/* cannot write /proc/self/oom_score_adj */
 	W_NO_LIMIT,		/* touched every page: memory.max never hit */
-	W_PREFAULT_OK,		/* a PREFAULT mmap past the limit succeeded */
-	W_PREFAULT_ERRNO,	/* ... or failed with another errno */
+	W_MAP_POPULATE,		/* a MAP_POPULATE mmap past the limit failed */
+	W_PAST_LIMIT,		/* ... or populated past the limit */
 	W_POPULATE_OK,		/* MADV_POPULATE_WRITE past the limit worked */
 	W_POPULATE_ERRNO,	/* ... or failed with another errno */
 };
@@ -52,8 +53,8 @@ static const char *const worker_why[] = {
 	[W_MMAP] = "mmap() of the region failed",
 	[W_OOM_ADJ] = "cannot write /proc/self/oom_score_adj",
 	[W_NO_LIMIT] = "touched every page: memory.max never stopped it",
-	[W_PREFAULT_OK] = "a PREFAULT mmap() past memory.max succeeded",
-	[W_PREFAULT_ERRNO] = "a PREFAULT mmap() past memory.max failed, but not with ENOMEM",
+	[W_MAP_POPULATE] = "a MAP_POPULATE mmap() past memory.max failed",
+	[W_PAST_LIMIT] = "a MAP_POPULATE mmap() populated more pages than memory.max holds",
 	[W_POPULATE_OK] = "MADV_POPULATE_WRITE past memory.max succeeded",
 	[W_POPULATE_ERRNO] = "MADV_POPULATE_WRITE past memory.max failed, but not with ENOMEM",
 	[W_CGROUP] = "could not move itself into its cgroup",
@@ -216,15 +217,15 @@ TEST_F(memcg, charged)
 	ASSERT_EQ(0, worker_next(&w))
 		TH_LOG("worker: %s", worker_status(w.status, buf, sizeof(buf)));
 	c0 = cg_pages(&self->cg);
-	k0 = cg_stat_pages(&self->cg, "kernel");
+	k0 = cg_stat_pages(&self->cg, "shmem");
 	m0 = cg_stat_pages(&self->cg, "file_mapped");
 
 	ASSERT_EQ(0, worker_next(&w))
 		TH_LOG("worker: %s", worker_status(w.status, buf, sizeof(buf)));
 	c1 = cg_pages(&self->cg);
-	k1 = cg_stat_pages(&self->cg, "kernel");
+	k1 = cg_stat_pages(&self->cg, "shmem");
 	m1 = cg_stat_pages(&self->cg, "file_mapped");
-	TH_LOG("%d pages touched: memory.current %+lld, kernel %+lld, file_mapped %+lld pages",
+	TH_LOG("%d pages touched: memory.current %+lld, shmem %+lld, file_mapped %+lld pages",
 	       NR_PAGES, c1 - c0, k1 - k0, m1 - m0);
 	/* Charged once each, give or take the per-CPU batches. */
 	ASSERT_LE(NR_PAGES - self->slack, c1 - c0)
@@ -234,20 +235,23 @@ TEST_F(memcg, charged)
 		TH_LOG("memory.current grew by %lld pages for %d touched pages: charged more than once?",
 		       c1 - c0, NR_PAGES);
 	ASSERT_LE(NR_PAGES - self->slack, k1 - k0)
-		TH_LOG("memory.stat kernel grew by %lld pages for %d touched pages: not charged as kernel memory (GFP_KERNEL_ACCOUNT)",
+		TH_LOG("memory.stat shmem grew by %lld pages for %d touched pages: not charged as shmem pages",
 		       k1 - k0, NR_PAGES);
+	ASSERT_LE(NR_PAGES - self->slack, m1 - m0)
+		TH_LOG("memory.stat file_mapped grew by %lld pages for %d pages mapped and touched",
+		       m1 - m0, NR_PAGES);
 
 	ASSERT_EQ(0, worker_stop(&w))
 		TH_LOG("worker: %s", worker_status(w.status, buf, sizeof(buf)));
 	c2 = cg_pages(&self->cg);
-	k2 = cg_stat_pages(&self->cg, "kernel");
-	TH_LOG("worker gone: memory.current %lld, kernel %lld pages (before touching: %lld, %lld)",
+	k2 = cg_stat_pages(&self->cg, "shmem");
+	TH_LOG("worker gone: memory.current %lld, shmem %lld pages (before touching: %lld, %lld)",
 	       c2, k2, c0, k0);
 	ASSERT_GE(c0 + self->slack, c2)
 		TH_LOG("memory.current still %lld pages above where it was: region pages not uncharged",
 		       c2 - c0);
 	ASSERT_GE(k0 + self->slack, k2)
-		TH_LOG("memory.stat kernel still %lld pages above where it was",
+		TH_LOG("memory.stat shmem still %lld pages above where it was",
 		       k2 - k0);
 	ASSERT_MODULE_CLEAN(self);
 }
@@ -354,15 +358,17 @@ TEST_F_TIMEOUT(memcg, limit_oom_kill, 120)
 }
 
 /*
- * Step 0: become unkillable by the OOM killer.  Step 1: a PREFAULT mmap()
- * past the limit must fail with ENOMEM.  Step 2: so must populating a
- * lazy mapping with MADV_POPULATE_WRITE, which reports what a touch would
+ * Step 0: become unkillable by the OOM killer.  Step 1: a MAP_POPULATE
+ * mmap() past the limit succeeds, as population is best effort, with no
+ * more pages than the limit holds.  Step 2: populating a lazy mapping with
+ * MADV_POPULATE_WRITE must fail with ENOMEM, reporting what a touch would
  * only retry (VM_FAULT_OOM).
  */
 static int enomem_step(int n, void *arg)
 {
 	struct job *j = arg;
 	size_t len = j->pages * page_size();
+	struct vmshm_stat st;
 	int fd;
 
 	switch (n) {
@@ -375,13 +381,15 @@ static int enomem_step(int n, void *arg)
 	case 1:
 		fd = vmshm_open();
 		if (fd < 0 || vmshm_create(fd, NULL, len, 0600,
-					   VMSHM_CREATE_ANON | VMSHM_CREATE_PREFAULT,
-					   NULL))
+					   VMSHM_CREATE_ANON, NULL))
 			return W_OPEN;
-		if (test_mmap(fd, len, PROT_READ | PROT_WRITE, 0) != MAP_FAILED)
-			return W_PREFAULT_OK;
-		if (errno != ENOMEM)
-			return W_PREFAULT_ERRNO;
+		j->map = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			      MAP_SHARED | MAP_POPULATE, fd, 0);
+		if (j->map == MAP_FAILED)
+			return W_MAP_POPULATE;
+		if (vmshm_stat(fd, &st) || st.out_resident > LIMIT_PAGES)
+			return W_PAST_LIMIT;
+		munmap(j->map, len);
 		close(fd);
 		return 0;
 	case 2:
@@ -430,7 +438,7 @@ TEST_F_TIMEOUT(memcg, limit_enomem, 120)
 	kills = cg_event(&self->cg, "oom_kill");
 	TH_LOG("memory.events: oom %lld, oom_kill %lld", ooms, kills);
 	ASSERT_LE(2, ooms)
-		TH_LOG("both failures should have gone through the cgroup's OOM path");
+		TH_LOG("both steps should have gone through the cgroup's OOM path");
 	ASSERT_EQ(0, kills)
 		TH_LOG("the OOM killer killed an unkillable worker?");
 	ASSERT_EQ(0, worker_stop(&w))
