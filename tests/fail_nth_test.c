@@ -181,11 +181,12 @@ static int run_add_map(struct run *run, void *p, size_t len, char **out)
 	return 0;
 }
 
-/* mmap() as a step; the mapping joins the run. */
-static int run_mmap(struct run *run, int fd, size_t len, int prot, off_t off,
-		    char **out)
+/* mmap() as a step, MAP_SHARED and @flags; the mapping joins the run. */
+static int run_mmap(struct run *run, int fd, size_t len, int prot, int flags,
+		    off_t off, char **out)
 {
-	return run_add_map(run, mmap(NULL, len, prot, MAP_SHARED, fd, off),
+	return run_add_map(run, mmap(NULL, len, prot, MAP_SHARED | flags, fd,
+				     off),
 			   len, out);
 }
 
@@ -217,6 +218,7 @@ FIXTURE(fail_nth) {
 FIXTURE_VARIANT(fail_nth) {
 	uint32_t create_flags;	/* VMSHM_CREATE_* of the region */
 	uint32_t attach_flags;	/* VMSHM_ATTACH_* of the second fd */
+	int map_flags;		/* mmap() flags besides MAP_SHARED */
 };
 
 FIXTURE_VARIANT_ADD(fail_nth, named) {
@@ -229,9 +231,18 @@ FIXTURE_VARIANT_ADD(fail_nth, transient_rdonly) {
 	.attach_flags = VMSHM_ATTACH_RDONLY,
 };
 
-FIXTURE_VARIANT_ADD(fail_nth, prefault) {
-	.create_flags = VMSHM_CREATE_TRANSIENT | VMSHM_CREATE_PREFAULT,
-	.attach_flags = VMSHM_ATTACH_PREFAULT,
+/* mmap() allocates every page, as VMSHM_*_PREFAULT did until version 3. */
+FIXTURE_VARIANT_ADD(fail_nth, populate) {
+	.create_flags = VMSHM_CREATE_TRANSIENT,
+	.attach_flags = 0,
+	.map_flags = MAP_POPULATE,
+};
+
+/* The second shmem mount, and the creator's RLIMIT_MEMLOCK charge. */
+FIXTURE_VARIANT_ADD(fail_nth, huge_locked) {
+	.create_flags = VMSHM_CREATE_TRANSIENT | VMSHM_CREATE_HUGE |
+			VMSHM_CREATE_LOCKED,
+	.attach_flags = 0,
 };
 
 /* The region a run works on, made before the run is armed. */
@@ -242,8 +253,8 @@ static void region_setup(struct __test_metadata *_metadata,
 	self->creator = test_open();
 	test_cmd_create(self->creator, self->name, NR_PAGES * page_size(), 0600,
 			variant->create_flags);
-	self->mem = test_mmap(self->creator, NR_PAGES * page_size(),
-			      PROT_READ | PROT_WRITE, 0);
+	self->mem = mmap(NULL, NR_PAGES * page_size(), PROT_READ | PROT_WRITE,
+			 MAP_SHARED | variant->map_flags, self->creator, 0);
 	ASSERT_NE(MAP_FAILED, self->mem);
 	self->mem[0] = 1;
 }
@@ -454,16 +465,20 @@ static unsigned int sweep(struct __test_metadata *_metadata,
 	return n - 1;
 }
 
-/* open, CREATE @pages as @name (NULL: anonymous), mmap, populate. */
+/*
+ * open, CREATE @pages as @name (NULL: anonymous), mmap with @map_flags,
+ * populate.
+ */
 static int run_new_region(struct __test_metadata *_metadata, struct run *run,
 			  const char *name, unsigned long pages,
-			  uint32_t flags, char **p)
+			  uint32_t flags, int map_flags, char **p)
 {
 	size_t len = pages * page_size();
 
 	STEP(run_open(run));
 	STEP(_test_cmd_create(run->fd[0], name, len, 0600, flags));
-	STEP(run_mmap(run, run->fd[0], len, PROT_READ | PROT_WRITE, 0, p));
+	STEP(run_mmap(run, run->fd[0], len, PROT_READ | PROT_WRITE, map_flags,
+		      0, p));
 	STEP(populate(*p, len, true));
 	return 0;
 }
@@ -477,7 +492,7 @@ static int run_create(struct __test_metadata *_metadata,
 	char *p = NULL;
 
 	STEP(run_new_region(_metadata, run, self->name, NR_PAGES,
-			    variant->create_flags, &p));
+			    variant->create_flags, variant->map_flags, &p));
 	p[page_size()] = 2;
 	if (!(variant->create_flags & VMSHM_CREATE_TRANSIENT))
 		STEP(vmshm_unlink(run->fd[0], self->name));
@@ -493,7 +508,9 @@ static int run_create_anon(struct __test_metadata *_metadata,
 
 	STEP(run_new_region(_metadata, &self->run, NULL, 3,
 			    VMSHM_CREATE_ANON | (variant->create_flags &
-						 VMSHM_CREATE_PREFAULT), &p));
+						 (VMSHM_CREATE_HUGE |
+						  VMSHM_CREATE_LOCKED)),
+			    variant->map_flags, &p));
 	return 0;
 }
 
@@ -509,7 +526,8 @@ static int run_attach(struct __test_metadata *_metadata,
 
 	STEP(run_open(run));
 	STEP(_test_cmd_attach(run->fd[0], self->name, variant->attach_flags));
-	STEP(run_mmap(run, run->fd[0], NR_PAGES * page_size(), prot, 0, &p));
+	STEP(run_mmap(run, run->fd[0], NR_PAGES * page_size(), prot,
+		      variant->map_flags, 0, &p));
 	STEP(populate(p, NR_PAGES * page_size(), !rdonly));
 	ASSERT_EQ(1, p[0]);
 	if (rdonly)
@@ -527,12 +545,12 @@ static int run_mmap_faults(struct __test_metadata *_metadata,
 	char *p = NULL, *q = NULL, *hole = NULL;
 
 	STEP(run_mmap(run, self->creator, NR_PAGES * page_size(),
-		      PROT_READ | PROT_WRITE, 0, &p));
+		      PROT_READ | PROT_WRITE, variant->map_flags, 0, &p));
 	STEP(populate(p, NR_PAGES * page_size(), true));
 	ASSERT_EQ(1, p[0]);
 	/* A window of the region at a page offset. */
 	STEP(run_mmap(run, self->creator, 2 * page_size(), PROT_READ,
-		      3 * page_size(), &q));
+		      variant->map_flags, 3 * page_size(), &q));
 	STEP(populate(q, 2 * page_size(), false));
 	/* Split by munmap of a middle page, then by mprotect. */
 	STEP(sys_ret(munmap(p + 2 * page_size(), page_size())));
@@ -689,8 +707,8 @@ TEST_F_TIMEOUT(fail_nth, wait_wake, 900)
 	unsigned int points;
 
 	points = sweep(_metadata, self, variant, run_wait_wake, true);
-	/* With every page prefaulted, WAIT allocates nothing. */
-	if (!(variant->create_flags & VMSHM_CREATE_PREFAULT))
+	/* With every page populated, WAIT allocates nothing. */
+	if (!(variant->map_flags & MAP_POPULATE))
 		ASSERT_LT(0, points);
 }
 
