@@ -4,12 +4,14 @@
  * checked against what the UAPI documents, then a leak check.
  *
  * Each worker process draws operations from its own random stream, derived
- * from the seed: open, CREATE (named, anonymous, transient, malformed),
- * ATTACH (rw, ro, prefault), UNLINK, mmap, munmap (whole and partial),
- * mprotect, mremap (growing must fail; shrink and move work), touches and
- * MADV_DONTNEED, fork, WAIT (short deadlines), WAKE, poll, read, STAT,
- * GET_INFO, close, /proc/vmshm and fdinfo reads, module parameter changes,
- * and generic netlink requests when the module registers the family.  The
+ * from the seed: open, CREATE (named, anonymous, transient, huge, locked,
+ * malformed), ATTACH (rw, ro), UNLINK, mmap (shared and private),
+ * munmap (whole and partial), mprotect, mremap (growing must fail; shrink
+ * and move work), touches, MADV_DONTNEED and MADV_PAGEOUT (which swaps
+ * when the system has swap), fork, WAIT (short deadlines), WAKE, poll,
+ * read, STAT, GET_INFO, close, /proc/vmshm and fdinfo reads, module
+ * parameter changes, and generic netlink requests when the module
+ * registers the family.  The
  * worker models its own files and mappings, so every result is checked
  * against the set of errnos the UAPI allows in that state; odd-numbered
  * workers run as uid 65534 to take the permission paths.  Names come from
@@ -66,7 +68,10 @@
 
 #define MAX_FDS		8	/* open files per process */
 #define MAX_MAPS	8	/* mapping records per process */
-#define MAX_PAGES	16	/* largest region, in pages */
+#define MAX_PAGES	16	/* largest region but a big huge one, in pages */
+/* A big huge region: a PMD of 4 KiB pages (2 MiB on x86-64) and a tail. */
+#define HUGE_PAGES	512
+#define MAX_REGION_PAGES (HUGE_PAGES + MAX_PAGES)
 #define NR_NAMES	6	/* shared pool of region names */
 #define MAX_CHILDREN	3	/* forked children alive per worker */
 #define CHILD_OPS	40	/* operations of a forked child */
@@ -76,6 +81,9 @@
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ	22
 #define MADV_POPULATE_WRITE	23
+#endif
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT		21
 #endif
 
 /* splitmix64: tiny, seedable, and good enough to pick operations. */
@@ -121,15 +129,16 @@ struct fz_map {
 	char *addr;		/* NULL: free slot */
 	unsigned int pages;
 	bool rdonly;		/* from a read-only attachment */
-	unsigned char prot[MAX_PAGES];
-	unsigned char vma[MAX_PAGES];
+	bool private;		/* MAP_PRIVATE: writes are copy-on-write */
+	unsigned char prot[MAX_REGION_PAGES];
+	unsigned char vma[MAX_REGION_PAGES];
 };
 
 enum fz_op {
 	OP_OPEN, OP_CREATE, OP_CREATE_BAD, OP_ATTACH, OP_UNLINK, OP_MMAP,
 	OP_MUNMAP, OP_MPROTECT, OP_MREMAP, OP_TOUCH, OP_DONTNEED, OP_FORK,
 	OP_WAIT, OP_WAKE, OP_POLL, OP_READ, OP_STAT, OP_INFO, OP_CLOSE,
-	OP_DUP, OP_PROC, OP_FDINFO, OP_PARAM, OP_NETLINK,
+	OP_DUP, OP_PROC, OP_FDINFO, OP_PARAM, OP_NETLINK, OP_PAGEOUT,
 	NR_OPS
 };
 
@@ -137,7 +146,7 @@ static const char *const op_names[NR_OPS] = {
 	"open", "create", "create_bad", "attach", "unlink", "mmap", "munmap",
 	"mprotect", "mremap", "touch", "dontneed", "fork", "wait", "wake",
 	"poll", "read", "stat", "info", "close", "dup", "proc", "fdinfo",
-	"param", "netlink",
+	"param", "netlink", "pageout",
 };
 
 /* Relative weights; fork is costly under TCG, so rare. */
@@ -148,6 +157,7 @@ static unsigned int op_weight[NR_OPS] = {
 	[OP_WAIT] = 6, [OP_WAKE] = 6, [OP_POLL] = 4, [OP_READ] = 4,
 	[OP_STAT] = 3, [OP_INFO] = 2, [OP_CLOSE] = 6, [OP_DUP] = 1,
 	[OP_PROC] = 2, [OP_FDINFO] = 2, [OP_PARAM] = 1, [OP_NETLINK] = 0,
+	[OP_PAGEOUT] = 3,
 };
 
 /* Counters shared by every process through a MAP_SHARED page. */
@@ -311,13 +321,27 @@ static void op_create(struct fz_proc *p)
 		flags |= VMSHM_CREATE_ANON;
 	else if (r == 1)
 		flags |= VMSHM_CREATE_TRANSIENT;
-	if (rnd_chance(&p->rnd, 20))
-		flags |= VMSHM_CREATE_PREFAULT;
+	if (rnd_chance(&p->rnd, 20)) {
+		flags |= VMSHM_CREATE_HUGE;
+		/* Big enough for one huge page now and then. */
+		if (rnd_chance(&p->rnd, 30)) {
+			pages += HUGE_PAGES;
+			size += HUGE_PAGES * page_size();
+		}
+	}
+	if (rnd_chance(&p->rnd, 15))
+		flags |= VMSHM_CREATE_LOCKED;
 	ret = vmshm_create(f->fd, flags & VMSHM_CREATE_ANON ? NULL : name,
 			   size, rnd_below(&p->rnd, 01000), flags, NULL);
 	note(p, "create(fd %d, %s, %" PRIu64 ", flags %#x) = %d", f->fd,
 	     flags & VMSHM_CREATE_ANON ? "(anon)" : name, size, flags, ret);
-	if (f->bound)
+	/*
+	 * Without CAP_IPC_LOCK a locked region is charged to RLIMIT_MEMLOCK:
+	 * ENOMEM past it, EPERM when it is 0.
+	 */
+	if (!p->root && (flags & VMSHM_CREATE_LOCKED) && ret == -EPERM)
+		p->last_ret = ret;
+	else if (f->bound)
 		EXPECT(p, ret, EBUSY, ENOMEM);
 	else if (flags & VMSHM_CREATE_ANON)
 		EXPECT(p, ret, ENOSPC, ENOMEM);
@@ -342,10 +366,14 @@ static void op_create_bad(struct fz_proc *p)
 		return;
 	snprintf(c.name, sizeof(c.name), "bad");
 	switch (rnd_below(&p->rnd, 8)) {
-	case 0:
-		c.flags = 1U << 31;
+	case 0: {
+		/* The top bit, the next free one, and the old PREFAULT. */
+		static const uint32_t unknown[] = { 1U << 31, 1U << 5, 1U << 2 };
+
+		c.flags = unknown[rnd_below(&p->rnd, ARRAY_SIZE(unknown))];
 		want = -EOPNOTSUPP;
 		break;
+	}
 	case 1:
 		c.__reserved = 1;
 		want = -EINVAL;
@@ -399,8 +427,6 @@ static void op_attach(struct fz_proc *p)
 	pool_name(name, sizeof(name), rnd_below(&p->rnd, NR_NAMES));
 	if (rnd_chance(&p->rnd, 40))
 		flags |= VMSHM_ATTACH_RDONLY;
-	if (rnd_chance(&p->rnd, 20))
-		flags |= VMSHM_ATTACH_PREFAULT;
 	ret = vmshm_attach(f->fd, name, flags, &size, NULL);
 	note(p, "attach(fd %d, %s, flags %#x) = %d, size %" PRIu64, f->fd,
 	     name, flags, ret, size);
@@ -411,7 +437,8 @@ static void op_attach(struct fz_proc *p)
 	else
 		EXPECT(p, ret, ENOENT, EACCES);
 	if (!ret) {
-		if (!size || size % page_size() || size > MAX_PAGES * page_size())
+		if (!size || size % page_size() ||
+		    size > MAX_REGION_PAGES * page_size())
 			fz_fail(p, "attach %s: out_size %" PRIu64, name, size);
 		f->bound = true;
 		f->rdonly = flags & VMSHM_ATTACH_RDONLY;
@@ -458,14 +485,15 @@ static void op_mmap(struct fz_proc *p)
 	beyond = rnd_chance(&p->rnd, 5);
 	if (beyond)
 		pages += f->pages;
-	if (rnd_chance(&p->rnd, 5))
+	if (rnd_chance(&p->rnd, 20))
 		flags = MAP_PRIVATE;
 
+	/* A private mapping may write, even a read-only attachment's. */
 	if (!f->bound)
 		want = -ENODEV;
-	else if (flags == MAP_PRIVATE || beyond)
+	else if (beyond)
 		want = -EINVAL;
-	else if (f->rdonly && (prot & PROT_WRITE))
+	else if (f->rdonly && (prot & PROT_WRITE) && flags == MAP_SHARED)
 		want = -EACCES;
 	addr = mmap(NULL, pages * page_size(), prot, flags, f->fd, first * page_size());
 	ret = addr == MAP_FAILED ? -errno : 0;
@@ -481,6 +509,7 @@ static void op_mmap(struct fz_proc *p)
 	m->addr = addr;
 	m->pages = pages;
 	m->rdonly = f->rdonly;
+	m->private = flags == MAP_PRIVATE;
 	for (i = 0; i < pages; i++) {
 		m->prot[i] = prot;
 		m->vma[i] = p->next_vma;
@@ -546,8 +575,9 @@ static void op_munmap(struct fz_proc *p)
 
 /*
  * mprotect() splits exactly the VMAs whose protection changes, at the
- * range's ends.  A read-only attachment refuses write with EACCES before
- * any VMA changes, since all VMAs of a record share the attachment.
+ * range's ends.  A shared mapping of a read-only attachment refuses write
+ * with EACCES before any VMA changes, since all VMAs of a record share the
+ * attachment; a private one may write.
  */
 static void op_mprotect(struct fz_proc *p)
 {
@@ -564,7 +594,7 @@ static void op_mprotect(struct fz_proc *p)
 	ret = sys_ret(mprotect(m->addr + first * page_size(), n * page_size(), prot));
 	note(p, "mprotect(%p, pages %u+%u of %u, prot %d) = %d", m->addr,
 	     first, n, m->pages, prot, ret);
-	if (m->rdonly && (prot & PROT_WRITE)) {
+	if (m->rdonly && !m->private && (prot & PROT_WRITE)) {
 		if (ret != -EACCES)
 			fz_fail(p, "mprotect of a read-only attachment: got %d, want %d",
 				ret, -EACCES);
@@ -725,6 +755,28 @@ static void op_dontneed(struct fz_proc *p)
 	ret = sys_ret(madvise(m->addr + first * page_size(), n * page_size(),
 			      MADV_DONTNEED));
 	note(p, "madvise(%p, pages %u+%u, DONTNEED) = %d", m->addr, first, n,
+	     ret);
+	EXPECT(p, ret);
+}
+
+/*
+ * Reclaim a range's pages now: with swap, the region's pages go there, and
+ * the next touch brings them back with a major fault.  A locked region's
+ * pages stay; so do pages another process maps too.
+ */
+static void op_pageout(struct fz_proc *p)
+{
+	struct fz_map *m = pick_map(p, true);
+	unsigned int first, n;
+	int ret;
+
+	if (!m)
+		return;
+	first = rnd_below(&p->rnd, m->pages);
+	n = 1 + rnd_below(&p->rnd, m->pages - first);
+	ret = sys_ret(madvise(m->addr + first * page_size(), n * page_size(),
+			      MADV_PAGEOUT));
+	note(p, "madvise(%p, pages %u+%u, PAGEOUT) = %d", m->addr, first, n,
 	     ret);
 	EXPECT(p, ret);
 }
@@ -920,11 +972,13 @@ static void op_stat(struct fz_proc *p)
 		return;
 	}
 	EXPECT(p, ret);
+	/* A page is in memory, in swap, or not there yet. */
 	if (st.out_size != f->pages * page_size() ||
-	    st.out_resident > f->pages || !st.out_nr_attach)
-		fz_fail(p, "stat: size %llu resident %llu attach %u, want size %lu",
+	    st.out_resident + st.out_swapped > f->pages || !st.out_nr_attach)
+		fz_fail(p, "stat: size %llu resident %llu swapped %llu attach %u, want size %lu",
 			(unsigned long long)st.out_size,
-			(unsigned long long)st.out_resident, st.out_nr_attach,
+			(unsigned long long)st.out_resident,
+			(unsigned long long)st.out_swapped, st.out_nr_attach,
 			f->pages * page_size());
 }
 
@@ -1040,7 +1094,9 @@ static void op_param(struct fz_proc *p)
 		ret = vmshm_set_param("max_regions", v);
 		note(p, "max_regions = %lu: %d", v, ret);
 	} else {
-		v = 8 + rnd_below(&p->rnd, 200);
+		/* Now and then room for big huge regions. */
+		v = rnd_chance(&p->rnd, 30) ? 2048 + rnd_below(&p->rnd, 2048) :
+					      8 + rnd_below(&p->rnd, 200);
 		ret = vmshm_set_param("max_total_pages", v);
 		note(p, "max_total_pages = %lu: %d", v, ret);
 	}
@@ -1214,7 +1270,7 @@ static const op_fn ops[NR_OPS] = {
 	[OP_POLL] = op_poll, [OP_READ] = op_read, [OP_STAT] = op_stat,
 	[OP_INFO] = op_info, [OP_CLOSE] = op_close, [OP_DUP] = op_dup,
 	[OP_PROC] = op_proc, [OP_FDINFO] = op_fdinfo, [OP_PARAM] = op_param,
-	[OP_NETLINK] = op_netlink,
+	[OP_NETLINK] = op_netlink, [OP_PAGEOUT] = op_pageout,
 };
 
 static enum fz_op pick_op(struct fz_proc *p)
@@ -1439,7 +1495,8 @@ static bool info_equal(const struct vmshm_info *a, const struct vmshm_info *b)
 {
 	return a->out_nr_regions == b->out_nr_regions &&
 	       a->out_reserved_pages == b->out_reserved_pages &&
-	       a->out_nr_pages == b->out_nr_pages;
+	       a->out_nr_pages == b->out_nr_pages &&
+	       a->out_swapped_pages == b->out_swapped_pages;
 }
 
 int main(int argc, char **argv)
@@ -1544,13 +1601,15 @@ int main(int argc, char **argv)
 		bad = -1;
 	} else if (!info_equal(&before, &after)) {
 		snprintf(why, sizeof(why),
-			 "counters not back: regions %u reserved %llu pages %llu, were %u %llu %llu",
+			 "counters not back: regions %u reserved %llu pages %llu swapped %llu, were %u %llu %llu %llu",
 			 after.out_nr_regions,
 			 (unsigned long long)after.out_reserved_pages,
 			 (unsigned long long)after.out_nr_pages,
+			 (unsigned long long)after.out_swapped_pages,
 			 before.out_nr_regions,
 			 (unsigned long long)before.out_reserved_pages,
-			 (unsigned long long)before.out_nr_pages);
+			 (unsigned long long)before.out_nr_pages,
+			 (unsigned long long)before.out_swapped_pages);
 		bad = -1;
 	}
 	if (fd >= 0)
