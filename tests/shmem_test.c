@@ -1082,7 +1082,12 @@ TEST(maps_name)
  */
 #define LIFE_CYCLES	10000
 #define LIFE_SECONDS	120
-#define LIFE_MIN	1000	/* fewer cycles in LIFE_SECONDS is a failure */
+/*
+ * Fewer cycles in LIFE_SECONDS is a failure.  The stock kernels do all
+ * LIFE_CYCLES in 50 to 85 s under TCG on 2 CPUs, the KASAN debug kernel
+ * about 1600.
+ */
+#define LIFE_MIN	500
 #define LIFE_PAGES	16
 #define LIFE_RECLAIM	64	/* every so many cycles, memory.reclaim too */
 
