@@ -66,18 +66,6 @@ static int unshare_user_root(int flags)
 	return write_file("/proc/self/gid_map", map) ? -EIO : 0;
 }
 
-/* Run @fn(@arg) in a child; returns its exit code. */
-static int run_child(int (*fn)(void *), void *arg)
-{
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -errno;
-	if (!pid)
-		_exit(fn(arg));
-	return wait_child(pid);
-}
-
 /* One byte over a pipe, to order two processes. */
 static int post(int fd)
 {
@@ -93,39 +81,6 @@ static int await(int fd)
 	if (poll(&pfd, 1, 20000) != 1)
 		return -ETIMEDOUT;
 	return read(fd, &c, 1) == 1 ? 0 : -EPIPE;
-}
-
-static int send_fd(int sock, int fd)
-{
-	char c = 0, buf[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = buf, .msg_controllen = sizeof(buf) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
-}
-
-static int recv_fd(int sock)
-{
-	char c, buf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = buf, .msg_controllen = sizeof(buf) };
-	struct cmsghdr *cm;
-	int fd;
-
-	if (recvmsg(sock, &msg, 0) != 1)
-		return -1;
-	cm = CMSG_FIRSTHDR(&msg);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		return -1;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
 }
 
 /* Whether a dump or /proc/vmshm listed region @id, or any named @name. */
