@@ -16,7 +16,7 @@
 #   VMSHM-ERROR <reason>   setup failed, CMD did not run
 #   VMSHM-EXIT <status>    CMD's exit status
 #   VMSHM-TAINT <mask>     /proc/sys/kernel/tainted after CMD
-# A guest without swap still runs CMD; the kernel log says why
+# A guest without zram still runs CMD; the kernel log says why
 # ("vmshm-init: no swap: ..."), and the tests that need swap skip.
 #
 # Usage: /init  (as PID 1 inside the guest)
@@ -68,6 +68,9 @@ mount_pseudo() {
 # Swap, so that region pages can be swapped out (shmem_test): SWAP_SIZE
 # of zram, which compresses into guest RAM (1 GiB) and needs no disk.  The
 # debug kernel has zram built in; the others load it from modules.order.
+# A kernel without zram runs without swap, and the swap tests skip; one
+# with zram must get swap, or a swap test that skipped would hide a
+# failure.
 SWAP_SIZE=256M
 swap_on() {
 	if [ ! -e /sys/block/zram0/disksize ]; then
@@ -76,7 +79,7 @@ swap_on() {
 	fi
 	out=$( { echo "$SWAP_SIZE" >/sys/block/zram0/disksize &&
 		 mkswap /dev/zram0 && swapon /dev/zram0; } 2>&1) ||
-		kmsg "vmshm-init: no swap: zram0: $(echo "$out" | tail -n 1)"
+		fail "swap on zram0: $(echo "$out" | tail -n 1)"
 }
 
 # CMD gets ttyS0 as its controlling terminal when the host forwards a

@@ -23,6 +23,7 @@
  * nothing while fail-nth and the probability knobs are 0.
  */
 #include <dirent.h>
+#include <sched.h>
 #include <signal.h>
 #include <ucontext.h>
 #include <sys/rseq.h>
@@ -213,6 +214,7 @@ FIXTURE(fail_nth) {
 	struct run run;
 	unsigned int iterations;
 	int injected;		/* set by a run that disarmed early, or -1 */
+	int home_ipc_ns;	/* runs in new IPC namespaces: ours, or -1 */
 };
 
 FIXTURE_VARIANT(fail_nth) {
@@ -366,6 +368,7 @@ FIXTURE_SETUP(fail_nth)
 
 	self->creator = -1;
 	self->nth_fd = -1;
+	self->home_ipc_ns = -1;
 	test_cmd_info(fd, &self->before);
 	close(fd);
 	self->nth_fd = nth_open();
@@ -379,17 +382,34 @@ FIXTURE_TEARDOWN(fail_nth)
 	if (self->nth_fd >= 0)
 		nth_disarm(self->nth_fd);
 	run_release(&self->run);
+	if (self->home_ipc_ns >= 0) {
+		setns(self->home_ipc_ns, CLONE_NEWIPC);
+		close(self->home_ipc_ns);
+	}
 	region_teardown(self);
 }
 
-/* Everything the run made is gone: the counters are as they started. */
+/*
+ * Everything the run made is gone: the counters are as they started.
+ * A run in a new IPC namespace leaves its names to the namespace's death,
+ * which drops them in a work item: give that 10 s.
+ */
 static void assert_all_freed(struct __test_metadata *_metadata,
 			     FIXTURE_DATA(fail_nth) *self)
 {
+	uint64_t end = vmshm_now_ns() + 10000000000ULL;
 	struct vmshm_info now;
 	int fd = test_open();
 
-	test_cmd_info(fd, &now);
+	for (;;) {
+		test_cmd_info(fd, &now);
+		if (self->home_ipc_ns < 0 || vmshm_now_ns() > end ||
+		    (now.out_nr_regions == self->before.out_nr_regions &&
+		     now.out_reserved_pages == self->before.out_reserved_pages &&
+		     now.out_nr_pages == self->before.out_nr_pages))
+			break;
+		usleep(10000);
+	}
 	close(fd);
 	if (now.out_nr_regions != self->before.out_nr_regions ||
 	    now.out_reserved_pages != self->before.out_reserved_pages ||
@@ -442,6 +462,9 @@ static unsigned int sweep(struct __test_metadata *_metadata,
 		self->iterations = n;
 		if (needs_region)
 			region_setup(_metadata, self, variant);
+		/* A namespace vmshm has never seen: CREATE allocates its state. */
+		if (self->home_ipc_ns >= 0)
+			ASSERT_EQ(0, unshare(CLONE_NEWIPC));
 		armed_nth = n;
 		self->injected = -1;
 		ASSERT_EQ(0, nth_arm(self->nth_fd, n));
@@ -450,6 +473,8 @@ static unsigned int sweep(struct __test_metadata *_metadata,
 			   nth_disarm(self->nth_fd);
 		ASSERT_LE(0, injected);
 		run_release(&self->run);
+		if (self->home_ipc_ns >= 0)
+			ASSERT_EQ(0, setns(self->home_ipc_ns, CLONE_NEWIPC));
 		region_teardown(self);
 		assert_all_freed(_metadata, self);
 		if (!injected) {
@@ -674,6 +699,19 @@ static int run_proc_read(struct __test_metadata *_metadata,
 
 TEST_F_TIMEOUT(fail_nth, create, 900)
 {
+	/* Sanity: fail-nth does reach this sequence's allocations. */
+	ASSERT_LT(0, sweep(_metadata, self, variant, run_create, false));
+}
+
+/*
+ * The first CREATE in an IPC namespace allocates vmshm's state for it
+ * (struct vmshm_ns) besides the region and its user's entry; each run
+ * has a namespace of its own, left afterwards, so that it dies.
+ */
+TEST_F_TIMEOUT(fail_nth, create_in_new_ipc_ns, 900)
+{
+	self->home_ipc_ns = open("/proc/self/ns/ipc", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, self->home_ipc_ns);
 	/* Sanity: fail-nth does reach this sequence's allocations. */
 	ASSERT_LT(0, sweep(_metadata, self, variant, run_create, false));
 }

@@ -214,10 +214,13 @@ TEST_F(dump, many_regions)
 {
 	enum { N = 200 };
 	struct nl_snapshot *s = malloc(sizeof(*s));
+	unsigned long max_user = vmshm_get_param("max_user_regions");
 	uint32_t ids[N];
 	int fds[N], i;
 
 	ASSERT_NE(NULL, s);
+	/* More than one user may hold by default. */
+	ASSERT_EQ(0, vmshm_set_param("max_user_regions", N + 64));
 	for (i = 0; i < N; i++) {
 		fds[i] = test_open();
 		ASSERT_EQ(0, vmshm_create(fds[i], NULL, page_size(), 0600,
@@ -233,6 +236,7 @@ TEST_F(dump, many_regions)
 	ASSERT_LE(N + 1, s->nr);
 	for (i = 0; i < N; i++)
 		close(fds[i]);
+	ASSERT_EQ(0, vmshm_set_param("max_user_regions", max_user));
 	free(s);
 }
 

@@ -279,18 +279,6 @@ static int cap_drop(int cap)
 	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
 }
 
-/* Run @fn in a child process as we are; returns its exit status. */
-static int run_forked(int (*fn)(void *), void *arg)
-{
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -errno;
-	if (!pid)
-		_exit(fn(arg));
-	return wait_child(pid);
-}
-
 static struct vmshm_stat stat_of(int fd)
 {
 	struct vmshm_stat st = { 0 };
@@ -802,7 +790,7 @@ static int rdonly_private_child(void *arg)
 
 TEST_F(cow, rdonly_private_write)
 {
-	ASSERT_EQ(0, run_forked(rdonly_private_child, self->name));
+	ASSERT_EQ(0, run_child(rdonly_private_child, self->name));
 	/* As another user too, who only has the r bit of 0644. */
 	ASSERT_EQ(0, run_as_nobody(rdonly_private_child, self->name));
 	ASSERT_STREQ("old", self->shared);
@@ -993,8 +981,8 @@ TEST(locked_needs_memlock)
 	if (geteuid())
 		SKIP(return, "needs root: CAP_IPC_LOCK");
 	vmshm_require_device();
-	ASSERT_EQ(0, run_forked(memlock_zero_child, NULL));
-	ASSERT_EQ(0, run_forked(memlock_capable_child, NULL));
+	ASSERT_EQ(0, run_child(memlock_zero_child, NULL));
+	ASSERT_EQ(0, run_child(memlock_capable_child, NULL));
 }
 
 /*
@@ -1040,7 +1028,7 @@ TEST(locked_over_memlock)
 	if (geteuid())
 		SKIP(return, "needs root: setuid");
 	vmshm_require_device();
-	ASSERT_EQ(0, run_forked(memlock_limit_child, NULL));
+	ASSERT_EQ(0, run_child(memlock_limit_child, NULL));
 }
 
 /* /proc/PID/maps and smaps name the region, as they name a memfd. */

@@ -10,8 +10,9 @@
  * and move work), touches, MADV_DONTNEED and MADV_PAGEOUT (which swaps
  * when the system has swap), fork, WAIT (short deadlines), WAKE, poll,
  * read, STAT, GET_INFO, close, /proc/vmshm and fdinfo reads, module
- * parameter changes, and generic netlink requests when the module
- * registers the family.  The
+ * parameter changes (the per-user limits too), a child in a new IPC
+ * namespace, and generic netlink requests when the module registers the
+ * family.  The
  * worker models its own files and mappings, so every result is checked
  * against the set of errnos the UAPI allows in that state; odd-numbered
  * workers run as uid 65534 to take the permission paths.  Names come from
@@ -44,6 +45,7 @@
 #include <grp.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -138,7 +140,7 @@ enum fz_op {
 	OP_OPEN, OP_CREATE, OP_CREATE_BAD, OP_ATTACH, OP_UNLINK, OP_MMAP,
 	OP_MUNMAP, OP_MPROTECT, OP_MREMAP, OP_TOUCH, OP_DONTNEED, OP_FORK,
 	OP_WAIT, OP_WAKE, OP_POLL, OP_READ, OP_STAT, OP_INFO, OP_CLOSE,
-	OP_DUP, OP_PROC, OP_FDINFO, OP_PARAM, OP_NETLINK, OP_PAGEOUT,
+	OP_DUP, OP_PROC, OP_FDINFO, OP_PARAM, OP_NETLINK, OP_PAGEOUT, OP_NS,
 	NR_OPS
 };
 
@@ -146,7 +148,7 @@ static const char *const op_names[NR_OPS] = {
 	"open", "create", "create_bad", "attach", "unlink", "mmap", "munmap",
 	"mprotect", "mremap", "touch", "dontneed", "fork", "wait", "wake",
 	"poll", "read", "stat", "info", "close", "dup", "proc", "fdinfo",
-	"param", "netlink", "pageout",
+	"param", "netlink", "pageout", "ns",
 };
 
 /* Relative weights; fork is costly under TCG, so rare. */
@@ -157,7 +159,7 @@ static unsigned int op_weight[NR_OPS] = {
 	[OP_WAIT] = 6, [OP_WAKE] = 6, [OP_POLL] = 4, [OP_READ] = 4,
 	[OP_STAT] = 3, [OP_INFO] = 2, [OP_CLOSE] = 6, [OP_DUP] = 1,
 	[OP_PROC] = 2, [OP_FDINFO] = 2, [OP_PARAM] = 1, [OP_NETLINK] = 0,
-	[OP_PAGEOUT] = 3,
+	[OP_PAGEOUT] = 3, [OP_NS] = 1,
 };
 
 /* Counters shared by every process through a MAP_SHARED page. */
@@ -344,9 +346,9 @@ static void op_create(struct fz_proc *p)
 	else if (f->bound)
 		EXPECT(p, ret, EBUSY, ENOMEM);
 	else if (flags & VMSHM_CREATE_ANON)
-		EXPECT(p, ret, ENOSPC, ENOMEM);
+		EXPECT(p, ret, ENOSPC, EDQUOT, ENOMEM);
 	else
-		EXPECT(p, ret, EEXIST, ENOSPC, ENOMEM);
+		EXPECT(p, ret, EEXIST, ENOSPC, EDQUOT, ENOMEM);
 	if (!ret) {
 		f->bound = true;
 		f->rdonly = false;
@@ -1081,25 +1083,34 @@ static void op_fdinfo(struct fz_proc *p)
 			has ? "shown" : "missing", f->bound ? "" : "n un");
 }
 
-/* Limits move under CREATE's feet; small ones make ENOSPC common. */
+/*
+ * Limits move under CREATE's feet; small ones make ENOSPC and, per user,
+ * EDQUOT common.
+ */
 static void op_param(struct fz_proc *p)
 {
+	static const struct {
+		const char *name;
+		unsigned int min, span;
+	} params[] = {
+		{ "max_regions", 4, 24 },
+		{ "max_total_pages", 8, 200 },
+		{ "max_user_regions", 2, 16 },
+		{ "max_user_pages", 8, 100 },
+	};
+	unsigned int i = rnd_below(&p->rnd, ARRAY_SIZE(params));
 	unsigned long v;
 	int ret;
 
 	if (!p->root)
 		return;
-	if (rnd_chance(&p->rnd, 50)) {
-		v = 4 + rnd_below(&p->rnd, 24);
-		ret = vmshm_set_param("max_regions", v);
-		note(p, "max_regions = %lu: %d", v, ret);
-	} else {
-		/* Now and then room for big huge regions. */
-		v = rnd_chance(&p->rnd, 30) ? 2048 + rnd_below(&p->rnd, 2048) :
-					      8 + rnd_below(&p->rnd, 200);
-		ret = vmshm_set_param("max_total_pages", v);
-		note(p, "max_total_pages = %lu: %d", v, ret);
-	}
+	v = params[i].min + rnd_below(&p->rnd, params[i].span);
+	/* Now and then room for big huge regions. */
+	if (!strcmp(params[i].name, "max_total_pages") &&
+	    rnd_chance(&p->rnd, 30))
+		v = 2048 + rnd_below(&p->rnd, 2048);
+	ret = vmshm_set_param(params[i].name, v);
+	note(p, "%s = %lu: %d", params[i].name, v, ret);
 	EXPECT(p, ret);
 }
 
@@ -1259,6 +1270,58 @@ static void op_netlink(struct fz_proc *p)
 	}
 }
 
+/*
+ * The child of op_ns(), in a new IPC namespace (and, if not root, a user
+ * namespace that lets it make one): the pool's names are not there.
+ * Returns 0, or the number of the check that failed.
+ */
+static int ns_child(bool root, const char *name)
+{
+	int fd, fd2, ret;
+
+	if (unshare(CLONE_NEWIPC | (root ? 0 : CLONE_NEWUSER)))
+		return errno == ENOMEM || errno == ENOSPC ? 0 : 1;
+	fd = vmshm_open();
+	fd2 = vmshm_open();
+	if (fd < 0 || fd2 < 0)
+		return fd == -ENOMEM || fd2 == -ENOMEM ? 0 : 2;
+	if (vmshm_attach(fd, name, VMSHM_ATTACH_RDONLY, NULL, NULL) != -ENOENT)
+		return 3;
+	if (vmshm_unlink(fd, name) != -ENOENT)
+		return 4;
+	/* Left to the namespace's death, with a name as its only hold. */
+	ret = vmshm_create(fd, name, page_size(), 0600, 0, NULL);
+	if (ret && ret != -ENOSPC && ret != -EDQUOT && ret != -ENOMEM)
+		return 5;
+	if (!ret && vmshm_create(fd2, name, page_size(), 0600, 0, NULL) !=
+		    -EEXIST)
+		return 6;
+	return 0;
+}
+
+static void op_ns(struct fz_proc *p)
+{
+	char name[VMSHM_NAME_MAX];
+	int status;
+	pid_t pid;
+
+	pool_name(name, sizeof(name), rnd_below(&p->rnd, NR_NAMES));
+	pid = fork();
+	if (pid < 0) {
+		note(p, "ns: fork = %d", -errno);
+		EXPECT(p, -errno, ENOMEM, EAGAIN);
+		return;
+	}
+	if (!pid)
+		_exit(ns_child(p->root, name));
+	if (waitpid(pid, &status, 0) != pid)
+		fz_fail(p, "ns: waitpid: %s", strerror(errno));
+	note(p, "ns(%s) = %d", name, status);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		fz_fail(p, "in a new IPC namespace: check %d failed (status %#x)",
+			WIFEXITED(status) ? WEXITSTATUS(status) : -1, status);
+}
+
 typedef void (*op_fn)(struct fz_proc *p);
 
 static const op_fn ops[NR_OPS] = {
@@ -1271,7 +1334,7 @@ static const op_fn ops[NR_OPS] = {
 	[OP_POLL] = op_poll, [OP_READ] = op_read, [OP_STAT] = op_stat,
 	[OP_INFO] = op_info, [OP_CLOSE] = op_close, [OP_DUP] = op_dup,
 	[OP_PROC] = op_proc, [OP_FDINFO] = op_fdinfo, [OP_PARAM] = op_param,
-	[OP_NETLINK] = op_netlink, [OP_PAGEOUT] = op_pageout,
+	[OP_NETLINK] = op_netlink, [OP_PAGEOUT] = op_pageout, [OP_NS] = op_ns,
 };
 
 static enum fz_op pick_op(struct fz_proc *p)
@@ -1500,10 +1563,27 @@ static bool info_equal(const struct vmshm_info *a, const struct vmshm_info *b)
 	       a->out_swapped_pages == b->out_swapped_pages;
 }
 
+/*
+ * The counters as they settle: the names of the IPC namespaces of op_ns()
+ * go in a work item after those namespaces died, 10 s at most.
+ */
+static int info_settle(int fd, const struct vmshm_info *want,
+		       struct vmshm_info *info)
+{
+	uint64_t end = vmshm_now_ns() + 10000000000ULL;
+	int ret;
+
+	while (!(ret = vmshm_get_info(fd, info)) && !info_equal(want, info) &&
+	       vmshm_now_ns() < end)
+		usleep(10000);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned int nprocs = 2, seconds = 300, i;
-	unsigned long max_regions, max_total_pages;
+	unsigned long max_regions, max_total_pages, max_user_regions;
+	unsigned long max_user_pages;
 	struct vmshm_info before, after;
 	bool unload = true;
 	char why[256] = "";
@@ -1563,6 +1643,8 @@ int main(int argc, char **argv)
 	close(fd);
 	max_regions = vmshm_get_param("max_regions");
 	max_total_pages = vmshm_get_param("max_total_pages");
+	max_user_regions = vmshm_get_param("max_user_regions");
+	max_user_pages = vmshm_get_param("max_user_pages");
 
 	shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -1595,8 +1677,10 @@ int main(int argc, char **argv)
 	/* Restore the limits, then every page must have come back. */
 	vmshm_set_param("max_regions", max_regions);
 	vmshm_set_param("max_total_pages", max_total_pages);
+	vmshm_set_param("max_user_regions", max_user_regions);
+	vmshm_set_param("max_user_pages", max_user_pages);
 	fd = vmshm_open();
-	if (fd < 0 || unlink_pool(fd) || vmshm_get_info(fd, &after)) {
+	if (fd < 0 || unlink_pool(fd) || info_settle(fd, &before, &after)) {
 		if (!bad)
 			snprintf(why, sizeof(why), "cannot unlink the name pool or read the counters");
 		bad = -1;

@@ -268,6 +268,7 @@ static inline int snapshot_index(const struct nl_snapshot *s, uint32_t id)
 struct churn {
 	pid_t pids[CHURN_PROCS];
 	int *stop;
+	unsigned long max_user_regions;
 };
 
 /* A region of every kind in turn, bound to @fd and mapped at *@map. */
@@ -320,11 +321,20 @@ static inline int churn_run(unsigned int seed, const int *stop)
 	return 0;
 }
 
-/* Start the churners; returns 0 or -errno. */
+/*
+ * Start the churners; returns 0 or -errno.  They are all root, and hold
+ * more regions than one user may by default: max_user_regions is raised
+ * until churn_stop().
+ */
 static inline int churn_start(struct churn *c)
 {
+	unsigned long need = CHURN_PROCS * CHURN_FDS + 64;
 	int i;
 
+	c->max_user_regions = vmshm_get_param("max_user_regions");
+	if (c->max_user_regions && c->max_user_regions < need &&
+	    vmshm_set_param("max_user_regions", need))
+		return -EIO;
 	c->stop = mmap(NULL, sizeof(*c->stop), PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (c->stop == MAP_FAILED)
@@ -354,6 +364,8 @@ static inline int churn_stop(struct churn *c)
 		ret = ret ?: status;
 	}
 	munmap(c->stop, sizeof(*c->stop));
+	if (c->max_user_regions)
+		vmshm_set_param("max_user_regions", c->max_user_regions);
 	return ret;
 }
 
