@@ -368,6 +368,13 @@ static struct vmshm_region *vmshm_region_alloc(const struct vmshm_create *c,
 				c->flags & VMSHM_CREATE_HUGE);
 	if (IS_ERR(filp)) {
 		kfree(r);
+		/*
+		 * The module's mounts have no size or inode limit, so shmem's
+		 * ENOSPC is an inode it could not allocate; ENOSPC is ours,
+		 * for max_regions and max_total_pages.
+		 */
+		if (PTR_ERR(filp) == -ENOSPC)
+			return ERR_PTR(-ENOMEM);
 		return ERR_CAST(filp);
 	}
 	r->filp = filp;
