@@ -145,6 +145,7 @@ TEST_F(dev, reserved_nonzero)
 				  .__reserved = 1 };
 	struct vmshm_wait w = { .size = sizeof(w), .__reserved = 1 };
 	struct vmshm_wake k = { .size = sizeof(k), .__reserved = 1 };
+	struct vmshm_stat st = { .size = sizeof(st), .__reserved = 1 };
 
 	c.__reserved = 1;
 	test_ioctl_err(EINVAL, self->fd, VMSHM_CREATE, &c);
@@ -156,6 +157,7 @@ TEST_F(dev, reserved_nonzero)
 	test_cmd_create(self->fd, NULL, page_size(), 0600, VMSHM_CREATE_ANON);
 	test_ioctl_err(EINVAL, self->fd, VMSHM_WAIT, &w);
 	test_ioctl_err(EINVAL, self->fd, VMSHM_WAKE, &k);
+	test_ioctl_err(EINVAL, self->fd, VMSHM_STAT, &st);
 }
 
 TEST_F(dev, name_rules)
