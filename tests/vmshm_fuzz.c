@@ -744,7 +744,8 @@ static void op_touch(struct fz_proc *p)
 	EXPECT(p, ret, ENOMEM);
 }
 
-static void op_dontneed(struct fz_proc *p)
+/* madvise(@advice) on a random range of a random mapping: never fails. */
+static void fz_madvise(struct fz_proc *p, int advice, const char *what)
 {
 	struct fz_map *m = pick_map(p, true);
 	unsigned int first, n;
@@ -755,10 +756,15 @@ static void op_dontneed(struct fz_proc *p)
 	first = rnd_below(&p->rnd, m->pages);
 	n = 1 + rnd_below(&p->rnd, m->pages - first);
 	ret = sys_ret(madvise(m->addr + first * page_size(), n * page_size(),
-			      MADV_DONTNEED));
-	note(p, "madvise(%p, pages %u+%u, DONTNEED) = %d", m->addr, first, n,
+			      advice));
+	note(p, "madvise(%p, pages %u+%u, %s) = %d", m->addr, first, n, what,
 	     ret);
 	EXPECT(p, ret);
+}
+
+static void op_dontneed(struct fz_proc *p)
+{
+	fz_madvise(p, MADV_DONTNEED, "DONTNEED");
 }
 
 /*
@@ -768,19 +774,7 @@ static void op_dontneed(struct fz_proc *p)
  */
 static void op_pageout(struct fz_proc *p)
 {
-	struct fz_map *m = pick_map(p, true);
-	unsigned int first, n;
-	int ret;
-
-	if (!m)
-		return;
-	first = rnd_below(&p->rnd, m->pages);
-	n = 1 + rnd_below(&p->rnd, m->pages - first);
-	ret = sys_ret(madvise(m->addr + first * page_size(), n * page_size(),
-			      MADV_PAGEOUT));
-	note(p, "madvise(%p, pages %u+%u, PAGEOUT) = %d", m->addr, first, n,
-	     ret);
-	EXPECT(p, ret);
+	fz_madvise(p, MADV_PAGEOUT, "PAGEOUT");
 }
 
 static void fz_loop(struct fz_proc *p);
