@@ -180,20 +180,6 @@ static int vmshm_check_name(const char *name, bool allow_empty)
 	return 0;
 }
 
-/* The region named @name in @vns.  Called with vmshm_lock held. */
-static struct vmshm_region *vmshm_find_locked(struct vmshm_ns *vns,
-					      const char *name)
-{
-	struct vmshm_region *r;
-	unsigned long id;
-
-	lockdep_assert_held(&vmshm_lock);
-	xa_for_each(&vmshm_regions, id, r)
-		if (r->ns == vns && r->linked && !strcmp(r->name, name))
-			return r;
-	return NULL;
-}
-
 /*
  * Per-user limits.  Users are counted by their uid in the initial user
  * namespace, as RLIMIT_MEMLOCK and the other per-user rlimits are: a user
@@ -448,7 +434,7 @@ static int vmshm_insert_locked(struct vmshm_region *r,
 	unsigned long max_pages = READ_ONCE(vmshm_max_total_pages);
 	int ret;
 
-	if (r->name[0] && vmshm_find_locked(r->ns, r->name))
+	if (r->name[0] && vmshm_ns_find_name(r->ns, r->name))
 		return -EEXIST;
 	if (vmshm_stats.nr_regions >= READ_ONCE(vmshm_max_regions) ||
 	    r->nr_pages > max_pages ||
@@ -464,17 +450,27 @@ static int vmshm_insert_locked(struct vmshm_region *r,
 	ret = xa_alloc_cyclic(&vmshm_regions, &r->id, r, xa_limit_31b,
 			      &vmshm_next_id, GFP_KERNEL_ACCOUNT);
 	if (ret < 0) {
-		vmshm_user_uncharge_locked(r);
-		return ret == -EBUSY ? -ENOSPC : ret;
+		ret = ret == -EBUSY ? -ENOSPC : ret;
+		goto err_uncharge;
+	}
+	if (r->name[0]) {
+		ret = vmshm_ns_link_name(r);
+		if (ret)
+			goto err_erase;
 	}
 	vmshm_stats.nr_regions++;
 	vmshm_stats.reserved_pages += r->nr_pages;
 	vmshm_stats.gen++;
-	WRITE_ONCE(r->linked, r->name[0]);
 	/* A persistent name keeps the region until VMSHM_UNLINK. */
 	if (r->linked && !r->transient)
 		kref_get(&r->ref);
 	return 0;
+
+err_erase:
+	xa_erase(&vmshm_regions, r->id);
+err_uncharge:
+	vmshm_user_uncharge_locked(r);
+	return ret;
 }
 
 /**
@@ -603,7 +599,7 @@ long vmshm_ioctl_attach(struct vmshm_file *vf, void *arg)
 		return vns ? PTR_ERR(vns) : -ENOENT;
 
 	mutex_lock(&vmshm_lock);
-	r = vmshm_find_locked(vns, a->name);
+	r = vmshm_ns_find_name(vns, a->name);
 	if (!r)
 		ret = -ENOENT;
 	else if (vmshm_file_region(vf))
@@ -641,21 +637,18 @@ int vmshm_region_unlink(const char *name, const struct sk_buff *skb)
 	if (IS_ERR_OR_NULL(vns))
 		return vns ? PTR_ERR(vns) : -ENOENT;
 	mutex_lock(&vmshm_lock);
-	r = vmshm_find_locked(vns, name);
-	vmshm_ns_put(vns);
-	if (!r) {
+	r = vmshm_ns_find_name(vns, name);
+	if (!r || !vmshm_may_unlink(r, skb)) {
 		mutex_unlock(&vmshm_lock);
-		return -ENOENT;
+		vmshm_ns_put(vns);
+		return r ? -EPERM : -ENOENT;
 	}
-	if (!vmshm_may_unlink(r, skb)) {
-		mutex_unlock(&vmshm_lock);
-		return -EPERM;
-	}
-	WRITE_ONCE(r->linked, false);
+	vmshm_ns_unlink_name(r);
 	put = !r->transient;
 	/* Ours, for the event: a transient name holds no reference. */
 	kref_get(&r->ref);
 	mutex_unlock(&vmshm_lock);
+	vmshm_ns_put(vns);
 	vmshm_region_notify(VMSHM_EVENT_UNLINKED, r, name);
 	if (put)
 		vmshm_region_put(r);	/* the name's */
@@ -698,7 +691,7 @@ struct vmshm_region *vmshm_region_get(struct vmshm_ns *vns, u32 id,
 	struct vmshm_region *r;
 
 	mutex_lock(&vmshm_lock);
-	r = id ? xa_load(&vmshm_regions, id) : vmshm_find_locked(vns, name);
+	r = id ? xa_load(&vmshm_regions, id) : vmshm_ns_find_name(vns, name);
 	if (r && r->ns != vns)
 		r = NULL;
 	if (r)
@@ -792,7 +785,7 @@ void vmshm_file_detach(struct vmshm_file *vf)
 
 	if (atomic_dec_and_mutex_lock(&r->nr_attach, &vmshm_lock)) {
 		if (r->transient)
-			WRITE_ONCE(r->linked, false);
+			vmshm_ns_unlink_name(r);
 		mutex_unlock(&vmshm_lock);
 	}
 	vmshm_region_touch(r);
@@ -814,7 +807,7 @@ static void vmshm_regions_unlink_all(struct vmshm_ns *vns)
 			continue;
 		if (!r->linked)
 			continue;
-		WRITE_ONCE(r->linked, false);
+		vmshm_ns_unlink_name(r);
 		if (r->transient)
 			continue;
 		mutex_unlock(&vmshm_lock);

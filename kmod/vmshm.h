@@ -35,11 +35,13 @@
 
 #include <linux/atomic.h>
 #include <linux/fs.h>
+#include <linux/llist.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/notifier.h>
+#include <linux/rhashtable-types.h>
 #include <linux/sched.h>
 #include <linux/sched/user.h>
 #include <linux/spinlock.h>
@@ -93,20 +95,30 @@ extern struct vmshm_stats vmshm_stats;
 
 /**
  * struct vmshm_ns - vmshm's state for one IPC namespace (ns.c)
- * @node: in the hash of live namespaces, keyed by @ipc_ns; unhashed, under
- *	that hash's lock, when the namespace dies
+ * @node: in the hash of live namespaces, keyed by @ipc_ns; added and
+ *	removed under that hash's lock, walked under RCU by the probe that
+ *	sees the namespace die
  * @ipc_ns: the namespace; only compared, never dereferenced after it died
  * @user_ns: the user namespace that owns it, counted: CAP_SYS_ADMIN and
  *	CAP_IPC_OWNER over a region are checked there
+ * @names: the linked regions of the namespace by name; changed under
+ *	vmshm_lock, looked up under it or under RCU
  * @ref: one per region of the namespace, plus the hash's
- * @work: drops the names of its regions once the namespace is gone
+ * @dead: set once, by that probe: lookups skip the entry from then on, so
+ *	a namespace allocated later at the same address starts empty
+ * @dead_node: on the list of dead entries that a work item unhashes,
+ *	dropping the names of their regions
+ * @rcu: frees the entry after the probe's walkers are gone
  */
 struct vmshm_ns {
 	struct hlist_node node;
 	struct ipc_namespace *ipc_ns;
 	struct user_namespace *user_ns;
+	struct rhashtable names;
 	struct kref ref;
-	struct work_struct work;
+	unsigned long dead;
+	struct llist_node dead_node;
+	struct rcu_head rcu;
 };
 
 /**
@@ -146,8 +158,10 @@ struct vmshm_pages {
  * @ref: references: one per bound vmshm_file, one per lookup in progress,
  *	plus the link reference of a persistent name
  * @id: unique id, the key in vmshm_regions and the netlink dump cursor
- * @linked: the name can be found by ATTACH; written under vmshm_lock,
- *	which lookups hold; the views read it with READ_ONCE()
+ * @linked: the name can be found by ATTACH: it is in @ns's name table;
+ *	written under vmshm_lock, which lookups hold; the views read it
+ *	with READ_ONCE()
+ * @name_node: in @ns's name table while @linked
  * @transient: the name holds no reference and goes with the last user
  * @ns: the IPC namespace the name lives in, counted
  * @net: the creator's network namespace, counted: events go there
@@ -186,6 +200,7 @@ struct vmshm_region {
 	u32 id;
 	bool linked;
 	bool transient;
+	struct rhash_head name_node;
 	struct vmshm_ns *ns;
 	struct net *net;
 	struct vmshm_user *user;
@@ -466,6 +481,10 @@ int vmshm_ns_init(void);
 void vmshm_ns_exit(void);
 struct vmshm_ns *vmshm_ns_get(bool create);
 void vmshm_ns_put(struct vmshm_ns *vns);
+struct vmshm_region *vmshm_ns_find_name(struct vmshm_ns *vns,
+					const char *name);
+int vmshm_ns_link_name(struct vmshm_region *r);
+void vmshm_ns_unlink_name(struct vmshm_region *r);
 
 /* shmem.c */
 int vmshm_shmem_init(void);
