@@ -8,6 +8,7 @@
 #include "vmshm_test.h"
 
 #define HEADER "name id perms size resident mappings cpid lpid uid gid faults waits wakes timeouts swapped huge majflt"
+#define MAP_HEADER "pid comm start end prot resident faults majflt"
 #define REGION_ROW "%63s %u %o %llu %llu %u %d %d %u %u %llu %llu %llu %llu %llu %llu %llu"
 
 struct proc_region {
@@ -53,7 +54,7 @@ static int proc_find(const char *name, struct proc_region *r,
 		}
 		if (n < 0 || n >= max)
 			continue;
-		if (sscanf(line, " %d %31s %lx-%lx %7s %llu %llu %llu",
+		if (sscanf(line, " %d %31s %lx %lx %7s %llu %llu %llu",
 			   &m[n].pid, m[n].comm, &m[n].start, &m[n].end,
 			   m[n].prot, &m[n].resident, &m[n].faults,
 			   &m[n].majflt) == 8)
@@ -84,20 +85,91 @@ FIXTURE_TEARDOWN(proc)
 	close(self->fd);
 }
 
-TEST_F(proc, header)
+/* The words of @line, joined by single blanks into @words. */
+static void join_words(char *line, char *words)
 {
-	char line[512], *w, *save, words[512] = "";
-	FILE *f = fopen("/proc/vmshm", "r");
+	char *w, *save;
 
-	ASSERT_NE(NULL, f);
-	ASSERT_NE(NULL, fgets(line, sizeof(line), f));
-	fclose(f);
+	words[0] = '\0';
 	for (w = strtok_r(line, "\n ", &save); w; w = strtok_r(NULL, "\n ", &save)) {
 		if (words[0])
 			strcat(words, " ");
 		strcat(words, w);
 	}
+}
+
+/* Two header lines: the region columns, then the indented mapping ones. */
+TEST_F(proc, header)
+{
+	char line[512], words[512];
+	FILE *f = fopen("/proc/vmshm", "r");
+
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(line, sizeof(line), f));
+	join_words(line, words);
 	ASSERT_STREQ(HEADER, words);
+	ASSERT_NE(NULL, fgets(line, sizeof(line), f));
+	fclose(f);
+	ASSERT_EQ(' ', line[0]);
+	join_words(line, words);
+	ASSERT_STREQ(MAP_HEADER, words);
+}
+
+/* Where word @n of @line starts, or -1. */
+static int word_at(const char *line, int n)
+{
+	int i = 0;
+
+	for (;;) {
+		while (line[i] == ' ')
+			i++;
+		if (!line[i] || line[i] == '\n')
+			return -1;
+		if (!n--)
+			return i;
+		while (line[i] && line[i] != ' ' && line[i] != '\n')
+			i++;
+	}
+}
+
+/*
+ * Modes in octal with a leading 0, addresses in hex with "0x" and 16
+ * digits, and each value under its label, however long the command name.
+ */
+TEST_F(proc, number_format_and_columns)
+{
+	char head[512], map_head[512], line[512], row[512] = "", map[512] = "";
+	char *p = test_mmap(self->fd, page_size(), PROT_READ, 0);
+	char want[64];
+	FILE *f;
+
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, prctl(PR_SET_NAME, "c"));
+	f = fopen("/proc/vmshm", "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(head, sizeof(head), f));
+	ASSERT_NE(NULL, fgets(map_head, sizeof(map_head), f));
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, self->name, strlen(self->name)) &&
+		    line[strlen(self->name)] == ' ')
+			strcpy(row, line);
+		else if (row[0] && !map[0])
+			strcpy(map, line);
+	}
+	fclose(f);
+	ASSERT_NE('\0', row[0]);
+	ASSERT_NE('\0', map[0]);
+	/* perms: right-aligned under its label, "0644". */
+	ASSERT_EQ(0, strncmp(row + word_at(row, 2), "0644 ", 5)) TH_LOG("%s", row);
+	ASSERT_EQ(word_at(head, 2) + 5, word_at(row, 2) + 4);
+	/* start and end: left-aligned under their labels, "0x" + 16 digits. */
+	snprintf(want, sizeof(want), "0x%016lx 0x%016lx ", (unsigned long)p,
+		 (unsigned long)p + page_size());
+	ASSERT_EQ(0, strncmp(map + word_at(map, 2), want, strlen(want)))
+		TH_LOG("%s", map);
+	ASSERT_EQ(word_at(map_head, 2), word_at(map, 2));
+	ASSERT_EQ(word_at(map_head, 3), word_at(map, 3));
+	ASSERT_EQ(word_at(map_head, 4), word_at(map, 4));
 }
 
 TEST_F(proc, region_row)
