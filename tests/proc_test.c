@@ -5,6 +5,7 @@
  */
 #include <sys/stat.h>
 
+#include "exe.h"
 #include "vmshm_test.h"
 
 #define HEADER "name id perms size resident mappings cpid lpid uid gid faults waits wakes timeouts swapped huge majflt"
@@ -286,6 +287,63 @@ static int forge_row(void *arg)
 TEST_F(proc, comm_cannot_forge_rows)
 {
 	ASSERT_EQ(0, run_as_nobody(forge_row, self->name));
+}
+
+/*
+ * Whether every word of @row starts or ends where word i of @head does,
+ * that is lies under its label, left- or right-aligned.
+ */
+static bool under_labels(const char *head, const char *row)
+{
+	int i, h, r, hl, rl;
+
+	for (i = 0; (h = word_at(head, i)) >= 0; i++) {
+		r = word_at(row, i);
+		if (r < 0)
+			return false;
+		hl = strcspn(head + h, " \n");
+		rl = strcspn(row + r, " \n");
+		if (h != r && h + hl != r + rl)
+			return false;
+	}
+	return word_at(row, i) < 0;
+}
+
+/*
+ * The example of Documentation/vmshm.rst, beside the tests: the same two
+ * header lines as the real file, and its rows under their labels.
+ */
+TEST_F(proc, doc_example)
+{
+	char path[256], real[2][512], doc[5][512], line[512];
+	int n = 0, i;
+	FILE *f;
+
+	ASSERT_EQ(0, vmshm_exe_relpath(path, sizeof(path),
+				       "../Documentation/vmshm.rst"));
+	f = fopen(path, "r");
+	if (!f)
+		SKIP(return, "%.200s: %s", path, strerror(errno));
+	while (n < 5 && fgets(line, sizeof(line), f)) {
+		/* The literal block after "/proc/vmshm" starts with "name". */
+		if (!n && strncmp(line, "    name ", 9))
+			continue;
+		if (strncmp(line, "    ", 4))
+			break;
+		strcpy(doc[n++], line + 4);
+	}
+	fclose(f);
+	ASSERT_EQ(5, n);
+	f = fopen("/proc/vmshm", "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(real[0], sizeof(real[0]), f));
+	ASSERT_NE(NULL, fgets(real[1], sizeof(real[1]), f));
+	fclose(f);
+	ASSERT_STREQ(real[0], doc[0]);
+	ASSERT_STREQ(real[1], doc[1]);
+	ASSERT_TRUE(under_labels(real[0], doc[2])) TH_LOG("%s", doc[2]);
+	for (i = 3; i < 5; i++)
+		ASSERT_TRUE(under_labels(real[1], doc[i])) TH_LOG("%s", doc[i]);
 }
 
 TEST_F(proc, ids_not_reused)
