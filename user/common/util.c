@@ -128,9 +128,17 @@ int parse_uint(const char *s, unsigned long max, unsigned long *out)
 	return 0;
 }
 
-/* An option as the user knows it: "--long-name", else "-c". */
-static const char *opt_name(const struct option *opts, int opt, char *buf,
-			    size_t size)
+/**
+ * opt_name() - an option as the user knows it, for messages
+ * @opts: the long options
+ * @opt: the value getopt_long() returned, or optopt
+ * @buf: receives "--long-name", or "-c" for an option with no long name
+ * @size: room in @buf
+ *
+ * Return: @buf.
+ */
+const char *opt_name(const struct option *opts, int opt, char *buf,
+		     size_t size)
 {
 	for (; opts->name; opts++) {
 		if (opts->val == opt) {
