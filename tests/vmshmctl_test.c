@@ -183,7 +183,10 @@ TEST_F(ctl, usage_errors)
 	test_err_ctl(2, self->o, "show", "-i", "0");
 	test_err_ctl(2, self->o, "unlink");
 	test_err_ctl(2, self->o, "monitor", "-c", "zero");
-	ASSERT_STREQ("vmshmctl: monitor: bad count \"zero\" (see vmshmctl --help)\n",
+	ASSERT_STREQ("vmshmctl: monitor: bad count \"zero\": expected a number from 1 (see vmshmctl --help)\n",
+		     self->o->err);
+	test_err_ctl(2, self->o, "show", "-i", "x");
+	ASSERT_STREQ("vmshmctl: show: bad region id \"x\": expected a number from 1 to 4294967295 (see vmshmctl --help)\n",
 		     self->o->err);
 }
 

@@ -164,7 +164,7 @@ static int parse_show(int argc, char **argv, const char **name,
 	}
 	if (argc == 3 && !strcmp(argv[1], "-i")) {
 		if (parse_uint(argv[2], UINT32_MAX, id) || !*id)
-			return usage_error("show: bad region id \"%s\"",
+			return usage_error("show: bad region id \"%s\": expected a number from 1 to 4294967295",
 					   argv[2]);
 		return 0;
 	}
@@ -280,7 +280,8 @@ static int cmd_monitor(struct ctl *ctl, int argc, char **argv)
 
 	if (argc == 3 && !strcmp(argv[1], "-c")) {
 		if (parse_uint(argv[2], ULONG_MAX, &count) || !count)
-			return usage_error("monitor: bad count \"%s\"", argv[2]);
+			return usage_error("monitor: bad count \"%s\": expected a number from 1",
+					   argv[2]);
 	} else if (argc != 1) {
 		return usage_error("monitor: expected no argument or -c COUNT");
 	}
