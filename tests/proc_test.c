@@ -301,8 +301,8 @@ static bool under_labels(const char *head, const char *row)
 		r = word_at(row, i);
 		if (r < 0)
 			return false;
-		hl = strcspn(head + h, " \n");
-		rl = strcspn(row + r, " \n");
+		hl = strcspn(head + h, "\n ");
+		rl = strcspn(row + r, "\n ");
 		if (h != r && h + hl != r + rl)
 			return false;
 	}

@@ -164,8 +164,8 @@ static int parse_show(int argc, char **argv, const char **name,
 	}
 	if (argc == 3 && !strcmp(argv[1], "-i")) {
 		if (parse_uint(argv[2], UINT32_MAX, id) || !*id)
-			return usage_error("show: bad region id \"%s\": expected a number from 1 to 4294967295",
-					   argv[2]);
+			return usage_error("show: bad region id \"%s\": %s",
+					   argv[2], "expected a number from 1 to 4294967295");
 		return 0;
 	}
 	return usage_error("show: expected NAME or -i ID");
