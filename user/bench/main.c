@@ -287,8 +287,8 @@ static int run(struct bench *b, struct meta *m)
 	report_csv(&rep);
 	report_targets(&rep, m->out, true, &total);
 	missed = report_targets(&rep, stdout, false, &total);
-	info_msg("%d of %u targets missed; CSV in %s", missed, total,
-		 m->csv_path);
+	info_msg("%d of %u %s missed; CSV in %s", missed, total,
+		 plural(total, "target", "targets"), m->csv_path);
 	return 0;
 }
 
