@@ -91,10 +91,11 @@ static void vmshm_seq_stop(struct seq_file *m, void *v)
 }
 
 /*
- * The widths of the mapping columns, shared by the second header line and
- * the rows; addresses are "0x" and 16 hex digits, as YNL's hex display-hint.
+ * The second header line, with the widths of vmshm_show_mapping()'s
+ * columns: addresses are "0x" and 16 hex digits, as YNL's hex display-hint
+ * prints them, and the escaped command name is padded to 16.
  */
-#define VMSHM_PROC_MAP_FMT	"  %7s %-16s %-18s %-18s %4s %9s %10s %10s\n"
+#define VMSHM_PROC_MAP_HEADER	"  %7s %-16s %-18s %-18s %4s %9s %10s %10s\n"
 #define VMSHM_PROC_COMM_WIDTH	16
 
 static void vmshm_show_mapping(struct seq_file *m,
@@ -151,7 +152,7 @@ static int vmshm_seq_show(struct seq_file *m, void *v)
 			   "mappings", "cpid", "lpid", "uid", "gid", "faults",
 			   "waits", "wakes", "timeouts", "swapped", "huge",
 			   "majflt");
-		seq_printf(m, VMSHM_PROC_MAP_FMT, "pid", "comm", "start", "end",
+		seq_printf(m, VMSHM_PROC_MAP_HEADER, "pid", "comm", "start", "end",
 			   "prot", "resident", "faults", "majflt");
 		return 0;
 	}
