@@ -72,43 +72,45 @@ usage child_bad_fd child "child: bad value 'x' for --ready-fd: expected a file d
 	--ready-fd=x chan
 usage child_no_name child "child: expected the channel NAME (see child --help)"
 
-# unread LINES_AFTER INPUT: the warning counts the non-empty lines after
-# the empty line; nothing when there are none.
-printf '1\n\n2\n3 4\n\n5' > in
-"$bin/parent" "--transport=$transport" -o results < in > out 2> err
-msg=
-grep -qx 'parent: warning: an empty line ended the input; 3 more lines were left unread' err ||
-	msg="no warning of 3 unread lines"
+# run INPUT [ARGS...]: the parent on INPUT (a printf format), stderr in err.
+run() {
+	printf "$1" > in
+	shift
+	"$bin/parent" "--transport=$transport" -o results "$@" < in > out 2> err
+	msg=
+}
+
+# want PATTERN: a line of stderr matches PATTERN (grep) as a whole.
+want() {
+	grep -qx -- "$1" err || msg="${msg:-no line \"$1\"}"
+}
+
+# The lines after the empty line that ended the input, counted without
+# the empty ones; nothing said when there are none.
+run '1\n\n2\n3 4\n\n5'
+want 'parent: warning: an empty line ended the input; 3 more lines were left unread'
 [ "$(cat results)" = 1 ] || msg="${msg:-results are not \"1\"}"
 result unread_lines "$msg"
 
-printf '1\n\n7\n' | "$bin/parent" "--transport=$transport" -o results > out 2> err
-msg=
-grep -qx 'parent: warning: an empty line ended the input; 1 more line was left unread' err ||
-	msg="no warning of 1 unread line"
+run '1\n\n7\n'
+want 'parent: warning: an empty line ended the input; 1 more line was left unread'
 result unread_one_line "$msg"
 
-printf '1\n\n\n\n' | "$bin/parent" "--transport=$transport" -o results > out 2> err
-msg=
+run '1\n\n\n\n'
 grep -q 'unread' err && msg="a warning though only empty lines follow"
 result unread_only_empty "$msg"
 
 # One line: singular everywhere, and the -v counters.
-printf '5\n' | "$bin/parent" "--transport=$transport" -v -o results > out 2> err
-msg=
-grep -qx "parent: 1 line sent, 1 result written to results, child exited with status 0" err ||
-	msg="no singular summary"
-grep -qx "child: 1 line, 0 errors; sent=[0-9]* received=1 waits=[0-9]* wakes=[0-9]* wakes_skipped=[0-9]* spin_hits=[0-9]*" err ||
-	msg="${msg:-no child counters line}"
-grep -qx "parent: sent=[0-9]* received=0 waits=[0-9]* wakes=[0-9]* wakes_skipped=[0-9]* spin_hits=[0-9]*" err ||
-	msg="${msg:-no parent counters line}"
-grep -qx "parent: child summed 1 line" err || msg="${msg:-no \"child summed 1 line\"}"
+counters='sent=[0-9]* received=[0-9]* waits=[0-9]* wakes=[0-9]* wakes_skipped=[0-9]* spin_hits=[0-9]*'
+run '5\n' -v
+want 'parent: 1 line sent, 1 result written to results, child exited with status 0'
+want "child: 1 line, 0 errors; $counters"
+want "parent: $counters"
+want 'parent: child summed 1 line'
 result singular_and_counters "$msg"
 
-printf '5\n6\n' | "$bin/parent" "--transport=$transport" -o results > out 2> err
-msg=
-grep -qx "parent: 2 lines sent, 2 results written to results, child exited with status 0" err ||
-	msg="no plural summary"
+run '5\n6\n'
+want 'parent: 2 lines sent, 2 results written to results, child exited with status 0'
 result plural "$msg"
 
 echo "# sum_messages transport=$transport: $((nr - failed)) passed, $failed failed"
