@@ -321,10 +321,19 @@ err_free_msg:
 
 static int vmshm_nl_unlink_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	int ret;
+
 	if (GENL_REQ_ATTR_CHECK(info, VMSHM_A_REGION_NAME))
 		return -EINVAL;
-	return vmshm_region_unlink(nla_data(info->attrs[VMSHM_A_REGION_NAME]),
-				   skb);
+	ret = vmshm_region_unlink(nla_data(info->attrs[VMSHM_A_REGION_NAME]),
+				  skb);
+	/* Who else may: the rule of vmshm_may_unlink(). */
+	if (ret == -EPERM)
+		NL_SET_ERR_MSG(info->extack,
+			       "only the region's owner, or CAP_SYS_ADMIN in the user namespace owning its IPC namespace, may unlink it");
+	else if (ret == -ENOENT)
+		NL_SET_ERR_MSG(info->extack, "no such region");
+	return ret;
 }
 
 /*

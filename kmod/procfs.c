@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /proc/vmshm: one row per region in the style of /proc/sysvipc/shm, and
- * under each one an indented row per mapping.
+ * under each one an indented row per mapping.  Two header lines label the
+ * columns of each kind of row.  Modes are octal with a leading 0, and
+ * addresses hex with "0x", as everywhere vmshm prints them.
  *
  * The iterator holds vmshm_lock from ->start() to ->stop(), which keeps
  * every region in the table alive; the position is the region id, so a
@@ -88,16 +90,26 @@ static void vmshm_seq_stop(struct seq_file *m, void *v)
 	st->vns = NULL;
 }
 
+/*
+ * The second header line, with the widths of vmshm_show_mapping()'s
+ * columns: addresses are "0x" and 16 hex digits, as YNL's hex display-hint
+ * prints them, and the escaped command name is padded to 16.
+ */
+#define VMSHM_PROC_MAP_HEADER	"  %7s %-16s %-18s %-18s %4s %9s %10s %10s\n"
+#define VMSHM_PROC_COMM_WIDTH	16
+
 static void vmshm_show_mapping(struct seq_file *m,
 			       const struct vmshm_mapping_snap *s)
 {
 	seq_printf(m, "  %7d ", s->pid);
 	/* comm is chosen by the task: escape it as /proc/mounts does. */
+	seq_setwidth(m, VMSHM_PROC_COMM_WIDTH);
 	if (s->pid)
 		seq_escape(m, s->comm, " \t\n\\");
 	else
 		seq_puts(m, "-");
-	seq_printf(m, " %016lx-%016lx %c%c%c%c %9lu %10lld %10lld\n",
+	seq_pad(m, 0);
+	seq_printf(m, " 0x%016lx 0x%016lx %c%c%c%c %9lu %10lld %10lld\n",
 		   s->start, s->end,
 		   s->prot & PROT_READ ? 'r' : '-',
 		   s->prot & PROT_WRITE ? 'w' : '-',
@@ -110,7 +122,7 @@ static void vmshm_show_region(struct seq_file *m,
 {
 	struct user_namespace *ns = seq_user_ns(m);
 
-	seq_printf(m, "%-24s %6u %5o %12llu %9lu %8u %7d %7d %6u %6u %10lld %10lld %10lld %10lld %10lu %10lu %10lld\n",
+	seq_printf(m, "%-24s %6u %#6o %12llu %9lu %8u %7d %7d %6u %6u %10lld %10lld %10lld %10lld %10lu %10lu %10lld\n",
 		   vmshm_shown_name(s->name), s->id,
 		   s->mode |
 		   (s->flags & VMSHM_REGION_F_UNLINKED ? VMSHM_PERM_UNLINKED : 0) |
@@ -135,11 +147,13 @@ static int vmshm_seq_show(struct seq_file *m, void *v)
 	struct vmshm_mapping *map;
 
 	if (v == SEQ_START_TOKEN) {
-		seq_printf(m, "%-24s %6s %5s %12s %9s %8s %7s %7s %6s %6s %10s %10s %10s %10s %10s %10s %10s\n",
+		seq_printf(m, "%-24s %6s %6s %12s %9s %8s %7s %7s %6s %6s %10s %10s %10s %10s %10s %10s %10s\n",
 			   "name", "id", "perms", "size", "resident",
 			   "mappings", "cpid", "lpid", "uid", "gid", "faults",
 			   "waits", "wakes", "timeouts", "swapped", "huge",
 			   "majflt");
+		seq_printf(m, VMSHM_PROC_MAP_HEADER, "pid", "comm", "start", "end",
+			   "prot", "resident", "faults", "majflt");
 		return 0;
 	}
 

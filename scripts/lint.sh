@@ -239,9 +239,19 @@ run_sparse() {
 # Every mandoc message down to STYLE (the man-pages conventions) is a
 # finding: the pages have none, so there is nothing to filter.
 run_man() {
-	local out=$TMP/man pages=(Documentation/man/*)
+	local out=$TMP/man pages=(Documentation/man/*) h
 	mandoc -T lint -W style "${pages[@]}" >"$out" 2>&1 ||
 		[ -s "$out" ] || echo "mandoc: exit status $?" >>"$out"
+	# A .TP tag must be whole on its line (short ones share it with the
+	# body): groff puts a tag's second source line in the body.
+	LC_ALL=C MANWIDTH=120 man -l Documentation/man/vmshmctl.8 2>&1 |
+		sed 's/^ *//; s/ *$//' >"$out.vmshmctl"
+	for h in list "show NAME" "show -i ID" stats "monitor [-c COUNT]" \
+		"unlink NAME"; do
+		awk -v h="$h" '$0 == h || index($0, h "  ") == 1 { f = 1 }
+			END { exit !f }' "$out.vmshmctl" ||
+			echo "vmshmctl.8: no heading line \"$h\" in the groff output" >>"$out"
+	done
 	files "${#pages[@]}" >"$out.what"
 }
 

@@ -8,7 +8,9 @@
 #      values as kmod/include/uapi/linux/vmshm.h (compiled and compared);
 #   3. the netlink part of kmod/include/uapi/linux/vmshm.h (from
 #      VMSHM_GENL_NAME on) names nothing that the spec lacks, but for
-#      VMSHM_NL_CMD_UNSPEC, which the spec leaves out by numbering from 1.
+#      VMSHM_NL_CMD_UNSPEC, which the spec leaves out by numbering from 1;
+#   4. the kernel's cli.py, run as Documentation/vmshm.rst shows, accepts
+#      the spec and its schema.
 # Prints "1 passed, 0 failed" or the differences; exits 1 on failure.
 #
 # Usage: scripts/ynl-check.sh
@@ -16,7 +18,7 @@
 set -euo pipefail
 
 case "${1:-}" in
--h | --help) sed -n '4,15s/^# \{0,1\}//p' "$0"; exit 0 ;;
+-h | --help) sed -n '4,17s/^# \{0,1\}//p' "$0"; exit 0 ;;
 esac
 
 . "$(dirname "$0")/env.sh"
@@ -71,4 +73,13 @@ missing=$(LC_ALL=C comm -23 "$tmp/header-names" "$tmp/spec-names")
 [ -z "$missing" ] ||
 	fail "kmod/include/uapi/linux/vmshm.h has names the spec lacks:" $missing
 echo "ynl-check: $(wc -l <"$tmp/real.txt") names agree"
+
+# 4. The kernel's cli.py takes the spec as Documentation/vmshm.rst says:
+# with --schema, it validates the spec and gets as far as looking the
+# family up, which only a kernel with vmshm.ko loaded answers.
+/usr/bin/python3 "$SRC_TREE/tools/net/ynl/cli.py" --spec "$spec" \
+	--schema "$SRC_TREE/Documentation/netlink/genetlink-legacy.yaml" \
+	--dump get-region >"$tmp/cli.log" 2>&1 ||
+	grep -qx "Exception: Family 'vmshm' not supported by the kernel" "$tmp/cli.log" ||
+	fail "cli.py cannot use the spec: $(tail -n 1 "$tmp/cli.log")"
 echo "1 passed, 0 failed"

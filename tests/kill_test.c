@@ -463,7 +463,7 @@ static void kill_check_results(FIXTURE_DATA(kill) *self, struct kill_trial *t)
 /* The survivor's summary on stderr must count what the file holds. */
 static void kill_check_summary(FIXTURE_DATA(kill) *self, struct kill_trial *t)
 {
-	char *log = proto_read_file(self->errs, NULL), *p;
+	char *log = proto_read_file(self->errs, NULL), *p, *q;
 	long long got = -1;
 
 	if (!log) {
@@ -475,8 +475,10 @@ static void kill_check_summary(FIXTURE_DATA(kill) *self, struct kill_trial *t)
 		t->early = strstr(log, "before attaching");
 		p = strstr(log, "child was killed by signal 9");
 		p = p ? strstr(p, " after ") : NULL;
-		if (p && sscanf(p, " after %lld lines sent; %*s holds %lld results",
-				&t->sent, &got) != 2)
+		/* "after 1 line sent; F holds 1 result", or lines, results */
+		q = p ? strstr(p, " holds ") : NULL;
+		if (p && (!q || sscanf(p, " after %lld", &t->sent) != 1 ||
+			  sscanf(q, " holds %lld", &got) != 1))
 			got = -1;
 		if (t->early)
 			got = 0;

@@ -5,9 +5,11 @@
  */
 #include <sys/stat.h>
 
+#include "exe.h"
 #include "vmshm_test.h"
 
 #define HEADER "name id perms size resident mappings cpid lpid uid gid faults waits wakes timeouts swapped huge majflt"
+#define MAP_HEADER "pid comm start end prot resident faults majflt"
 #define REGION_ROW "%63s %u %o %llu %llu %u %d %d %u %u %llu %llu %llu %llu %llu %llu %llu"
 
 struct proc_region {
@@ -53,7 +55,7 @@ static int proc_find(const char *name, struct proc_region *r,
 		}
 		if (n < 0 || n >= max)
 			continue;
-		if (sscanf(line, " %d %31s %lx-%lx %7s %llu %llu %llu",
+		if (sscanf(line, " %d %31s %lx %lx %7s %llu %llu %llu",
 			   &m[n].pid, m[n].comm, &m[n].start, &m[n].end,
 			   m[n].prot, &m[n].resident, &m[n].faults,
 			   &m[n].majflt) == 8)
@@ -84,20 +86,91 @@ FIXTURE_TEARDOWN(proc)
 	close(self->fd);
 }
 
-TEST_F(proc, header)
+/* The words of @line, joined by single blanks into @words. */
+static void join_words(char *line, char *words)
 {
-	char line[512], *w, *save, words[512] = "";
-	FILE *f = fopen("/proc/vmshm", "r");
+	char *w, *save;
 
-	ASSERT_NE(NULL, f);
-	ASSERT_NE(NULL, fgets(line, sizeof(line), f));
-	fclose(f);
+	words[0] = '\0';
 	for (w = strtok_r(line, "\n ", &save); w; w = strtok_r(NULL, "\n ", &save)) {
 		if (words[0])
 			strcat(words, " ");
 		strcat(words, w);
 	}
+}
+
+/* Two header lines: the region columns, then the indented mapping ones. */
+TEST_F(proc, header)
+{
+	char line[512], words[512];
+	FILE *f = fopen("/proc/vmshm", "r");
+
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(line, sizeof(line), f));
+	join_words(line, words);
 	ASSERT_STREQ(HEADER, words);
+	ASSERT_NE(NULL, fgets(line, sizeof(line), f));
+	fclose(f);
+	ASSERT_EQ(' ', line[0]);
+	join_words(line, words);
+	ASSERT_STREQ(MAP_HEADER, words);
+}
+
+/* Where word @n of @line starts, or -1. */
+static int word_at(const char *line, int n)
+{
+	int i = 0;
+
+	for (;;) {
+		while (line[i] == ' ')
+			i++;
+		if (!line[i] || line[i] == '\n')
+			return -1;
+		if (!n--)
+			return i;
+		while (line[i] && line[i] != ' ' && line[i] != '\n')
+			i++;
+	}
+}
+
+/*
+ * Modes in octal with a leading 0, addresses in hex with "0x" and 16
+ * digits, and each value under its label, however long the command name.
+ */
+TEST_F(proc, number_format_and_columns)
+{
+	char head[512], map_head[512], line[512], row[512] = "", map[512] = "";
+	char *p = test_mmap(self->fd, page_size(), PROT_READ, 0);
+	char want[64];
+	FILE *f;
+
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, prctl(PR_SET_NAME, "c"));
+	f = fopen("/proc/vmshm", "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(head, sizeof(head), f));
+	ASSERT_NE(NULL, fgets(map_head, sizeof(map_head), f));
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, self->name, strlen(self->name)) &&
+		    line[strlen(self->name)] == ' ')
+			strcpy(row, line);
+		else if (row[0] && !map[0])
+			strcpy(map, line);
+	}
+	fclose(f);
+	ASSERT_NE('\0', row[0]);
+	ASSERT_NE('\0', map[0]);
+	/* perms: right-aligned under its label, "0644". */
+	ASSERT_EQ(0, strncmp(row + word_at(row, 2), "0644 ", 5)) TH_LOG("%s", row);
+	ASSERT_EQ(word_at(head, 2) + 5, word_at(row, 2) + 4);
+	/* start and end: left-aligned under their labels, "0x" + 16 digits. */
+	snprintf(want, sizeof(want), "0x%016lx 0x%016lx ", (unsigned long)p,
+		 (unsigned long)p + page_size());
+	ASSERT_EQ(0, strncmp(map + word_at(map, 2), want, strlen(want)))
+		TH_LOG("%s", map);
+	ASSERT_EQ(word_at(map_head, 2), word_at(map, 2));
+	ASSERT_EQ(word_at(map_head, 3), word_at(map, 3));
+	ASSERT_EQ(word_at(map_head, 4), word_at(map, 4));
 }
 
 TEST_F(proc, region_row)
@@ -214,6 +287,63 @@ static int forge_row(void *arg)
 TEST_F(proc, comm_cannot_forge_rows)
 {
 	ASSERT_EQ(0, run_as_nobody(forge_row, self->name));
+}
+
+/*
+ * Whether every word of @row starts or ends where word i of @head does,
+ * that is lies under its label, left- or right-aligned.
+ */
+static bool under_labels(const char *head, const char *row)
+{
+	int i, h, r, hl, rl;
+
+	for (i = 0; (h = word_at(head, i)) >= 0; i++) {
+		r = word_at(row, i);
+		if (r < 0)
+			return false;
+		hl = strcspn(head + h, "\n ");
+		rl = strcspn(row + r, "\n ");
+		if (h != r && h + hl != r + rl)
+			return false;
+	}
+	return word_at(row, i) < 0;
+}
+
+/*
+ * The example of Documentation/vmshm.rst, beside the tests: the same two
+ * header lines as the real file, and its rows under their labels.
+ */
+TEST_F(proc, doc_example)
+{
+	char path[256], real[2][512], doc[5][512], line[512];
+	int n = 0, i;
+	FILE *f;
+
+	ASSERT_EQ(0, vmshm_exe_relpath(path, sizeof(path),
+				       "../Documentation/vmshm.rst"));
+	f = fopen(path, "r");
+	if (!f)
+		SKIP(return, "%.200s: %s", path, strerror(errno));
+	while (n < 5 && fgets(line, sizeof(line), f)) {
+		/* The literal block after "/proc/vmshm" starts with "name". */
+		if (!n && strncmp(line, "    name ", 9))
+			continue;
+		if (strncmp(line, "    ", 4))
+			break;
+		strcpy(doc[n++], line + 4);
+	}
+	fclose(f);
+	ASSERT_EQ(5, n);
+	f = fopen("/proc/vmshm", "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(real[0], sizeof(real[0]), f));
+	ASSERT_NE(NULL, fgets(real[1], sizeof(real[1]), f));
+	fclose(f);
+	ASSERT_STREQ(real[0], doc[0]);
+	ASSERT_STREQ(real[1], doc[1]);
+	ASSERT_TRUE(under_labels(real[0], doc[2])) TH_LOG("%s", doc[2]);
+	for (i = 3; i < 5; i++)
+		ASSERT_TRUE(under_labels(real[1], doc[i])) TH_LOG("%s", doc[i]);
 }
 
 TEST_F(proc, ids_not_reused)

@@ -40,6 +40,7 @@ identical() {
 		echo "not ok 1 transports_identical"
 	fi
 	sh "$e2e/sum_edges.sh" --transport=vmshm
+	sh "$e2e/sum_messages.sh" --transport=vmshm
 	sh "$e2e/sum_faults.sh" --transport=vmshm
 } >"$out" 2>&1
 

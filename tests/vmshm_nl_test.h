@@ -198,7 +198,7 @@ static inline int proc_parse_mapping(const char *line,
 	char prot[8];
 
 	memset(m, 0, sizeof(*m));
-	if (sscanf(line, " %u %15s %llx-%llx %7s %llu %llu %llu", &m->pid,
+	if (sscanf(line, " %u %15s %llx %llx %7s %llu %llu %llu", &m->pid,
 		   m->comm, &start, &end, prot, &resident, &faults,
 		   &majflt) != 8)
 		return -EINVAL;
@@ -227,7 +227,8 @@ static inline int proc_snapshot(struct nl_snapshot *s)
 	if (!f)
 		return -errno;
 	memset(s, 0, sizeof(*s));
-	if (!fgets(line, sizeof(line), f))
+	/* Two header lines: region columns, mapping columns. */
+	if (!fgets(line, sizeof(line), f) || !fgets(line, sizeof(line), f))
 		ret = -EIO;
 	while (!ret && fgets(line, sizeof(line), f)) {
 		i = s->nr - 1;

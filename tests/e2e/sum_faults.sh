@@ -217,7 +217,7 @@ else
 	rc=$?
 	msg=
 	[ "$rc" -eq 130 ] || msg="parent exit status $rc, want 130"
-	grep -Eq '([0-9]+) lines sent, \1 results written' err ||
+	grep -Eq '([0-9]+) lines? sent, \1 results? written' err ||
 		msg="${msg:-lines sent and results written differ}"
 	whole_lines results || msg="${msg:-results end inside a line}"
 	result parent_sigint_full "$msg"

@@ -13,6 +13,7 @@ rc=0
 "$e2e/sum_check.sh" --transport=posix-flags --lines=200 --interactive || rc=1
 for t in futex posix-flags; do
 	"$e2e/sum_edges.sh" --transport=$t || rc=1
+	"$e2e/sum_messages.sh" --transport=$t || rc=1
 	"$e2e/sum_faults.sh" --transport=$t || rc=1
 done
 exit $rc

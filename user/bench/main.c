@@ -175,28 +175,77 @@ static int parse_opt(struct bench_cfg *cfg, struct meta *m, int opt)
 	return parse_num_opt(cfg, opt);
 }
 
+/* The value an option expects, for its one-line usage error. */
+static const char *opt_want(int opt)
+{
+	static char pages[80];
+
+	switch (opt) {
+	case 'r':
+		return "a number of rounds from 2";
+	case 'n':
+	case 'c':
+	case 'C':
+		return "a number from 1";
+	case 'l':
+		return "a number of lines from 100";
+	case 'w':
+	case 's':
+	case 'S':
+		return "a number";
+	case 'p':
+		snprintf(pages, sizeof(pages),
+			 "up to %u page counts from 1 to 1073741824, separated by commas",
+			 FAULT_SIZES);
+		return pages;
+	case 'R':
+		return "a size in bytes with an optional K, M or G suffix, such as 64K";
+	case 'm':
+		return "KEY=VALUE";
+	case 'o':
+		return "a file name";
+	}
+	return "workload or variant names separated by commas";
+}
+
 static int parse_args(struct bench_cfg *cfg, struct meta *m, int argc,
 		      char **argv)
 {
-	int opt, ret = 0;
+	char name[32];
+	int opt;
 
-	while (!ret && (opt = getopt_long(argc, argv, "qo:h", opts, NULL)) >= 0) {
+	/* Our own messages, one line each: see parse_cmdline(). */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":qo:h", opts, NULL)) >= 0) {
 		if (opt == 'h') {
 			usage(stdout);
 			exit(0);
 		}
-		ret = parse_opt(cfg, m, opt);
-		if (ret && optarg)
-			err_msg("%s: bad value for %s", optarg, argv[optind - 1]);
+		if (opt == '?') {
+			err_msg("unknown option '%s' (see vmshm-bench --help)",
+				argv[optind - 1]);
+			return -EINVAL;
+		}
+		if (opt == ':') {
+			err_msg("option %s needs a value: %s",
+				opt_name(opts, optopt, name, sizeof(name)),
+				opt_want(optopt));
+			return -EINVAL;
+		}
+		if (parse_opt(cfg, m, opt)) {
+			err_msg("bad value '%s' for %s: expected %s", optarg,
+				opt_name(opts, opt, name, sizeof(name)),
+				opt_want(opt));
+			return -EINVAL;
+		}
 	}
-	if (!ret && optind < argc) {
-		err_msg("%s: unexpected argument", argv[optind]);
-		ret = -EINVAL;
+	if (optind < argc) {
+		err_msg("unexpected argument '%s' (see vmshm-bench --help)",
+			argv[optind]);
+		return -EINVAL;
 	}
-	if (ret)
-		usage(stderr);
 	cfg->flags_lines = cfg->lines / 100;
-	return ret;
+	return 0;
 }
 
 static void on_sigchld(int sig)
@@ -238,8 +287,8 @@ static int run(struct bench *b, struct meta *m)
 	report_csv(&rep);
 	report_targets(&rep, m->out, true, &total);
 	missed = report_targets(&rep, stdout, false, &total);
-	info_msg("%d of %u targets missed; CSV in %s", missed, total,
-		 m->csv_path);
+	info_msg("%d of %u %s missed; CSV in %s", missed, total,
+		 plural(total, "target", "targets"), m->csv_path);
 	return 0;
 }
 

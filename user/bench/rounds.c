@@ -137,9 +137,10 @@ static int stream_check(const struct bench *b, const struct result *r,
 
 	if (r->n == lines && r->hash == hash)
 		return 0;
-	err_msg("stream %s %s round %u: %016llx over %llu lines, not %016llx over %llu",
+	err_msg("stream %s %s round %u: %016llx over %llu %s, not %016llx over %llu",
 		r->variant, placement_names[r->pl], r->round,
 		(unsigned long long)r->hash, (unsigned long long)r->n,
+		plural(r->n, "line", "lines"),
 		(unsigned long long)hash, (unsigned long long)lines);
 	return -EBADMSG;
 }
@@ -257,8 +258,9 @@ int bench_rounds(struct bench *b)
 		round_sys_close(fd);
 		if (ret)
 			return ret;
-		info_msg("round %u/%u: %u jobs in %.1f s%s", round + 1,
-			 b->cfg->rounds, n, (vmshm_now_ns() - t0) / 1e9,
+		info_msg("round %u/%u: %u %s in %.1f s%s", round + 1,
+			 b->cfg->rounds, n, plural(n, "job", "jobs"),
+			 (vmshm_now_ns() - t0) / 1e9,
 			 round ? "" : " (warm-up, discarded; counts syscalls)");
 	}
 	return 0;

@@ -129,27 +129,68 @@ int parse_uint(const char *s, unsigned long max, unsigned long *out)
 }
 
 /**
+ * opt_name() - an option as the user knows it, for messages
+ * @opts: the long options
+ * @opt: the value getopt_long() returned, or optopt
+ * @buf: receives "--long-name", or "-c" for an option with no long name
+ * @size: room in @buf
+ *
+ * Return: @buf.
+ */
+const char *opt_name(const struct option *opts, int opt, char *buf,
+		     size_t size)
+{
+	for (; opts->name; opts++) {
+		if (opts->val == opt) {
+			snprintf(buf, size, "--%s", opts->name);
+			return buf;
+		}
+	}
+	snprintf(buf, size, "-%c", opt);
+	return buf;
+}
+
+/**
+ * plural() - the noun for a count, for messages such as "1 line"
+ * @n: the count
+ * @one: the singular, used when @n is 1
+ * @many: the plural
+ *
+ * Return: @one or @many.
+ */
+const char *plural(unsigned long long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+/**
  * parse_cmdline() - the option loop of the parent and the child
  * @argc: as main() got it
  * @argv: as main() got it
  * @optstr: short options for getopt_long(), with "qvh"
  * @opts: long options, with "quiet", "verbose" and "help"
  * @parse: handles every other option: 0, or -EINVAL for a bad one
- * @arg: its first argument
- * @usage: prints the program's usage on the stream given
+ * @want: names the value an option expects, e.g. "a size such as 64K"
+ * @arg: the first argument of @parse
+ * @usage: prints the program's usage on stdout for -h
  *
- * -q and -v set the verbosity; -h prints the usage on stdout and exits 0.
- * A bad option gets the usage on stderr, after "bad value" if it had one.
+ * -q and -v set the verbosity; -h prints the usage and exits 0.  A bad
+ * option gets one line on stderr naming what was expected, not the usage.
  *
  * Return: the index of the first operand in @argv, or -EINVAL.
  */
 int parse_cmdline(int argc, char **argv, const char *optstr,
 		  const struct option *opts, int (*parse)(void *arg, int opt),
-		  void *arg, void (*usage)(FILE *f))
+		  const char *(*want)(int opt), void *arg,
+		  void (*usage)(FILE *f))
 {
-	int opt, ret;
+	char colon_optstr[64], name[64];
+	int opt;
 
-	while ((opt = getopt_long(argc, argv, optstr, opts, NULL)) != -1) {
+	/* A leading ':' tells a missing value (':') from an unknown option. */
+	snprintf(colon_optstr, sizeof(colon_optstr), ":%s", optstr);
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, colon_optstr, opts, NULL)) != -1) {
 		switch (opt) {
 		case 'q':
 			verbosity = -1;
@@ -160,17 +201,23 @@ int parse_cmdline(int argc, char **argv, const char *optstr,
 		case 'h':
 			usage(stdout);
 			exit(0);
+		case ':':
+			err_msg("option %s needs a value: %s",
+				opt_name(opts, optopt, name, sizeof(name)),
+				want(optopt));
+			return -EINVAL;
 		case '?':
-			ret = -EINVAL;
-			break;
-		default:
-			ret = parse(arg, opt);
+			if (optopt)
+				snprintf(name, sizeof(name), "-%c", optopt);
+			else
+				snprintf(name, sizeof(name), "%s", argv[optind - 1]);
+			err_msg("unknown option '%s' (see %s --help)", name,
+				prog_name);
+			return -EINVAL;
 		}
-		if (ret) {
-			if (optarg)
-				err_msg("bad value '%s' for option %s", optarg,
-					argv[optind - 1]);
-			usage(stderr);
+		if (parse(arg, opt)) {
+			err_msg("bad value '%s' for %s: expected %s", optarg,
+				opt_name(opts, opt, name, sizeof(name)), want(opt));
 			return -EINVAL;
 		}
 	}

@@ -27,7 +27,11 @@ int parse_size(const char *s, uint64_t *out);
 int parse_uint(const char *s, unsigned long max, unsigned long *out);
 int parse_cmdline(int argc, char **argv, const char *optstr,
 		  const struct option *opts, int (*parse)(void *arg, int opt),
-		  void *arg, void (*usage)(FILE *f));
+		  const char *(*want)(int opt), void *arg,
+		  void (*usage)(FILE *f));
+const char *opt_name(const struct option *opts, int opt, char *buf,
+		     size_t size);
+const char *plural(unsigned long long n, const char *one, const char *many);
 int write_all(int fd, const void *buf, size_t len);
 int set_handler(int sig, void (*fn)(int));
 

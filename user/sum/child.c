@@ -289,27 +289,29 @@ static void signal_ready(struct child *c)
 /* Report how the run ended; returns the exit status. */
 static int finish(struct child *c, int ret)
 {
+	const char *lines = plural(c->lines, "line", "lines");
 	char stats[256];
 
 	if (c->mid_line)
 		info_msg("input ended inside line %llu; dropped it",
 			 c->lines + 1);
 	c->x->ops->stats(c->x, stats, sizeof(stats));
-	verbose_msg("%llu lines, %llu errors; %s", c->lines, c->errors, stats);
+	verbose_msg("%llu %s, %llu %s; %s", c->lines, lines, c->errors,
+		    plural(c->errors, "error", "errors"), stats);
 	if (ret == XPORT_EOF)
 		return 0;
 	if (ret == -EPIPE || (ret == -EINTR && !parent_alive(c))) {
-		err_msg("parent went away after %llu lines", c->lines);
+		err_msg("parent went away after %llu %s", c->lines, lines);
 		return 1;
 	}
 	if (ret == -EINTR) {
-		info_msg("stopped by signal %d after %llu lines", (int)stop_sig,
-			 c->lines);
+		info_msg("stopped by signal %d after %llu %s", (int)stop_sig,
+			 c->lines, lines);
 		return 128 + stop_sig;
 	}
 	if (ret == -EBADMSG || ret == -EPROTO)
-		err_msg("channel %s: corrupt data after %llu lines", c->name,
-			c->lines);
+		err_msg("channel %s: corrupt data after %llu %s", c->name,
+			c->lines, lines);
 	return 1;
 }
 
@@ -369,15 +371,35 @@ static int parse_opt(void *arg, int opt)
 	return -EINVAL;
 }
 
+static const char *opt_want(int opt)
+{
+	switch (opt) {
+	case 'o':
+		return "a file name";
+	case 'T':
+		return "one of " XPORT_KINDS;
+	case 'S':
+		return "a number of polls from 0 to 1073741824";
+	case 'R':
+		return "a file descriptor from 0 to 1048576";
+	}
+	return "no value";
+}
+
 static int parse_args(struct child *c, int argc, char **argv)
 {
 	int first = parse_cmdline(argc, argv, "o:qvh", child_opts, parse_opt,
-				  c, usage);
+				  opt_want, c, usage);
 
 	if (first < 0)
 		return first;
+	if (first == argc) {
+		err_msg("expected the channel NAME (see child --help)");
+		return -EINVAL;
+	}
 	if (first != argc - 1) {
-		usage(stderr);
+		err_msg("unexpected argument '%s': expected only the channel NAME",
+			argv[first + 1]);
 		return -EINVAL;
 	}
 	c->name = argv[first];

@@ -66,6 +66,7 @@ struct parent {
 	bool reaped;
 	unsigned long long lines;
 	bool mid_line;
+	size_t rest;
 	char buf[IN_BUF_SIZE];
 };
 
@@ -149,7 +150,10 @@ static int show_result(struct parent *p)
 	return ret == XPORT_EOF ? -EPROTO : ret;
 }
 
-/* Send the lines in @buf; 1 at an empty line, -EINTR once stopped. */
+/*
+ * Send the lines in @buf; -EINTR once stopped, or 1 at an empty line, with
+ * @p->rest set to the number of bytes of @buf after it.
+ */
 static int send_lines(struct parent *p, const char *buf, size_t len)
 {
 	int ret;
@@ -160,8 +164,10 @@ static int send_lines(struct parent *p, const char *buf, size_t len)
 
 		if (stop_sig && !p->mid_line)
 			return -EINTR;
-		if (nl && !n && !p->mid_line)
+		if (nl && !n && !p->mid_line) {
+			p->rest = len - 1;
 			return 1;
+		}
 		ret = p->x->ops->send(p->x, buf, n, nl);
 		if (ret)
 			return ret;
@@ -209,6 +215,50 @@ static int wait_input(struct parent *p)
 	}
 }
 
+/* Count the lines of @buf that are not empty; @mid: inside one. */
+static unsigned long long count_lines(const char *buf, size_t len, bool *mid)
+{
+	unsigned long long n = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (buf[i] != '\n') {
+			*mid = true;
+		} else if (*mid) {
+			n++;
+			*mid = false;
+		}
+	}
+	return n;
+}
+
+/*
+ * An empty line ended the input: say how many lines after it are left
+ * unread.  Unless stdin is a terminal, where an empty line is how the user
+ * ends the input, that means reading it to its end.  Empty lines after the
+ * first one are not counted.
+ */
+static void warn_unread(struct parent *p, const char *rest, size_t len)
+{
+	unsigned long long n;
+	bool mid = false;
+	ssize_t r;
+
+	n = count_lines(rest, len, &mid);
+	while (!p->tty && !stop_sig) {
+		r = read(STDIN_FILENO, p->buf, sizeof(p->buf));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += count_lines(p->buf, r, &mid);
+	}
+	n += mid;
+	if (n)
+		info_msg("warning: an empty line ended the input; %llu more %s left unread",
+			 n, plural(n, "line was", "lines were"));
+}
+
 /*
  * Read stdin and send every line.  Return: 0 at an empty line or end of
  * file, -EINTR when stopped by a signal, -EPIPE when the child has gone,
@@ -247,6 +297,8 @@ static int read_input(struct parent *p)
 		if (!n)
 			return p->mid_line ? send_lines(p, "\n", 1) : 0;
 		ret = send_lines(p, p->buf, n);
+		if (ret > 0)
+			warn_unread(p, p->buf + n - p->rest, p->rest);
 		if (ret)
 			return ret > 0 ? 0 : ret;
 		ret = p->x->ops->flush(p->x);
@@ -456,7 +508,8 @@ static long long child_results(struct parent *p)
 
 	if (xport_get_status(p->x, &st))
 		return -1;
-	verbose_msg("child summed %llu lines", (unsigned long long)st.lines);
+	verbose_msg("child summed %llu %s", (unsigned long long)st.lines,
+		    plural(st.lines, "line", "lines"));
 	if (st.state == XPORT_RUNNING)
 		return -1;
 	if (st.state == XPORT_RECOVERED)
@@ -470,23 +523,25 @@ static int report(struct parent *p, int ret)
 	bool child_ok = p->reaped && WIFEXITED(p->status) &&
 			!WEXITSTATUS(p->status);
 	long long results = child_results(p);
+	const char *lines = plural(p->lines, "line", "lines");
+	const char *res_noun = plural(results, "result", "results");
 	char st[96], res[32] = "?";
 
 	describe_status(p, st, sizeof(st));
 	if (results >= 0)
 		snprintf(res, sizeof(res), "%lld", results);
 	if (!child_ok || ret == -EPIPE) {
-		err_msg("child %s after %llu lines sent; %s holds %s results",
-			st, p->lines, p->out_path, res);
+		err_msg("child %s after %llu %s sent; %s holds %s %s",
+			st, p->lines, lines, p->out_path, res, res_noun);
 		return 1;
 	}
 	if (results >= 0 && results != (long long)p->lines) {
-		err_msg("%llu lines sent but %s holds %s results", p->lines,
-			p->out_path, res);
+		err_msg("%llu %s sent but %s holds %s %s", p->lines, lines,
+			p->out_path, res, res_noun);
 		return 1;
 	}
-	info_msg("%llu lines sent, %s results written to %s, child %s",
-		 p->lines, res, p->out_path, st);
+	info_msg("%llu %s sent, %s %s written to %s, child %s",
+		 p->lines, lines, res, res_noun, p->out_path, st);
 	if (stop_sig) {
 		info_msg("stopped by signal %d", (int)stop_sig);
 		return 128 + stop_sig;
@@ -625,15 +680,31 @@ static int parse_opt(void *arg, int opt)
 	return -EINVAL;
 }
 
+static const char *opt_want(int opt)
+{
+	switch (opt) {
+	case 'o':
+		return "a file name";
+	case 'R':
+		return "a size in bytes with an optional K, M or G suffix, such as 64K";
+	case 'T':
+		return "one of " XPORT_KINDS;
+	case 'P':
+		return "a number of polls from 0 to 1073741824";
+	}
+	return "no value";
+}
+
 static int parse_args(struct parent *p, int argc, char **argv)
 {
 	int first = parse_cmdline(argc, argv, "o:qvh", parent_opts, parse_opt,
-				  p, usage);
+				  opt_want, p, usage);
 
 	if (first < 0)
 		return first;
 	if (first != argc) {
-		usage(stderr);
+		err_msg("unexpected argument '%s': the parent reads the numbers from standard input (parent < %s)",
+			argv[first], argv[first]);
 		return -EINVAL;
 	}
 	p->tty = isatty(STDIN_FILENO);

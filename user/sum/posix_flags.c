@@ -213,8 +213,8 @@ static void pf_stats(struct xport *x, char *buf, size_t size)
 {
 	struct pf_xport *p = to_pf(x);
 
-	snprintf(buf, size, "%llu messages sent, %llu received, %llu polls",
-		 p->sent, p->received, p->polls);
+	/* Each poll is a sleep; nobody is woken, the peer polls too. */
+	xport_format_stats(buf, size, p->sent, p->received, p->polls, 0, 0, 0);
 }
 
 static void pf_destroy(struct xport *x)

@@ -3,6 +3,7 @@
  * Transport selection by name, and the receiver's account in the channel.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "xport.h"
@@ -17,6 +18,32 @@ bool xport_kind_valid(const char *kind)
 {
 	return !strcmp(kind, "vmshm") || !strcmp(kind, "futex") ||
 	       !strcmp(kind, "posix-flags");
+}
+
+/**
+ * xport_format_stats() - the -v counters, one vocabulary for all transports
+ * @buf: receives one line, "sent=N received=N waits=N ..."
+ * @size: room in @buf
+ * @sent: records (pieces of lines, end of stream) this side sent
+ * @received: records it received
+ * @waits: times it slept waiting for the peer: a VMSHM_WAIT or FUTEX_WAIT
+ *	call, or one usleep() poll of posix-flags
+ * @wakes: wake calls it made for a sleeping peer (VMSHM_WAKE, FUTEX_WAKE)
+ * @wakes_skipped: publishes that found the peer awake and made no call
+ * @spin_hits: --spin polls that found work and saved a wait
+ *
+ * vmshm-parent(1) and vmshm-child(1) document the same words.
+ */
+void xport_format_stats(char *buf, size_t size, uint64_t sent,
+			uint64_t received, uint64_t waits, uint64_t wakes,
+			uint64_t wakes_skipped, uint64_t spin_hits)
+{
+	snprintf(buf, size,
+		 "sent=%llu received=%llu waits=%llu wakes=%llu wakes_skipped=%llu spin_hits=%llu",
+		 (unsigned long long)sent, (unsigned long long)received,
+		 (unsigned long long)waits, (unsigned long long)wakes,
+		 (unsigned long long)wakes_skipped,
+		 (unsigned long long)spin_hits);
 }
 
 /**

@@ -78,7 +78,8 @@ struct xport_piece {
  *	-EPIPE (the peer has gone and nothing is left), -EINTR, -EBADMSG
  * @recv_done: release the piece recv() returned
  * @peer_ready: the peer has attached; the name may go now
- * @stats: one line of transport counters for -v, into @buf
+ * @stats: one line of transport counters for -v, into @buf, through
+ *	xport_format_stats() so that every transport uses the same words
  * @destroy: unmap, close, unlink what the creator owns; frees @x
  *
  * Waiting calls return -EINTR when a signal arrives and cfg->stop is set,
@@ -136,6 +137,9 @@ struct xport {
 
 #define XPORT_KINDS	"vmshm|posix-flags|futex"
 
+void xport_format_stats(char *buf, size_t size, uint64_t sent,
+			uint64_t received, uint64_t waits, uint64_t wakes,
+			uint64_t wakes_skipped, uint64_t spin_hits);
 int xport_create(const struct xport_cfg *cfg, struct xport **x);
 int xport_attach(const struct xport_cfg *cfg, struct xport **x);
 bool xport_kind_valid(const char *kind);

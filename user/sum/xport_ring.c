@@ -308,19 +308,9 @@ static void xring_stats(struct xport *x, char *buf, size_t size)
 	struct xring *r = to_xring(x);
 	const struct ring_stats *t = &r->tx.stats, *v = &r->rx.stats;
 
-	snprintf(buf, size,
-		 "tx: records=%llu publishes=%llu wakes=%llu skipped=%llu waits=%llu; "
-		 "rx: records=%llu releases=%llu wakes=%llu waits=%llu spin_hits=%llu",
-		 (unsigned long long)t->records,
-		 (unsigned long long)t->publishes,
-		 (unsigned long long)t->wakes,
-		 (unsigned long long)t->wakes_skipped,
-		 (unsigned long long)t->waits,
-		 (unsigned long long)v->records,
-		 (unsigned long long)v->publishes,
-		 (unsigned long long)v->wakes,
-		 (unsigned long long)v->waits,
-		 (unsigned long long)v->spin_hits);
+	xport_format_stats(buf, size, t->records, v->records,
+			   t->waits + v->waits, t->wakes + v->wakes,
+			   t->wakes_skipped + v->wakes_skipped, v->spin_hits);
 }
 
 static void xring_destroy(struct xport *x)

@@ -103,6 +103,53 @@ void print_u64(enum output_type t, const char *key, const char *fmt,
 	jsonw_u64(jw, value);
 }
 
+/**
+ * print_hex() - an address, in hex with "0x" in both modes
+ * @t: output type
+ * @key: JSON key; the value is the string "0x..." with no leading zeros,
+ *	as the kernel's YNL cli.py prints a display-hint: hex attribute
+ * @fmt: text format, with "0x" of its own
+ * @value: the address
+ */
+void print_hex(enum output_type t, const char *key, const char *fmt,
+	       unsigned long long value)
+{
+	char buf[24];
+
+	if (!want(t))
+		return;
+	if (!jw) {
+		printf(fmt, value);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "0x%llx", value);
+	json_key(key);
+	jsonw_string(jw, buf);
+}
+
+/**
+ * print_mode() - permission bits, in octal with a leading 0 in both modes
+ * @t: output type
+ * @key: JSON key; the value is a string such as "0640"
+ * @fmt: text format for a string
+ * @value: the mode
+ */
+void print_mode(enum output_type t, const char *key, const char *fmt,
+		unsigned int value)
+{
+	char buf[16];
+
+	if (!want(t))
+		return;
+	snprintf(buf, sizeof(buf), "%#o", value);
+	if (!jw) {
+		printf(fmt, buf);
+		return;
+	}
+	json_key(key);
+	jsonw_string(jw, buf);
+}
+
 void print_bool(enum output_type t, const char *key, const char *fmt,
 		bool value)
 {

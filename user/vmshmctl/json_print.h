@@ -29,6 +29,10 @@ void print_string(enum output_type t, const char *key, const char *fmt,
 		  const char *value);
 void print_u64(enum output_type t, const char *key, const char *fmt,
 	       unsigned long long value);
+void print_hex(enum output_type t, const char *key, const char *fmt,
+	       unsigned long long value);
+void print_mode(enum output_type t, const char *key, const char *fmt,
+		unsigned int value);
 void print_bool(enum output_type t, const char *key, const char *fmt,
 		bool value);
 void print_flags(enum output_type t, const char *key, unsigned int bits,

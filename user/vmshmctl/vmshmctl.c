@@ -42,7 +42,7 @@ static const char usage_text[] =
 "  stats              module-wide counters and limits\n"
 "  monitor [-c COUNT] print events as they happen, until SIGINT or\n"
 "                     COUNT events\n"
-"  unlink NAME        remove a region's name (needs CAP_NET_ADMIN)\n"
+"  unlink NAME        remove a region's name (its owner, or CAP_SYS_ADMIN)\n"
 "  help               this text\n"
 "\n"
 "Options:\n"
@@ -164,8 +164,8 @@ static int parse_show(int argc, char **argv, const char **name,
 	}
 	if (argc == 3 && !strcmp(argv[1], "-i")) {
 		if (parse_uint(argv[2], UINT32_MAX, id) || !*id)
-			return usage_error("show: bad region id \"%s\"",
-					   argv[2]);
+			return usage_error("show: bad region id \"%s\": %s",
+					   argv[2], "expected a number from 1 to 4294967295");
 		return 0;
 	}
 	return usage_error("show: expected NAME or -i ID");
@@ -219,7 +219,8 @@ static int cmd_stats(struct ctl *ctl, int argc, char **argv)
 
 static int cmd_unlink(struct ctl *ctl, int argc, char **argv)
 {
-	char what[96];
+	struct vmshm_nl_region r;
+	char what[96], why[160], owner[48] = "";
 	int ret;
 
 	if (argc != 2)
@@ -228,11 +229,18 @@ static int cmd_unlink(struct ctl *ctl, int argc, char **argv)
 	if (ret)
 		return ret;
 	ret = vmshm_nl_unlink(ctl->nl, argv[1]);
-	if (ret) {
-		snprintf(what, sizeof(what), "unlink region %s", argv[1]);
+	if (!ret)
+		return EXIT_OK;
+	snprintf(what, sizeof(what), "unlink region %s", argv[1]);
+	if (ret != -EPERM)
 		return ctl_fail(ctl, ret, what);
-	}
-	return EXIT_OK;
+	/* Who may, as the kernel says it (kept: the next request clears it). */
+	snprintf(why, sizeof(why), "%s", vmshm_nl_extack(ctl->nl) ?:
+		 "only the region's owner, or CAP_SYS_ADMIN in the user namespace owning its IPC namespace, may unlink it");
+	if (!vmshm_nl_get_region(ctl->nl, 0, argv[1], &r))
+		snprintf(owner, sizeof(owner), "; the owner is uid %u", r.uid);
+	err_msg("%s: %s (%s%s)", what, strerror(-ret), why, owner);
+	return EXIT_FAIL;
 }
 
 static volatile sig_atomic_t monitor_stop;
@@ -272,7 +280,8 @@ static int cmd_monitor(struct ctl *ctl, int argc, char **argv)
 
 	if (argc == 3 && !strcmp(argv[1], "-c")) {
 		if (parse_uint(argv[2], ULONG_MAX, &count) || !count)
-			return usage_error("monitor: bad count \"%s\"", argv[2]);
+			return usage_error("monitor: bad count \"%s\": expected a number from 1",
+					   argv[2]);
 	} else if (argc != 1) {
 		return usage_error("monitor: expected no argument or -c COUNT");
 	}

@@ -3,7 +3,10 @@
  * vmshmctl output: each object is printed once through json_print, which
  * writes it as a table row or as a JSON object.
  *
- * JSON layout (numbers are decimal, "mode" too):
+ * JSON layout: numbers are decimal but for "mode", a string in octal with
+ * a leading 0 ("0640"), and a mapping's "start" and "end", strings in hex
+ * with "0x", as /proc/vmshm and the tables print them and as YNL's cli.py
+ * prints an attribute with display-hint: hex.
  *   list     {"regions": [REGION...], "dump_interrupted": BOOL}
  *   show     {"region": REGION, "mappings": [MAPPING...]}
  *   stats    {"regions": N, "max_regions": N, ...}
@@ -39,7 +42,7 @@ static void print_region(const struct vmshm_nl_region *r, const char *key)
 	print_string(PRINT_JSON, "name", NULL, r->name);
 	print_string(PRINT_FP, NULL, "%-24s", r->name[0] ? r->name : "(anon)");
 	print_u64(PRINT_ANY, "id", " %6llu", r->id);
-	print_u64(PRINT_ANY, "mode", " %04llo", r->mode);
+	print_mode(PRINT_ANY, "mode", " %4s", r->mode);
 	print_u64(PRINT_ANY, "size", " %12llu", r->size);
 	print_u64(PRINT_ANY, "resident", " %9llu", r->resident);
 	print_u64(PRINT_ANY, "swapped", " %9llu", r->swapped);
@@ -82,7 +85,7 @@ void print_show_begin(const struct vmshm_nl_region *r)
 	print_region(r, "region");
 	if (!is_json_context())
 		printf("faults %llu  majflt %llu  waits %llu  wakes %llu  timeouts %llu\n\n"
-		       "%7s %-16s %-16s %-16s %4s %9s %10s %10s\n",
+		       "%7s %-16s %-18s %-18s %4s %9s %10s %10s\n",
 		       (unsigned long long)r->faults,
 		       (unsigned long long)r->majflt,
 		       (unsigned long long)r->waits,
@@ -120,8 +123,8 @@ void print_mapping(const struct vmshm_nl_mapping *m)
 	print_u64(PRINT_ANY, "pid", "%7llu", m->pid);
 	print_string(PRINT_JSON, "comm", NULL, m->comm);
 	print_string(PRINT_FP, NULL, " %-16s", comm);
-	print_u64(PRINT_ANY, "start", " %016llx", m->start);
-	print_u64(PRINT_ANY, "end", " %016llx", m->end);
+	print_hex(PRINT_ANY, "start", " 0x%016llx", m->start);
+	print_hex(PRINT_ANY, "end", " 0x%016llx", m->end);
 	print_string(PRINT_ANY, "prot", " %4s", prot);
 	print_u64(PRINT_ANY, "resident", " %9llu", m->resident);
 	print_u64(PRINT_ANY, "faults", " %10llu", m->faults);
