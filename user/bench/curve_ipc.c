@@ -272,8 +272,10 @@ int curve_wake(const struct bench_cfg *cfg, struct curve *c)
 					      .unit = "ns/waiter" };
 	c->series[1] = (struct curve_series){ .name = "futex",
 					      .unit = "ns/waiter" };
-	for (n = 1, i = 0; n <= top; n *= cfg->quick ? 4 : 2, i++) {
-		c->x[i] = n;
+	for (n = 1; n <= top; n *= cfg->quick ? 4 : 2)
+		c->x[c->planned++] = n;
+	for (i = 0; i < c->planned; i++) {
+		n = c->x[i];
 		for (s = 0; s < 2; s++) {
 			ret = wake_point(s, n, c->reps, v);
 			if (ret) {
@@ -283,7 +285,7 @@ int curve_wake(const struct bench_cfg *cfg, struct curve *c)
 			}
 			curve_point(c, s, i, v, c->reps);
 		}
-		c->nr_points = c->planned = i + 1;
+		c->nr_points = i + 1;
 	}
 	return 0;
 }
@@ -512,11 +514,12 @@ int curve_pairs(const struct bench_cfg *cfg, struct curve *c)
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (pc == MAP_FAILED)
 		return -errno;
-	for (np = 1, i = 0; np <= top && !ret; np *= cfg->quick ? 4 : 2, i++) {
-		c->x[i] = np;
-		ret = pairs_point(cfg, c, i, np, pc);
+	for (np = 1; np <= top; np *= cfg->quick ? 4 : 2)
+		c->x[c->planned++] = np;
+	for (i = 0; i < c->planned && !ret; i++) {
+		ret = pairs_point(cfg, c, i, c->x[i], pc);
 		if (!ret)
-			c->nr_points = c->planned = i + 1;
+			c->nr_points = i + 1;
 	}
 	munmap(pc, sizeof(*pc));
 	return ret;
