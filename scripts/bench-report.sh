@@ -140,7 +140,7 @@ for c in $(awk -F, '$1 == "curve" && !seen[$2]++ { print $2 }' "$csv"); do
 	{ if (!($3 in seen)) { seen[$3] = 1; order[n++] = $3 }
 	  if (unit == "") { unit = $6; xname = $4 }
 	  row[$3] = row[$3] $3 "," $4 "," $5 "," $6 "," $7 "," $8 "," $9 "," $10 "\n"
-	  if ($6 == unit) print $5, $7, $8, $9 > (dir "/curve-" c "-" n - 1 ".dat") }
+	  if ($6 == unit) print $5 " " $7 " " $8 " " $9 > (dir "/curve-" c "-" n - 1 ".dat") }
 	END {
 		for (i = 0; i < n; i++) {
 			s = order[i]; gsub(/\n/, "," slope[s] "\n", row[s])
@@ -386,7 +386,9 @@ function targets(   i, f) {
 	      "(from scripts/bench-report.sh, when given the committed CSV) " \
 	      "hold a median to the committed run's IQR: a round trip's " \
 	      "ratio to futex at most its Q3, a stream's ratio to the " \
-	      "single process at least its Q1."
+	      "single process at least its Q1.  The curve_* targets judge " \
+	      "a cost curve's fitted slope, or for pairs its worst point " \
+	      "(no placement: a curve's processes are not pinned)."
 	print ""
 	print "| target | variant | worse placement | value | goal | verdict |"
 	print "|---|---|---|--:|--:|---|"
