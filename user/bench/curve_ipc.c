@@ -292,14 +292,18 @@ int curve_wake(const struct bench_cfg *cfg, struct curve *c)
 
 /**
  * struct pairs_ctl - shared by the bench and every pair (MAP_SHARED)
- * @stop: the pairs end
- * @rts: round trips of each pair so far, each on its own cache line
+ * @stop: the bench tells the initiators to end
+ * @pair: per pair, on its own cache line: @pair.n its round trips so
+ *	far, @pair.done set by its initiator between two round trips, before
+ *	the last message: only then can the responder end without leaving
+ *	the initiator waiting for an answer
  */
 struct pairs_ctl {
 	_Atomic int stop;
 	struct {
 		_Alignas(CHAN_LINE) _Atomic uint64_t n;
-	} rts[PAIRS_MAX];
+		_Atomic int done;
+	} pair[PAIRS_MAX];
 };
 
 static int pair_call(const struct pp_ops *ops, struct end *e)
@@ -333,14 +337,15 @@ static int pair_side(const struct pp_ops *ops, struct end *e, bool initiator,
 	if (!ret && initiator) {
 		while (!ret && !atomic_load(&pc->stop)) {
 			ret = pair_call(ops, e);
-			atomic_store_explicit(&pc->rts[i].n, ++n,
+			atomic_store_explicit(&pc->pair[i].n, ++n,
 					      memory_order_relaxed);
 		}
+		atomic_store(&pc->pair[i].done, 1);
 		if (!ret)
 			ret = ops->send(e);	/* the responder's last wake */
 	} else if (!ret) {
 		ret = ops->recv(e);
-		while (!ret && !atomic_load(&pc->stop))
+		while (!ret && !atomic_load(&pc->pair[i].done))
 			ret = pair_call(ops, e);
 	}
 	if (ret)
@@ -355,7 +360,7 @@ static uint64_t pairs_sum(struct pairs_ctl *pc, unsigned int np)
 	unsigned int i;
 
 	for (i = 0; i < np; i++)
-		sum += atomic_load_explicit(&pc->rts[i].n, memory_order_relaxed);
+		sum += atomic_load_explicit(&pc->pair[i].n, memory_order_relaxed);
 	return sum;
 }
 
