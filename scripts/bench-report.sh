@@ -333,6 +333,7 @@ function costs(   i, j, c, n, a, b) {
 			      both(a, b, sizes[j]) " |"
 		}
 }
+function g(v) { return v + 0 >= 100 ? sprintf("%.0f", v) : sprintf("%.3g", v) }
 function curves(   i, j, k, c, s, x, line) {
 	if (!nc)
 		return
@@ -364,8 +365,8 @@ function curves(   i, j, k, c, s, x, line) {
 			for (j = 0; j < ns_[c]; j++) {
 				s = sname[c, j]
 				line = line " | " (cval[c, s, x] == "" ? "–" : \
-				       sprintf("%.4g [%.4g–%.4g]", cval[c, s, x], \
-					       cq1[c, s, x], cq3[c, s, x]))
+				       g(cval[c, s, x]) " [" g(cq1[c, s, x]) \
+				       "–" g(cq3[c, s, x]) "]")
 			}
 			print line " |"
 		}
