@@ -131,7 +131,7 @@ EOF
 # first series' unit, with their fitted slopes in the key.
 cbase=${png%.png}
 rm -f "$cbase"-curve-*.csv "$cbase"-curve-*.png
-for c in $(awk -F, '$1 == "curve" && !seen[$2]++ { print $2 }' "$csv"); do
+while read -r c; do
 	awk -F, -v c="$c" -v dir="$tmp" '
 	BEGIN { OFS = ","; print "series,x_name,x,unit,median,q1,q3,reps,slope" }
 	$2 != c { next }
@@ -168,7 +168,7 @@ set xlabel "$xname"
 set ylabel "$unit"
 plot $plots
 GP
-done
+done < <(awk -F, '$1 == "curve" && !seen[$2]++ { print $2 }' "$csv")
 
 cat >"$tmp/report.awk" <<'EOF'
 function num(x, fmt) { return x == "" ? "–" : sprintf(fmt, x) }
