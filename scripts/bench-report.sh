@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Turn a vmshm-bench CSV into a Markdown report and a PNG plot (host side:
-# awk and gnuplot).  The CSV already holds the medians, quartiles and
-# targets; this script only lays them out.
+# awk and gnuplot).  The CSV already holds the medians, quartiles, slopes
+# and targets; this script only lays them out.  Each cost curve gets a CSV
+# and a log-log plot of its own beside PNG: BASE-curve-NAME.csv and .png,
+# where PNG is BASE.png.
 #
 # Usage: scripts/bench-report.sh CSV MARKDOWN PNG [BASELINE-CSV]
 #
@@ -124,6 +126,50 @@ plot "$tmp/st.dat" using 2:xtic(1) title "same vCPU", \
 unset multiplot
 EOF
 
+# Cost curves: for each, BASE-curve-NAME.csv (its rows, one per series
+# and point) and BASE-curve-NAME.png, log-log, the series that share the
+# first series' unit, with their fitted slopes in the key.
+cbase=${png%.png}
+rm -f "$cbase"-curve-*.csv "$cbase"-curve-*.png
+while read -r c; do
+	awk -F, -v c="$c" -v dir="$tmp" '
+	BEGIN { OFS = ","; print "series,x_name,x,unit,median,q1,q3,reps,slope" }
+	$2 != c { next }
+	$1 == "slope" { slope[$3] = $7; next }
+	$1 != "curve" { next }
+	{ if (!($3 in seen)) { seen[$3] = 1; order[n++] = $3 }
+	  if (unit == "") { unit = $6; xname = $4 }
+	  row[$3] = row[$3] $3 "," $4 "," $5 "," $6 "," $7 "," $8 "," $9 "," $10 "\n"
+	  if ($6 == unit) print $5 " " $7 " " $8 " " $9 > (dir "/curve-" c "-" n - 1 ".dat") }
+	END {
+		for (i = 0; i < n; i++) {
+			s = order[i]; gsub(/\n/, "," slope[s] "\n", row[s])
+			printf "%s", row[s]
+		}
+		for (i = 0; i < n; i++)
+			printf "%s\t%s\t%s\t%s\n", i, order[i], slope[order[i]], \
+			       i ? "" : unit "\t" xname > (dir "/curve-" c ".series")
+	}' "$csv" >"$cbase-curve-$c.csv"
+	plots='' unit='' xname=''
+	while IFS=$'\t' read -r i name slope u x; do
+		[ -n "$unit" ] || { unit=$u; xname=$x; }
+		[ -s "$tmp/curve-$c-$i.dat" ] || continue
+		plots+="${plots:+, }\"$tmp/curve-$c-$i.dat\" using 1:2:3:4 with yerrorlines title \"$name (slope $slope)\""
+	done <"$tmp/curve-$c.series"
+	[ -n "$plots" ] || continue
+	gnuplot <<GP || die "gnuplot: curve $c failed"
+set terminal pngcairo size 700,480 font ",10"
+set output "$cbase-curve-$c.png"
+set title "vmshm-bench curve $c, Linux $kernel (median, bars: IQR)"
+set logscale xy
+set grid
+set key top left
+set xlabel "$xname"
+set ylabel "$unit"
+plot $plots
+GP
+done < <(awk -F, '$1 == "curve" && !seen[$2]++ { print $2 }' "$csv")
+
 cat >"$tmp/report.awk" <<'EOF'
 function num(x, fmt) { return x == "" ? "–" : sprintf(fmt, x) }
 function us(x) { return x == "" ? "–" : sprintf("%.2f", x / 1000) }
@@ -141,6 +187,17 @@ $1 == "summary" { row[nr++] = $0
 	if ($2 == "pingpong" && $3 == "spin" && $4 == "cross-vcpu") spin = $9
 	next }
 $1 == "target" { tgt[nt++] = $0; next }
+$1 == "curve" {
+	if (!($2 in cseen)) { cseen[$2] = 1; corder[nc++] = $2; cxname[$2] = $4 }
+	if (!(($2, $3) in sseen)) {
+		sseen[$2, $3] = 1; sname[$2, ns_[$2]++] = $3; sunit[$2, $3] = $6
+	}
+	if (!(($2, $5) in xseen)) { xseen[$2, $5] = 1; xval[$2, nx[$2]++] = $5 }
+	cval[$2, $3, $5] = $7; cq1[$2, $3, $5] = $8; cq3[$2, $3, $5] = $9
+	creps[$2] = $10
+	next
+}
+$1 == "slope" { cslope[$2, $3] = $7; next }
 END {
 	print "# vmshm-bench: Linux " meta["kernel"]
 	print ""
@@ -157,7 +214,7 @@ END {
 	if (pngname != "")
 		print "![round trips and streaming](" pngname ")"
 	pingpong("same-vcpu"); pingpong("cross-vcpu")
-	stream(); faults(); targets()
+	stream(); faults(); curves(); targets()
 }
 function pingpong(pl,   i, f) {
 	print ""
@@ -276,6 +333,49 @@ function costs(   i, j, c, n, a, b) {
 			      both(a, b, sizes[j]) " |"
 		}
 }
+function g(v) { return v + 0 >= 100 ? sprintf("%.0f", v) : sprintf("%.3g", v) }
+function curves(   i, j, k, c, s, x, line) {
+	if (!nc)
+		return
+	print ""
+	print "## Cost curves"
+	print ""
+	print "Medians of " creps[corder[0]] " repetitions per point " \
+	      "(IQR in brackets); a slope is the least-squares fit of " \
+	      "log(median) on log(x): 0 is flat, 1 linear.  One CSV and one " \
+	      "log-log plot per curve beside this report."
+	for (k = 0; k < nc; k++) {
+		c = corder[k]
+		print ""
+		print "### " c
+		print ""
+		if (curvebase != "")
+			print "![curve " c "](" curvebase "-curve-" c ".png)"
+		print ""
+		line = "| " cxname[c]
+		for (j = 0; j < ns_[c]; j++)
+			line = line " | " sname[c, j] " (" sunit[c, sname[c, j]] ")"
+		print line " |"
+		line = "|--:"
+		for (j = 0; j < ns_[c]; j++)
+			line = line "|--:"
+		print line "|"
+		for (i = 0; i < nx[c]; i++) {
+			x = xval[c, i]; line = "| " x
+			for (j = 0; j < ns_[c]; j++) {
+				s = sname[c, j]
+				line = line " | " (cval[c, s, x] == "" ? "–" : \
+				       g(cval[c, s, x]) " [" g(cq1[c, s, x]) \
+				       "–" g(cq3[c, s, x]) "]")
+			}
+			print line " |"
+		}
+		line = "| slope"
+		for (j = 0; j < ns_[c]; j++)
+			line = line " | " cslope[c, sname[c, j]]
+		print line " |"
+	}
+}
 function targets(   i, f) {
 	print ""
 	print "## Targets"
@@ -287,7 +387,9 @@ function targets(   i, f) {
 	      "(from scripts/bench-report.sh, when given the committed CSV) " \
 	      "hold a median to the committed run's IQR: a round trip's " \
 	      "ratio to futex at most its Q3, a stream's ratio to the " \
-	      "single process at least its Q1."
+	      "single process at least its Q1.  The curve_* targets judge " \
+	      "a cost curve's fitted slope, or for pairs its worst point " \
+	      "(no placement: a curve's processes are not pinned)."
 	print ""
 	print "| target | variant | worse placement | value | goal | verdict |"
 	print "|---|---|---|--:|--:|---|"
@@ -306,5 +408,6 @@ function targets(   i, f) {
 }
 EOF
 awk -F, -v csvname="$(basename "$csv")" -v pngname="${plot:+$(basename "$png")}" \
+	-v curvebase="$(basename "$cbase")" \
 	-f "$tmp/report.awk" "$csv" "$tmp/base.csv" >"$md.tmp"
 mv -f "$md.tmp" "$md"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make bench: run user/bench/vmshm-bench in a QEMU guest on each kernel,
-# then turn each CSV into a Markdown report and a PNG plot on the host
-# (scripts/bench-report.sh).  Prints the target lines of each kernel and
+# make bench: run user/bench/vmshm-bench in a QEMU guest on each kernel
+# (through scripts/bench-guest.sh, which raises the module's limits for the
+# cost curves), then turn each CSV into a Markdown report and PNG plots on
+# the host (scripts/bench-report.sh).  Prints the target lines of each kernel and
 # the wall time of each run.
 #
 # Usage: scripts/bench.sh [--quick] [--kernel K]... [-- BENCH-OPTIONS]
@@ -75,7 +76,7 @@ bench_one() {
 	echo "== vmshm-bench on $k${quick:+ (quick)}"
 	rm -f "$csv"
 	scripts/vm-run.sh --kernel "$k" --timeout "$timeout" --append "$append" -- \
-		user/bench/vmshm-bench ${quick:+--quick} -o "$csv" \
+		sh scripts/bench-guest.sh user/bench/vmshm-bench ${quick:+--quick} -o "$csv" \
 		--meta "accel=$accel" --meta "host_cores=$(nproc)" \
 		--meta "host_loadavg=$(cut -d' ' -f1-3 /proc/loadavg)" \
 		--meta "qemu=$qemu" --meta "guest=-smp 2 -m 1G -cpu max" \

@@ -47,6 +47,7 @@ extern const char *const placement_names[PL_NR];
  * @ring_size: bytes of the vmshm region of the ring transports
  * @only: run only the jobs whose "workload/variant" contains one of these
  *	comma-separated words; NULL for all
+ * @quick: --quick: the cost curves stop early and repeat less
  */
 struct bench_cfg {
 	unsigned int rounds;
@@ -62,6 +63,7 @@ struct bench_cfg {
 	unsigned int spin;
 	uint64_t ring_size;
 	const char *only;
+	bool quick;
 };
 
 /**

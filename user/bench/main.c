@@ -4,8 +4,9 @@
  *
  * Runs every job (ping-pong round trips, streaming, page faults) in
  * cfg.rounds shuffled rounds, checks that every streaming transport
- * summed the same, and writes a CSV that scripts/bench-report.sh turns
- * into Markdown and a plot.  Ends with the target lines on stdout.
+ * summed the same, then the cost curves (curves.c), and writes a CSV that
+ * scripts/bench-report.sh turns into Markdown and plots.  Ends with the
+ * target lines on stdout.
  *
  * Exit status: 0 when it ran (targets missed or not), 1 on any failure,
  * including streaming results that differ, 2 on a bad command line.
@@ -20,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "curves.h"
 #include "meta.h"
 #include "rounds.h"
 #include "spawn.h"
@@ -40,11 +42,12 @@ const char *const placement_names[PL_NR] = {
 static const char usage_text[] =
 "Usage: vmshm-bench [OPTION]...\n"
 "Round trips, streaming and page faults: vmshm against futex, eventfd,\n"
-"pipes, sockets, semaphores, spinning and the lab's usleep() flags.\n"
+"pipes, sockets, semaphores, spinning and the lab's usleep() flags; then\n"
+"cost curves (curve/wake, curve/pairs, curve/regions, curve/faults).\n"
 "\n"
 "  -q, --quick           a smoke run: 4 rounds, 2000 round trips, 20000\n"
-"                        lines, pages 2048,16384, 0.5 s and 1 s bounds; options\n"
-"                        after it override these\n"
+"                        lines, pages 2048,16384, 0.5 s and 1 s bounds, short\n"
+"                        curves; options after it override these\n"
 "      --rounds=N        rounds, the first discarded (default 8)\n"
 "      --rts=N           round trips per batch (default 10000)\n"
 "      --warmup=N        untimed round trips before each batch (default 200)\n"
@@ -57,7 +60,8 @@ static const char usage_text[] =
 "      --spin=N          spins of vmshm-ring-spin before sleeping (default %u)\n"
 "      --ring-size=SIZE  region of the ring transports (default 1M)\n"
 "      --seed=N          input and shuffle seed (default 1)\n"
-"      --only=W[,W...]   only jobs whose workload/variant contains a W\n"
+"      --only=W[,W...]   only jobs whose workload/variant (curves:\n"
+"                        curve/NAME) contains a W\n"
 "  -o, --csv=FILE        write the CSV there (default stdout)\n"
 "      --meta=KEY=VALUE  add a \"# meta\" line (e.g. accel=tcg)\n"
 "  -h, --help            this text\n";
@@ -97,6 +101,7 @@ static void cfg_quick(struct bench_cfg *cfg)
 	cfg->pages[0] = 2048;
 	cfg->pages[1] = 16384;
 	cfg->nr_sizes = 2;
+	cfg->quick = true;
 }
 
 /* --pages=N[,N...]: the sizes of the fault runs. */
@@ -265,19 +270,26 @@ static int setup_signals(void)
 
 static int run(struct bench *b, struct meta *m)
 {
+	static struct curves cs;
 	struct report rep;
-	int ret, missed;
-	unsigned int total;
+	unsigned int total, jobs = bench_plan(b);
+	unsigned int curves = curves_plan(&cs, b->cfg);
+	int ret = 0, missed;
 
-	if (!bench_plan(b)) {
+	if (!jobs && !curves) {
 		err_msg("--only=%s: no job matches", b->cfg->only);
 		return -EINVAL;
 	}
-	ret = bench_input(b);
+	if (b->nr_jobs) {
+		ret = bench_input(b);
+		if (!ret)
+			ret = bench_rounds(b);
+	}
 	if (!ret)
-		ret = bench_rounds(b);
+		ret = curves_run(&cs);
 	if (ret)
 		return ret;
+	rep.curves = &cs;
 	rep.cfg = b->cfg;
 	rep.res = b->res;
 	rep.rounds = b->cfg->rounds;
@@ -285,6 +297,7 @@ static int run(struct bench *b, struct meta *m)
 	rep.out = m->out;
 	meta_write(m, b);
 	report_csv(&rep);
+	curves_csv(&cs, m->out);
 	report_targets(&rep, m->out, true, &total);
 	missed = report_targets(&rep, stdout, false, &total);
 	info_msg("%d of %u %s missed; CSV in %s", missed, total,

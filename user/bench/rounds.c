@@ -49,21 +49,34 @@ static const char *job_variant(const struct job *j)
 	}
 }
 
-/* Does --only select "workload/variant"? */
-static bool job_selected(const struct bench_cfg *cfg, const struct job *j)
+/**
+ * bench_selected() - does --only select a job or a curve?
+ * @cfg: the configuration
+ * @key: "workload/variant" of a job, "curve/NAME" of a curve
+ *
+ * Return: true without --only, or when one of its words is in @key.
+ */
+bool bench_selected(const struct bench_cfg *cfg, const char *key)
 {
-	char key[96], words[256], *w, *save;
+	char words[256], *w, *save;
 
 	if (!cfg->only)
 		return true;
-	snprintf(key, sizeof(key), "%s/%s", workload_names[j->wl],
-		 job_variant(j));
 	snprintf(words, sizeof(words), "%s", cfg->only);
 	for (w = strtok_r(words, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
 		if (strstr(key, w))
 			return true;
 	}
 	return false;
+}
+
+static bool job_selected(const struct bench_cfg *cfg, const struct job *j)
+{
+	char key[96];
+
+	snprintf(key, sizeof(key), "%s/%s", workload_names[j->wl],
+		 job_variant(j));
+	return bench_selected(cfg, key);
 }
 
 static void plan_add(struct bench *b, enum workload wl, unsigned int idx,

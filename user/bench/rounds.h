@@ -53,6 +53,7 @@ struct bench {
 	int sys_status;
 };
 
+bool bench_selected(const struct bench_cfg *cfg, const char *key);
 unsigned int bench_plan(struct bench *b);
 int bench_input(struct bench *b);
 int bench_rounds(struct bench *b);

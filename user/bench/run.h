@@ -9,6 +9,8 @@
 
 #include "bench.h"
 
+struct curves;
+
 /* The kinds of memory of the page-fault runs, see faults.c. */
 enum fault_kind {
 	FK_ANON,
@@ -41,6 +43,7 @@ int fault_run(const struct bench_cfg *cfg, unsigned int idx,
  * @nr: how many
  * @rounds: rounds run; round 0 is left out of every summary
  * @out: the CSV stream
+ * @curves: the cost curves, or NULL
  */
 struct report {
 	const struct bench_cfg *cfg;
@@ -48,6 +51,7 @@ struct report {
 	unsigned int nr;
 	unsigned int rounds;
 	FILE *out;
+	const struct curves *curves;
 };
 
 void report_csv(const struct report *rep);

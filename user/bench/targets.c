@@ -11,43 +11,18 @@
  * vmshm-ring-chunk by its ratio to the single process.
  *
  * The page-fault targets are judged at each size (one process, one
- * placement); their names end in the size, as the variants' do.
+ * placement); their names end in the size, as the variants' do.  The
+ * curves' targets (curves.c) come last.
  */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "curves.h"
 #include "report.h"
 #include "rounds.h"
+#include "target.h"
 #include "util.h"
-
-#define TARGET_NAME	48
-
-/**
- * struct target - one target line
- * @name: its name in the "target" line; at most TARGET_NAME - 1 bytes
- * @goal: the goal as printed
- * @limit: the goal's bound
- * @at_most: the value must be <= @limit (else >=)
- * @fmt: how the value is printed
- * @value: the worse placement's value, NAN if not measured
- * @variant: what it measured
- * @pl: the placement @value comes from
- */
-struct target {
-	char name[TARGET_NAME];
-	const char *goal;
-	double limit;
-	bool at_most;
-	const char *fmt;
-	double value;
-	const char *variant;
-	enum placement pl;
-};
-
-#define TARGET(n, g, lim, le, f) \
-	{ .name = n, .goal = g, .limit = lim, .at_most = le, .fmt = f, \
-	  .value = NAN }
 
 static const char *const vmshm_blocking[] = {
 	"vmshm-wait", "vmshm-wait-wake", "vmshm-poll", "vmshm-ring",
@@ -65,7 +40,13 @@ static void worse(struct target *t, double v, enum placement pl)
 	}
 }
 
-static bool met(const struct target *t)
+/**
+ * target_met() - is a target met?
+ * @t: the target
+ *
+ * Return: true if measured and within its goal.
+ */
+bool target_met(const struct target *t)
 {
 	return !isnan(t->value) &&
 	       (t->at_most ? t->value <= t->limit : t->value >= t->limit);
@@ -189,7 +170,13 @@ static void fault_targets(const struct report *rep, struct target *t,
 	fault_pair(rep, &t[2], s, FK_VMSHM, FK_MEMFD);
 }
 
-static void target_print(FILE *out, const struct target *t, bool csv)
+/**
+ * target_print() - print one target
+ * @out: where to
+ * @t: the target; a @pl of PL_NR prints no placement (the curves')
+ * @csv: as a CSV "target" row, else as a "target" line
+ */
+void target_print(FILE *out, const struct target *t, bool csv)
 {
 	char value[32] = "n/a";
 
@@ -198,11 +185,12 @@ static void target_print(FILE *out, const struct target *t, bool csv)
 	if (csv)
 		fprintf(out, "target,%s,%s,%s,,,,,,%s,,,,,,,,,,,,,,,,%s,%s\n",
 			t->name, t->variant ? t->variant : "",
-			isnan(t->value) ? "" : placement_names[t->pl], value,
-			t->goal, met(t) ? "met" : "missed");
+			isnan(t->value) || t->pl == PL_NR ? "" :
+			placement_names[t->pl], value,
+			t->goal, target_met(t) ? "met" : "missed");
 	else
 		fprintf(out, "target %s %s %s %s\n", t->name, value, t->goal,
-			met(t) ? "met" : "missed");
+			target_met(t) ? "met" : "missed");
 }
 
 /**
@@ -228,9 +216,13 @@ int report_targets(const struct report *rep, FILE *out, bool csv,
 		TARGET("populate_minflt_after_setup", "0", 0, true, "%.0f"),
 		[8 ... 8 + 3 * FAULT_SIZES - 1] = TARGET("", "", 0, true, ""),
 	};
-	const char *v = best_blocking(rep, &t[0]);
-	unsigned int i, missed = 0;
+	const char *v;
+	unsigned int i, n, missed = 0;
 
+	*total = 0;
+	if (!rep->nr)
+		goto curves;	/* --only picked curves alone */
+	v = best_blocking(rep, &t[0]);
 	pp_target(rep, &t[1], v, "eventfd", false);
 	pp_target(rep, &t[2], v, "pipe", false);
 	pp_target(rep, &t[3], v, "posix-flags", true);
@@ -241,7 +233,12 @@ int report_targets(const struct report *rep, FILE *out, bool csv,
 	*total = 8 + 3 * rep->cfg->nr_sizes;
 	for (i = 0; i < *total; i++) {
 		target_print(out, &t[i], csv);
-		missed += !met(&t[i]);
+		missed += !target_met(&t[i]);
+	}
+curves:
+	if (rep->curves) {
+		missed += curves_targets(rep->curves, out, csv, &n);
+		*total += n;
 	}
 	return missed;
 }
