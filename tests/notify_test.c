@@ -486,7 +486,6 @@ TEST_F(notify, wake_one_wakes_readers_and_one_waiter)
 		pthread_join(rth[i], NULL);
 		ASSERT_EQ(sizeof(uint64_t), rd[i].ret);
 		ASSERT_EQ(1, rd[i].seq);
-		close(rd[i].fd);
 	}
 	ASSERT_EQ(0, wait_sleepers(self->mem, NR_WAITERS - 1));
 	usleep(100000);
@@ -496,6 +495,9 @@ TEST_F(notify, wake_one_wakes_readers_and_one_waiter)
 		pthread_join(th[i], NULL);
 		ASSERT_EQ(0, w[i].ret);
 	}
+	/* Only now: a detach wakes every sleeper to recheck. */
+	for (i = 0; i < 2; i++)
+		close(rd[i].fd);
 }
 
 /* A sleeping read() ends with EINTR on a signal, with 0 once peers go. */
