@@ -276,10 +276,13 @@ static int xring_seal(struct xring *r)
 	return ret;
 }
 
-/* Reserve a new chunk; 0, or 1 when chunks cannot carry @len + 1 bytes. */
+/*
+ * Reserve a new chunk; 0, or 1 when chunks cannot carry @len + 1 bytes.
+ * At most a quarter of the ring, so that a small ring keeps pipelining.
+ */
 static int xring_open_chunk(struct xring *r, size_t len)
 {
-	uint32_t cap = ring_max_payload(&r->tx);
+	uint32_t cap = ring_max_payload(&r->tx) / 4;
 	void *p;
 	int ret;
 
