@@ -217,11 +217,16 @@ static bool ring_spin_pays(const struct ring *r)
 /*
  * Spin on @word while it holds @seen, for the adaptive budget; true if it
  * changed.  A hit doubles the budget back towards r->spin, a miss halves
- * it, down to r->spin >> RING_SPIN_SHIFT_MAX.
+ * it, down to r->spin >> RING_SPIN_SHIFT_MAX.  Right after waking the
+ * peer (@woke) the spin is the full count and a miss changes nothing: it
+ * only says the wake-up took longer than the spin, not that the peer is
+ * slow, and a budget cut there would keep both sides sleeping in turn for
+ * ever, each waking the other too late.
  */
-static bool ring_spin(struct ring *r, _Atomic uint32_t *word, uint32_t seen)
+static bool ring_spin(struct ring *r, _Atomic uint32_t *word, uint32_t seen,
+		      bool woke)
 {
-	unsigned int i, budget = r->spin >> r->spin_shift;
+	unsigned int i, budget = woke ? r->spin : r->spin >> r->spin_shift;
 
 	for (i = 0; i < budget; i++) {
 		cpu_relax();
@@ -234,7 +239,7 @@ static bool ring_spin(struct ring *r, _Atomic uint32_t *word, uint32_t seen)
 		}
 	}
 	r->stats.spins += budget;
-	if (r->spin_shift < RING_SPIN_SHIFT_MAX)
+	if (!woke && r->spin_shift < RING_SPIN_SHIFT_MAX)
 		r->spin_shift++;
 	return false;
 }
@@ -296,12 +301,14 @@ static int ring_wait(struct ring *r, _Atomic uint32_t *word, uint32_t seen,
 		 * do only once awake.  Fused, both sides would sleep in turn
 		 * for ever after, each waking the other as it goes to sleep.
 		 */
-		if (r->owed) {
+		bool woke = r->owed;
+
+		if (woke) {
 			ret = ring_pay(r, NULL, 0, NULL);
 			if (ret)
 				return ret;
 		}
-		if (spin && ring_spin(r, word, seen))
+		if (spin && ring_spin(r, word, seen, woke))
 			return 0;
 		r->stats.waits++;
 		ret = r->ops->wait(r->ops_ctx, word, seen, sleepers,

@@ -49,8 +49,11 @@
  * fused wake_wait op when it owes a wake), costing what a ring that never
  * spins costs.  Elsewhere it spins, for a budget that halves on every
  * spin that ends empty-handed and doubles back on every hit, between the
- * spin count set and 1/32 of it: a peer that is busy, or asleep, stops
- * costing a whole spin on every wait.  Documentation/bench/README.md has
+ * spin count set and 1/32 of it: a peer that is busy stops costing a whole
+ * spin on every wait.  Right after it woke its peer a side spins the whole
+ * count, and a miss there leaves the budget alone: the peer was asleep,
+ * not slow, and only a full spin lets both sides get back to answering
+ * each other without sleeping.  Documentation/bench/README.md has
  * the measurements behind the choice.
  *
  * Nothing in shared memory is trusted: lengths, types and counters written
