@@ -4,7 +4,7 @@
  *
  * Every region has two wait queues and one event counter, r->seq.  WAKE
  * advances the counter and wakes both queues: r->wait_wq holds VMSHM_WAIT
- * sleepers, r->wq the read() and poll() ones.  A file remembers the
+ * and read() sleepers, r->wq the poll() ones.  A file remembers the
  * counter value it last read (like uio's event count), so poll() is
  * "counter != my snapshot".  VMSHM_WAIT is futex-like: it sleeps while a
  * word in the region still holds the value the caller saw.
@@ -29,11 +29,23 @@
  * word or counter and does not sleep.
  *
  * The waker wakes the collected tasks only after it has dropped the queue
- * lock, as futex_wake() does with its wake_q.  A woken task that ran at
+ * lock, as futex_wake() does with its wake_q.  read() sleepers are queued
+ * on r->wait_wq too, non-exclusive, so that a wake-one wakes every one of
+ * them besides one VMSHM_WAIT sleeper, and they are collected the same way;
+ * the argument above holds for them word for word, with the counter as the
+ * only thing they look at.  A woken task that ran at
  * once would otherwise spin on the lock its waker still holds, and in a
  * guest whose waker vCPU the host preempted right after the wake-up IPI
  * that spin lasts a host time slice (Documentation/bench/README.md has
  * the measurements).
+ *
+ * poll() cannot follow.  Its queue entries belong to select() and epoll:
+ * their wake functions (pollwake(), ep_poll_callback()) run when
+ * __wake_up() calls them, under our queue lock, take the poll mask as the
+ * key and wake a task we never see, so there is nothing to collect.  And
+ * poll_wait() queues the entry, then vmshm_poll() loads the counter with
+ * only the lock's release in between, so the lock itself orders the two
+ * sides: r->wq is woken the usual way, under its lock, unconditionally.
  *
  * A wake-one and a waiter that gives up.  The waiter's timer fires (or a
  * signal comes) and its recheck finds nothing, but it is still queued
@@ -174,10 +186,10 @@ struct vmshm_wake_list {
 };
 
 /**
- * struct vmshm_waiter - a VMSHM_WAIT sleeper
+ * struct vmshm_waiter - a VMSHM_WAIT or read() sleeper
  * @wait: its entry on vmshm_region.wait_wq
  * @woken: a VMSHM_WAKE picked it; written under the queue lock, before
- *	the entry is dequeued (see the top of this file)
+ *	the entry is dequeued (see the top of this file); read() ignores it
  */
 struct vmshm_waiter {
 	struct wait_queue_entry wait;
@@ -185,7 +197,7 @@ struct vmshm_waiter {
 };
 
 /*
- * Wake function of VMSHM_WAIT sleepers.  With a wake list as the key
+ * Wake function of VMSHM_WAIT and read() sleepers.  With a wake list as the key
  * (vmshm_wake_region()) it marks the waiter picked, dequeues it and
  * collects it, to be woken once the queue lock is dropped; without (peer
  * gone), it only wakes it to recheck.
@@ -210,7 +222,7 @@ static int vmshm_wake_fn(struct wait_queue_entry *wait, unsigned int mode,
 
 /*
  * Advance the event counter and wake one VMSHM_WAIT sleeper (@all: every
- * one) and every read()/poll() sleeper.  Returns the new counter.
+ * one) and every read() and poll() sleeper.  Returns the new counter.
  */
 static s64 vmshm_wake_region(struct vmshm_region *r, bool all)
 {
@@ -233,11 +245,7 @@ static s64 vmshm_wake_region(struct vmshm_region *r, bool all)
 		wake_up_process(wl.task[i]);
 		put_task_struct(wl.task[i]);
 	}
-	/*
-	 * Not so for r->wq: poll() queues itself in poll_wait() and loads
-	 * the counter with no full barrier in between, so only the queue
-	 * lock orders the two sides there.
-	 */
+	/* Not so for r->wq: see "poll() cannot follow" at the top. */
 	wake_up_all(&r->wq);
 	return seq;
 }
@@ -429,6 +437,35 @@ __poll_t vmshm_poll(struct file *file, struct poll_table_struct *pt)
 	return mask;
 }
 
+/*
+ * Sleep on r->wait_wq until the counter moves past @seen or the peers
+ * have gone, to be woken after the waker's unlock (vmshm_wake_fn()).
+ * Non-exclusive: a wake-one is not spent on a read() sleeper.
+ */
+static int vmshm_read_sleep(struct vmshm_file *vf, s64 seen)
+{
+	struct vmshm_region *r = vf->region;
+	struct vmshm_waiter waiter = { .woken = false };
+	long ret;
+
+	init_wait_entry(&waiter.wait, 0);
+	waiter.wait.func = vmshm_wake_fn;
+	for (;;) {
+		ret = prepare_to_wait_event(&r->wait_wq, &waiter.wait,
+					    TASK_INTERRUPTIBLE);
+		if (atomic64_read(&r->seq) != seen ||
+		    vmshm_file_peer_gone(vf)) {
+			ret = 0;
+			break;
+		}
+		if (ret)
+			break;
+		schedule();
+	}
+	finish_wait(&r->wait_wq, &waiter.wait);
+	return ret;
+}
+
 /**
  * vmshm_read() - read the event counter, consuming the readiness
  * @file: the /dev/vmshm file
@@ -460,9 +497,7 @@ ssize_t vmshm_read(struct file *file, char __user *buf, size_t count,
 			return 0;
 		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
-		ret = wait_event_interruptible(r->wq,
-					       atomic64_read(&r->seq) != seen ||
-					       vmshm_file_peer_gone(vf));
+		ret = vmshm_read_sleep(vf, seen);
 		if (ret)
 			return ret;
 	}

@@ -178,9 +178,10 @@ struct vmshm_pages {
  * @cpid: the creating process, counted
  * @lpid: the last process to attach, detach or map, counted; protected
  *	by @lock
- * @wq: read() and poll() sleep here; see notify.c for why no wakeup is
- *	lost
- * @wait_wq: VMSHM_WAIT sleeps here, woken outside its lock (notify.c)
+ * @wq: poll() sleeps here, woken under its lock; see notify.c for why no
+ *	wakeup is lost
+ * @wait_wq: VMSHM_WAIT and read() sleep here, woken outside its lock
+ *	(notify.c)
  * @seq: event counter, advanced by every VMSHM_WAKE
  * @nr_attach: users: bound vmshm_files; raised only under vmshm_lock, and
  *	brought to zero only under it (vmshm_file_detach())

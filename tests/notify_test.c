@@ -31,7 +31,8 @@ FIXTURE_SETUP(notify)
 
 FIXTURE_TEARDOWN(notify)
 {
-	close(self->fd);
+	if (self->fd >= 0)
+		close(self->fd);
 }
 
 static int wait_for(int fd, uint32_t expected, uint64_t timeout_ns)
@@ -414,6 +415,118 @@ TEST_F(notify, read_and_poll)
 	ASSERT_EQ(0, poll(&pfd, 1, 0));
 	ASSERT_EQ(-1, read(self->fd, &seq, 4));
 	ASSERT_EQ(EINVAL, errno);
+}
+
+struct reader {
+	int fd;
+	pid_t tid;		/* read and written with __atomic */
+	ssize_t ret;
+	int err;
+	uint64_t seq;
+};
+
+static void *reader_thread(void *arg)
+{
+	struct reader *rd = arg;
+
+	__atomic_store_n(&rd->tid, gettid(), __ATOMIC_RELEASE);
+	rd->ret = read(rd->fd, &rd->seq, sizeof(rd->seq));
+	rd->err = rd->ret < 0 ? errno : 0;
+	return NULL;
+}
+
+/* Wait until thread @tid of ours sleeps ('S'), or give up after 5 s. */
+static int wait_task_sleeps(pid_t *tidp)
+{
+	char path[64], buf[256], *p;
+	pid_t tid;
+	int i;
+
+	for (i = 0; i < 5000; i++, usleep(1000)) {
+		tid = __atomic_load_n(tidp, __ATOMIC_ACQUIRE);
+		if (!tid)
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+		if (read_file(path, buf, sizeof(buf) - 1) <= 0)
+			continue;
+		p = strrchr(buf, ')');
+		if (p && p[1] == ' ' && p[2] == 'S')
+			return 0;
+	}
+	return -1;
+}
+
+static int start_reader(struct reader *rd, pthread_t *th, const char *name)
+{
+	rd->fd = vmshm_open();
+	if (rd->fd < 0 || vmshm_attach(rd->fd, name, 0, NULL, NULL))
+		return -1;
+	if (pthread_create(th, NULL, reader_thread, rd))
+		return -1;
+	return wait_task_sleeps(&rd->tid);
+}
+
+/*
+ * read() sleepers share the VMSHM_WAIT queue, non-exclusive: a wake-one
+ * wakes every reader and still exactly one VMSHM_WAIT sleeper.
+ */
+TEST_F(notify, wake_one_wakes_readers_and_one_waiter)
+{
+	struct waiter w[NR_WAITERS] = { 0 };
+	struct reader rd[2] = { 0 };
+	pthread_t th[NR_WAITERS], rth[2];
+	int i;
+
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, start_reader(&rd[i], &rth[i], self->name));
+	ASSERT_EQ(0, start_waiters(self->fd, self->mem, w, th));
+
+	ASSERT_EQ(0, vmshm_wake(self->fd, false));
+	for (i = 0; i < 2; i++) {
+		pthread_join(rth[i], NULL);
+		ASSERT_EQ(sizeof(uint64_t), rd[i].ret);
+		ASSERT_EQ(1, rd[i].seq);
+	}
+	ASSERT_EQ(0, wait_sleepers(self->mem, NR_WAITERS - 1));
+	usleep(100000);
+	ASSERT_EQ(1, count_done(w, NR_WAITERS));
+	ASSERT_EQ(0, vmshm_wake(self->fd, true));
+	for (i = 0; i < NR_WAITERS; i++) {
+		pthread_join(th[i], NULL);
+		ASSERT_EQ(0, w[i].ret);
+	}
+	/* Only now: a detach wakes every sleeper to recheck. */
+	for (i = 0; i < 2; i++)
+		close(rd[i].fd);
+}
+
+/* A sleeping read() ends with EINTR on a signal, with 0 once peers go. */
+TEST_F(notify, read_sleeper_signal_and_hangup)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct reader rd = { 0 };
+	pthread_t th;
+	int fd;
+
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	ASSERT_EQ(0, start_reader(&rd, &th, self->name));
+	ASSERT_EQ(0, pthread_kill(th, SIGALRM));
+	pthread_join(th, NULL);
+	ASSERT_EQ(-1, rd.ret);
+	ASSERT_EQ(EINTR, rd.err);
+
+	/* rd.fd stays attached: sleep on it, then let every peer go. */
+	fd = rd.fd;
+	memset(&rd, 0, sizeof(rd));
+	rd.fd = fd;
+	ASSERT_EQ(0, pthread_create(&th, NULL, reader_thread, &rd));
+	ASSERT_EQ(0, wait_task_sleeps(&rd.tid));
+	munmap((void *)self->mem, page_size());
+	close(self->fd);
+	self->fd = -1;
+	pthread_join(th, NULL);
+	ASSERT_EQ(0, rd.ret);
+	close(fd);
 }
 
 TEST_F(notify, epoll_hup_after_peer_exit)

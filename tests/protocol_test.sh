@@ -3,7 +3,8 @@
 #
 # End-to-end tests of user/sum/parent and user/sum/child over vmshm, run in
 # the guest by run_tests.sh: 10^5 random lines against an awk reference, the
-# interactive mode, edge cases, kills of either side, and byte-identical
+# interactive mode, both with and without spinning (--spin=0), edge
+# cases, kills of either side, and byte-identical
 # results from the vmshm and posix-flags transports on the same input.
 # Prints KTAP and a "# Totals:" line; exits 4 (skip) without /dev/vmshm.
 set -u
@@ -33,6 +34,10 @@ identical() {
 	sh "$e2e/sum_check.sh" --transport=vmshm --lines=100000 --seed=1
 	sh "$e2e/sum_check.sh" --transport=vmshm --lines=2000 --seed=3 --interactive
 	sh "$e2e/sum_check.sh" --transport=posix-flags --lines=2000 --seed=4
+	# Spinning is the default; the same without it.
+	sh "$e2e/sum_check.sh" --transport=vmshm --lines=20000 --seed=5 -- --spin=0
+	sh "$e2e/sum_check.sh" --transport=vmshm --lines=1000 --seed=6 \
+		--interactive -- --spin=0
 	if identical vmshm posix-flags >"$tmp/cmp" 2>&1; then
 		echo "ok 1 transports_identical"
 	else

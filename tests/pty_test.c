@@ -8,6 +8,11 @@
  * terminal's end-of-file character, or with its interrupt character, and
  * checks the exit status, the results file and /proc/vmshm.
  *
+ * Each case runs with the parent's default spinning ring and with
+ * --spin=0: either way each line, typed alone, must come back summed
+ * before the next is typed, so the transport's packing of lines into
+ * records may hold none back.
+ *
  * The terminal keeps its default settings (canonical, echo, ONLCR), so a
  * line "1 2" shows as "1 2\r\n3\r\n> ".  Every read of the master has a
  * deadline: a program that hangs fails the test instead of stalling it.
@@ -47,6 +52,19 @@ FIXTURE(pty) {
 	char esc[PTY_OUT_MAX * 4];	/* the same, escaped for messages */
 };
 
+/* Extra options of user/sum/parent (and so of its child). */
+FIXTURE_VARIANT(pty) {
+	const char *spin;
+};
+
+FIXTURE_VARIANT_ADD(pty, spin_default) {
+	.spin = NULL,
+};
+
+FIXTURE_VARIANT_ADD(pty, no_spin) {
+	.spin = "--spin=0",
+};
+
 FIXTURE_SETUP(pty)
 {
 	proto_require();
@@ -73,7 +91,7 @@ FIXTURE_TEARDOWN(pty)
 }
 
 /* In the forked process: a new session on the pts, then user/sum/parent. */
-static void pty_exec(const char *pts, const char *results)
+static void pty_exec(const char *pts, const char *results, const char *spin)
 {
 	int fd;
 
@@ -87,13 +105,14 @@ static void pty_exec(const char *pts, const char *results)
 		_exit(122);
 	if (fd > STDERR_FILENO)
 		close(fd);
-	execl(proto_parent, "parent", "-o", results, (char *)NULL);
+	execl(proto_parent, "parent", "-o", results, spin, (char *)NULL);
 	_exit(123);
 }
 
 /* Open a pty pair and start user/sum/parent on its slave side. */
 static void pty_spawn(struct __test_metadata *_metadata,
-		      FIXTURE_DATA(pty) *self)
+		      FIXTURE_DATA(pty) *self,
+		      const FIXTURE_VARIANT(pty) *variant)
 {
 	char pts[64];
 
@@ -110,7 +129,7 @@ static void pty_spawn(struct __test_metadata *_metadata,
 	self->pid = fork();
 	ASSERT_LE(0, self->pid);
 	if (!self->pid)
-		pty_exec(pts, self->results);
+		pty_exec(pts, self->results, variant->spin);
 }
 
 /*
@@ -310,7 +329,7 @@ TEST_F(pty, sums_then_empty_line)
 	pid_t parent;
 	int status;
 
-	pty_spawn(_metadata, self);
+	pty_spawn(_metadata, self, variant);
 	parent = self->pid;
 	pty_expect_prompt(_metadata, self, "> ");
 	for (i = 0; i < ARRAY_SIZE(pty_cases); i++) {
@@ -335,7 +354,7 @@ TEST_F(pty, eof_at_prompt)
 	int status;
 	char eof;
 
-	pty_spawn(_metadata, self);
+	pty_spawn(_metadata, self, variant);
 	eof = self->tio.c_cc[VEOF];
 	parent = self->pid;
 	pty_expect_prompt(_metadata, self, "> ");
@@ -359,7 +378,7 @@ TEST_F(pty, eof_inside_line)
 	pid_t parent;
 	int status;
 
-	pty_spawn(_metadata, self);
+	pty_spawn(_metadata, self, variant);
 	eof = self->tio.c_cc[VEOF];
 	parent = self->pid;
 	pty_expect_prompt(_metadata, self, "> ");
@@ -390,7 +409,7 @@ TEST_F(pty, sigint_at_prompt)
 	int status;
 	char intr;
 
-	pty_spawn(_metadata, self);
+	pty_spawn(_metadata, self, variant);
 	intr = self->tio.c_cc[VINTR];
 	parent = self->pid;
 	pty_expect_prompt(_metadata, self, "> ");

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -399,12 +400,66 @@ TEST(ring_wait_protocol)
 	EXPECT_EQ(16, t.f.expected);
 	EXPECT_EQ(t.p.pos, t.f.head_at_wait);
 
-	/* A bounded spin runs before each wait. */
+	/* A bounded spin runs before each wait, the peer's CPU unknown. */
+	t.sh->cons_cpu = 0;
 	ring_set_spin(&t.p, 5);
 	EXPECT_EQ(-EINTR, push_seed(&t.p, 1, 8, 0, 0));
 	EXPECT_EQ(5, t.p.stats.spins);
 	EXPECT_EQ(3, t.f.waits);
+	/* It missed: the budget halves, down to 5 >> RING_SPIN_SHIFT_MAX. */
+	EXPECT_EQ(-EINTR, push_seed(&t.p, 1, 8, 0, 0));
+	EXPECT_EQ(5 + 2, t.p.stats.spins);
+	for (n = 0; n < RING_SPIN_SHIFT_MAX + 2; n++)
+		EXPECT_EQ(-EINTR, push_seed(&t.p, 1, 8, 0, 0));
+	EXPECT_EQ(RING_SPIN_SHIFT_MAX, t.p.spin_shift);
+	EXPECT_EQ(5 + 2 + 1, t.p.stats.spins);
 	tring_free(&t);
+}
+
+/* Pin the caller to the CPU it runs on; returns that CPU plus one. */
+static uint32_t pin_here(void)
+{
+	int cpu = sched_getcpu();
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return 0;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		return 0;
+	return sched_getcpu() == cpu ? (uint32_t)cpu + 1 : 0;
+}
+
+/* A peer last seen on our own CPU cannot answer while we spin. */
+TEST(ring_no_spin_beside_peer)
+{
+	cpu_set_t saved;
+	struct ring_rec rec;
+	struct tring t;
+	uint32_t here;
+
+	ASSERT_EQ(0, sched_getaffinity(0, sizeof(saved), &saved));
+	here = pin_here();
+	ASSERT_NE(0, here);
+	tring_setup(_metadata, &t, 256);
+	ring_set_spin(&t.c, 50);
+	ring_set_spin(&t.p, 50);
+	push_seed(&t.p, 1, 8, 0, 0);
+	ring_flush(&t.p);
+	/* Publishing stored where from. */
+	EXPECT_EQ(here, t.sh->prod_cpu);
+	pop_check(_metadata, &t.c, 1, 8, 0);
+	EXPECT_EQ(-ETIMEDOUT, ring_peek(&t.c, &rec, 0));
+	EXPECT_EQ(0, t.c.stats.spins);
+	EXPECT_EQ(1, t.f.waits);
+	/* Elsewhere (any other tag), it spins. */
+	t.sh->prod_cpu = here + 1;
+	EXPECT_EQ(-ETIMEDOUT, ring_peek(&t.c, &rec, 0));
+	EXPECT_EQ(50, t.c.stats.spins);
+	EXPECT_EQ(2, t.f.waits);
+	tring_free(&t);
+	sched_setaffinity(0, sizeof(saved), &saved);
 }
 
 TEST(ring_peer_gone)
@@ -926,6 +981,7 @@ TEST(ring_call_wakes_and_waits_in_one_op)
 
 	/* A spinning side wakes on its own, spins, then waits. */
 	fcall_forget(&f);
+	sh->ring[RING_PAIR_REV].prod_cpu = 0;	/* the peer's CPU unknown */
 	ring_set_spin(&rx, 10);
 	EXPECT_EQ(-ETIMEDOUT, ring_call(&tx, 1, "req", 3, &rx, &rec));
 	EXPECT_STREQ("kw", f.log);

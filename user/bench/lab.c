@@ -54,8 +54,16 @@ static int lab_produce(struct end *e, const char *text, size_t len)
 	return x->ops->close(x);
 }
 
-/* The piece stays valid until recv_done(): feed it before. */
-static int lab_consume(struct end *e, struct sink *k)
+/**
+ * st_xport_consume() - receive pieces from a struct xport into @k
+ * @e: the child's side; e->priv is the struct xport
+ * @k: the sink
+ *
+ * The piece stays valid until recv_done(): it is fed before.
+ *
+ * Return: 0 at end of stream, or -errno.
+ */
+int st_xport_consume(struct end *e, struct sink *k)
 {
 	struct xport *x = e->priv;
 	struct xport_piece pc;
@@ -79,5 +87,5 @@ const struct st_ops st_flags = {
 	.chan = { .create = lab_create, .attach = lab_attach,
 		  .close = lab_close },
 	.produce = lab_produce,
-	.consume = lab_consume,
+	.consume = st_xport_consume,
 };

@@ -16,8 +16,11 @@
  *                    wakeup suppression (VMSHM_WAIT_SLEEPERS); one empty
  *                    record per message, sent by ring_call(), which wakes
  *                    the peer and waits in one VMSHM_WAIT_WAKE.
- *                    vmshm-ring-spin polls cfg->spin times before it
- *                    sleeps (never while it owes the peer a wake).
+ *                    vmshm-ring-spin polls up to cfg->spin times before
+ *                    it sleeps, as parent and child do by default: only
+ *                    while the peer last ran on another CPU, for a budget
+ *                    that adapts to its hit rate (lib/ring.h); on the
+ *                    peer's CPU it is vmshm-ring.
  */
 #include <errno.h>
 #include <poll.h>

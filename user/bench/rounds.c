@@ -29,7 +29,7 @@ static const struct pp_ops *const pp_all[] = {
 
 /* After the two-process variants: the single process and ring-1proc. */
 static const struct st_ops *const st_all[] = {
-	&st_ring, &st_ring_chunk, &st_pipe, &st_flags,
+	&st_ring, &st_ring_chunk, &st_xport, &st_pipe, &st_flags,
 };
 
 #define ST_SINGLE	ARRAY_SIZE(st_all)

@@ -9,6 +9,11 @@
  *   vmshm-ring-chunk  the same ring, but each record carries as many whole
  *                     lines as fit in RING_CHUNK bytes, as a producer that
  *                     reads its input in blocks can send them
+ *   vmshm-xport       the product itself: user/sum/xport_ring.c, which
+ *                     packs whole lines into records of up to 4 KiB, fed
+ *                     as the parent feeds it: every line of each 64 KiB
+ *                     block of input, then a flush; spinning as the
+ *                     parent does by default
  *   pipe              one write() per line, as a line-buffered stdio
  *                     stream does, read 64 KiB at a time
  */
@@ -20,6 +25,7 @@
 #include "chan.h"
 #include "stream.h"
 #include "util.h"
+#include "xport.h"
 
 #define PIPE_READ_SIZE	65536
 #define RING_CHUNK	4096
@@ -118,6 +124,82 @@ const struct st_ops st_ring_chunk = {
 	.produce = schunk_produce,
 	.consume = schunk_consume,
 	.own_sys = ring_chan_sys,
+};
+
+#define XPORT_BLOCK	65536	/* the parent's read() size (IN_BUF_SIZE) */
+
+static int sxport_open(struct end *e, bool create)
+{
+	const struct xport_cfg cfg = {
+		.kind = "vmshm",
+		.name = e->name,
+		.region_size = e->cfg->ring_size,
+		.spin = XPORT_SPIN_DEFAULT,
+	};
+	struct xport *x;
+	int ret;
+
+	ret = create ? xport_create(&cfg, &x) : xport_attach(&cfg, &x);
+	if (ret)
+		return ret;
+	e->priv = x;
+	return 0;
+}
+
+static int sxport_create(struct end *e)
+{
+	return sxport_open(e, true);
+}
+
+static int sxport_attach(struct end *e)
+{
+	return sxport_open(e, false);
+}
+
+static void sxport_close(struct end *e)
+{
+	struct xport *x = e->priv;
+
+	if (x)
+		x->ops->destroy(x);
+	e->priv = NULL;
+}
+
+static int64_t sxport_sys(struct end *e)
+{
+	return xport_ring_sys(e->priv);
+}
+
+/* Every line of each block, then a flush, as the parent's read_input(). */
+static int sxport_produce(struct end *e, const char *text, size_t len)
+{
+	struct xport *x = e->priv;
+	const char *p = text, *end = text + len, *block, *next;
+	size_t n;
+	int ret;
+
+	while (p < end) {
+		block = p + chunk_len(p, end, XPORT_BLOCK);
+		for (; p < block; p = next) {
+			next = line_next(p, block, &n);
+			ret = x->ops->send(x, p, n, true);
+			if (ret)
+				return ret;
+		}
+		ret = x->ops->flush(x);
+		if (ret)
+			return ret;
+	}
+	return x->ops->close(x);
+}
+
+const struct st_ops st_xport = {
+	.name = "vmshm-xport",
+	.chan = { .create = sxport_create, .attach = sxport_attach,
+		  .close = sxport_close },
+	.produce = sxport_produce,
+	.consume = st_xport_consume,
+	.own_sys = sxport_sys,
 };
 
 /* fd[0]: the parent's write end; fd[1]: the child's read end. */

@@ -24,6 +24,7 @@
  * @value: the worse placement's value, NAN if not measured
  * @variant: what it measured
  * @pl: the placement @value comes from
+ * @figure: a figure reported next to the targets, never judged
  */
 struct target {
 	char name[TARGET_NAME];
@@ -34,6 +35,7 @@ struct target {
 	double value;
 	const char *variant;
 	enum placement pl;
+	bool figure;
 };
 
 #define TARGET(n, g, lim, le, f) \

@@ -5,6 +5,7 @@
  * are plugged in, so it runs over any memory (and in host unit tests).
  */
 #include <errno.h>
+#include <sched.h>
 #include <string.h>
 
 #include "ring.h"
@@ -16,6 +17,9 @@ _Static_assert(offsetof(struct ring_shared, head) == 1 * RING_CACHELINE &&
 	       offsetof(struct ring_shared, cons_sleepers) == 3 * RING_CACHELINE &&
 	       offsetof(struct ring_shared, prod_sleepers) == 4 * RING_CACHELINE,
 	       "each ring word on its own cache line");
+_Static_assert(offsetof(struct ring_shared, prod_cpu) < 2 * RING_CACHELINE &&
+	       offsetof(struct ring_shared, cons_cpu) < 3 * RING_CACHELINE,
+	       "each CPU word on its counter's line");
 _Static_assert(sizeof(_Atomic uint32_t) == sizeof(uint32_t) &&
 	       ATOMIC_INT_LOCK_FREE == 2,
 	       "ring words must be plain lock-free u32 for the kernel");
@@ -146,13 +150,17 @@ uint32_t ring_max_payload(const struct ring *r)
 }
 
 /**
- * ring_set_spin() - poll this many times before sleeping
+ * ring_set_spin() - poll up to this many times before sleeping
  * @r: either side
- * @spin: iterations, 0 to sleep at once
+ * @spin: iterations, 0 to sleep at once; RING_SPIN_DEFAULT is a good start
+ *
+ * The side spins only while its peer last ran on another CPU, and for a
+ * budget that adapts to how often spinning found work (see ring.h).
  */
 void ring_set_spin(struct ring *r, unsigned int spin)
 {
 	r->spin = spin;
+	r->spin_shift = 0;
 }
 
 /**
@@ -178,20 +186,61 @@ void ring_set_deadline(struct ring *r, uint64_t deadline_ns)
 	r->deadline_ns = deadline_ns;
 }
 
-/* Spin on @word while it holds @seen; true if it changed. */
-static bool ring_spin(struct ring *r, _Atomic uint32_t *word, uint32_t seen)
+/* The CPU we run on, plus one, or 0 when unknown (see ring.h). */
+static uint32_t ring_cpu_tag(void)
 {
-	unsigned int i;
+	int cpu = sched_getcpu();
 
-	for (i = 0; i < r->spin; i++) {
+	return cpu < 0 ? 0 : (uint32_t)cpu + 1;
+}
+
+/* Before publishing: say where from, for the peer's ring_spin_pays(). */
+static void ring_store_cpu(struct ring *r)
+{
+	atomic_store_explicit(r->producer ? &r->sh->prod_cpu :
+			      &r->sh->cons_cpu, ring_cpu_tag(),
+			      memory_order_relaxed);
+}
+
+/* Can the peer answer while we spin?  Not from our own CPU. */
+static bool ring_spin_pays(const struct ring *r)
+{
+	uint32_t peer;
+
+	if (!r->spin)
+		return false;
+	peer = atomic_load_explicit(r->producer ? &r->sh->cons_cpu :
+				    &r->sh->prod_cpu, memory_order_relaxed);
+	return !peer || peer != ring_cpu_tag();
+}
+
+/*
+ * Spin on @word while it holds @seen, for the adaptive budget; true if it
+ * changed.  A hit doubles the budget back towards r->spin, a miss halves
+ * it, down to r->spin >> RING_SPIN_SHIFT_MAX.  Right after waking the
+ * peer (@woke) the spin is the full count and a miss changes nothing: it
+ * only says the wake-up took longer than the spin, not that the peer is
+ * slow, and a budget cut there would keep both sides sleeping in turn for
+ * ever, each waking the other too late.
+ */
+static bool ring_spin(struct ring *r, _Atomic uint32_t *word, uint32_t seen,
+		      bool woke)
+{
+	unsigned int i, budget = woke ? r->spin : r->spin >> r->spin_shift;
+
+	for (i = 0; i < budget; i++) {
 		cpu_relax();
 		if (atomic_load_explicit(word, memory_order_relaxed) != seen) {
 			r->stats.spins += i + 1;
 			r->stats.spin_hits++;
+			if (r->spin_shift)
+				r->spin_shift--;
 			return true;
 		}
 	}
-	r->stats.spins += r->spin;
+	r->stats.spins += budget;
+	if (!woke && r->spin_shift < RING_SPIN_SHIFT_MAX)
+		r->spin_shift++;
 	return false;
 }
 
@@ -240,9 +289,10 @@ static int ring_pay(struct ring *r, _Atomic uint32_t *word, uint32_t seen,
 static int ring_wait(struct ring *r, _Atomic uint32_t *word, uint32_t seen,
 		     _Atomic uint32_t *sleepers)
 {
+	bool spin = ring_spin_pays(r);
 	int ret;
 
-	if (r->owed && r->ops->wake_wait && !r->spin) {
+	if (r->owed && r->ops->wake_wait && !spin) {
 		ret = ring_pay(r, word, seen, sleepers);
 	} else {
 		/*
@@ -251,12 +301,14 @@ static int ring_wait(struct ring *r, _Atomic uint32_t *word, uint32_t seen,
 		 * do only once awake.  Fused, both sides would sleep in turn
 		 * for ever after, each waking the other as it goes to sleep.
 		 */
-		if (r->owed) {
+		bool woke = r->owed;
+
+		if (woke) {
 			ret = ring_pay(r, NULL, 0, NULL);
 			if (ret)
 				return ret;
 		}
-		if (ring_spin(r, word, seen))
+		if (spin && ring_spin(r, word, seen, woke))
 			return 0;
 		r->stats.waits++;
 		ret = r->ops->wait(r->ops_ctx, word, seen, sleepers,
@@ -282,6 +334,7 @@ int ring_flush(struct ring *r)
 		return -EINVAL;
 	if (r->pos == r->pos_pub)
 		return 0;
+	ring_store_cpu(r);
 	atomic_store_explicit(&r->sh->head, r->pos, memory_order_release);
 	r->pos_pub = r->pos;
 	return ring_kick(r, &r->sh->head, &r->sh->cons_sleepers);
@@ -463,6 +516,7 @@ int ring_release(struct ring *r)
 		return -EINVAL;
 	if (r->pos == r->pos_pub)
 		return 0;
+	ring_store_cpu(r);
 	atomic_store_explicit(&r->sh->tail, r->pos, memory_order_release);
 	r->pos_pub = r->pos;
 	return ring_kick(r, &r->sh->tail, &r->sh->prod_sleepers);
@@ -602,8 +656,9 @@ int ring_consume(struct ring *r)
  * calls: when the consumer of @tx is marked sleeping and @rx is empty, the
  * wake_wait op wakes it and sleeps in one call (VMSHM_WAIT_WAKE).  A
  * request and its answer then cost one system call on each side.  A ring
- * set to spin (ring_set_spin()) wakes with a call of its own and spins
- * before it sleeps, as ring_flush() and ring_peek() would.  On an error of
+ * set to spin (ring_set_spin()), whose peer last ran on another CPU, wakes
+ * with a call of its own and spins before it sleeps, as ring_flush() and
+ * ring_peek() would.  On an error of
  * the wait (-EINTR, -ETIMEDOUT) the record has been sent and the peer
  * woken: call ring_peek() to go on waiting.
  *
@@ -621,6 +676,7 @@ int ring_call(struct ring *tx, uint32_t type, const void *buf, uint32_t len,
 	if (ret)
 		return ret;
 	if (tx->pos != tx->pos_pub) {
+		ring_store_cpu(tx);
 		atomic_store_explicit(&tx->sh->head, tx->pos,
 				      memory_order_release);
 		tx->pos_pub = tx->pos;

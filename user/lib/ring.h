@@ -7,8 +7,8 @@
  * area, which may live elsewhere):
  *
  *   line 0  magic, version, cap          constant after ring_format()
- *   line 1  head                         producer: bytes published
- *   line 2  tail                         consumer: bytes released
+ *   line 1  head, prod_cpu               producer: bytes published, its CPU
+ *   line 2  tail, cons_cpu               consumer: bytes released, its CPU
  *   line 3  cons_sleepers                consumers inside wait() on head
  *   line 4  prod_sleepers                producers inside wait() on tail
  *
@@ -40,6 +40,22 @@
  * or the consumer sees the new head and does not sleep.  The producer
  * waits for space on tail with prod_sleepers in the same way.
  *
+ * Spinning (ring_set_spin()) pays only while the peer runs on another CPU
+ * and can answer before the spin ends.  Each side stores the CPU it
+ * publishes from (plus one; 0 is "unknown", as an older peer leaves it)
+ * next to the counter it publishes, on the cache line the other side
+ * polls anyway.  A side about to wait reads its peer's: on its own CPU the
+ * peer cannot run while we spin, so the side sleeps at once (with the
+ * fused wake_wait op when it owes a wake), costing what a ring that never
+ * spins costs.  Elsewhere it spins, for a budget that halves on every
+ * spin that ends empty-handed and doubles back on every hit, between the
+ * spin count set and 1/32 of it: a peer that is busy stops costing a whole
+ * spin on every wait.  Right after it woke its peer a side spins the whole
+ * count, and a miss there leaves the budget alone: the peer was asleep,
+ * not slow, and only a full spin lets both sides get back to answering
+ * each other without sleeping.  Documentation/bench/README.md has
+ * the measurements behind the choice.
+ *
  * Nothing in shared memory is trusted: lengths, types and counters written
  * by the peer are validated, and a bad one gives -EBADMSG.
  */
@@ -68,6 +84,11 @@
 /* ring_reserve() and ring_peek() flag: fail with -EAGAIN, never wait. */
 #define RING_NOWAIT		0x1U
 
+/* A spin count that covers a round trip across vCPUs under TCG. */
+#define RING_SPIN_DEFAULT	100U
+/* The budget shrinks to at most spin >> RING_SPIN_SHIFT_MAX. */
+#define RING_SPIN_SHIFT_MAX	5
+
 /* ring_peek() return value at end of stream. */
 #define RING_EOF		1
 
@@ -78,7 +99,9 @@
  * @cap: size of the data area in bytes, a power of two
  * @__reserved: zero
  * @head: bytes the producer has published, free-running
+ * @prod_cpu: the CPU the producer last published from, plus one; 0 unknown
  * @tail: bytes the consumer has released, free-running
+ * @cons_cpu: the CPU the consumer last released from, plus one; 0 unknown
  * @cons_sleepers: consumer tasks inside the wait op on @head
  * @prod_sleepers: producer tasks inside the wait op on @tail
  */
@@ -88,7 +111,9 @@ struct ring_shared {
 	uint32_t cap;
 	uint32_t __reserved;
 	_Atomic uint32_t head __aligned(RING_CACHELINE);
+	_Atomic uint32_t prod_cpu;
 	_Atomic uint32_t tail __aligned(RING_CACHELINE);
+	_Atomic uint32_t cons_cpu;
 	_Atomic uint32_t cons_sleepers __aligned(RING_CACHELINE);
 	_Atomic uint32_t prod_sleepers __aligned(RING_CACHELINE);
 };
@@ -146,7 +171,7 @@ struct ring_stats {
  * @cap: snapshot of @sh->cap, validated once by ring_init()
  * @ops: wait/wake implementation
  * @ops_ctx: its argument
- * @spin: iterations to poll before calling the wait op, 0 for none
+ * @spin: most iterations to poll before calling the wait op, 0 for none
  * @batch: publish by itself once this many bytes are pending
  * @deadline_ns: absolute deadline passed to the wait op, 0 for none
  * @pos: producer: bytes written; consumer: bytes consumed
@@ -158,6 +183,7 @@ struct ring_stats {
  * @producer: this is the producer side
  * @eos: producer: closed; consumer: end of stream seen
  * @peer_gone: the wait op reported -EPIPE
+ * @spin_shift: the spin budget is @spin >> @spin_shift (see the top)
  * @owed: consumer, inside ring_call(): the producer side whose peer is
  *	marked sleeping and still has to be woken, else NULL
  * @stats: counters
@@ -180,6 +206,7 @@ struct ring {
 	bool producer;
 	bool eos;
 	bool peer_gone;
+	uint8_t spin_shift;
 	struct ring *owed;
 	struct ring_stats stats;
 };

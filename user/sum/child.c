@@ -324,7 +324,9 @@ static const char usage_text[] =
 	"  -o, --output=FILE     write results to FILE instead of stdout\n"
 	"      --transport=KIND  " XPORT_KINDS " (default vmshm)\n"
 	"      --interactive     also send each result back to the parent\n"
-	"      --spin=N          ring transports: poll N times before sleeping\n"
+	"      --spin=N          ring transports: poll up to N times before\n"
+	"                        sleeping, while the parent runs on another CPU\n"
+	"                        (default %u; 0: never)\n"
 	"      --ready-fd=FD     write one byte to FD once attached, then close it;\n"
 	"                        FD reaches end of file once the results are final\n"
 	"  -q, --quiet           only errors on stderr\n"
@@ -334,7 +336,7 @@ static const char usage_text[] =
 
 static void usage(FILE *f)
 {
-	fprintf(f, usage_text, prog_name, sum_grammar_help);
+	fprintf(f, usage_text, prog_name, XPORT_SPIN_DEFAULT, sum_grammar_help);
 }
 
 static const struct option child_opts[] = {
@@ -502,7 +504,9 @@ static void stop_guard(struct child *c)
 
 int main(int argc, char **argv)
 {
-	static struct child c = { .kind = "vmshm", .counted = true };
+	static struct child c = {
+		.kind = "vmshm", .counted = true, .spin = XPORT_SPIN_DEFAULT,
+	};
 	int ret, status;
 
 	prog_name = "child";

@@ -630,7 +630,9 @@ static const char usage_text[] =
 	"                          futex waits, for testing without the module\n"
 	"      --interactive       print each sum (default when stdin is a tty)\n"
 	"      --stream            do not wait for sums (default otherwise)\n"
-	"      --spin=N            ring transports: poll N times before sleeping\n"
+	"      --spin=N            ring transports: poll up to N times before\n"
+	"                          sleeping, while the child runs on another CPU\n"
+	"                          (default %u; 0: never)\n"
 	"  -q, --quiet             no summary unless something failed\n"
 	"  -v, --verbose           channel details and transport counters\n"
 	"  -h, --help              this text\n"
@@ -641,7 +643,7 @@ static const char usage_text[] =
 
 static void usage(FILE *f)
 {
-	fprintf(f, usage_text, prog_name, sum_grammar_help);
+	fprintf(f, usage_text, prog_name, XPORT_SPIN_DEFAULT, sum_grammar_help);
 }
 
 static const struct option parent_opts[] = {
@@ -719,6 +721,7 @@ int main(int argc, char **argv)
 		.out_path = DEFAULT_RESULTS,
 		.kind = "vmshm",
 		.region_size = DEFAULT_REGION_SIZE,
+		.spin = XPORT_SPIN_DEFAULT,
 		.ready_fd = -1,
 	};
 	int ret, status = 1;

@@ -28,6 +28,8 @@
 
 #define XPORT_NOWAIT	0x1U	/* recv(): -EAGAIN instead of waiting */
 #define XPORT_EOF	1		/* recv(): the peer closed its side */
+/* Default xport_cfg.spin: RING_SPIN_DEFAULT, see lib/ring.h. */
+#define XPORT_SPIN_DEFAULT	100U
 
 struct xport;
 
@@ -102,7 +104,8 @@ struct xport_ops {
  * @kind: "vmshm", "futex" or "posix-flags"
  * @name: channel name (a vmshm region name; "/" + name for POSIX shm)
  * @region_size: bytes of the channel, for the creator of a ring transport
- * @spin: ring transports: polls before sleeping, 0 for none
+ * @spin: ring transports: most polls before sleeping, while the peer runs
+ *	on another CPU; 0 for none
  * @peer_alive: for transports without a kernel peer-gone signal: returns
  *	false once the peer has died; may be NULL
  * @peer_arg: its argument
@@ -149,6 +152,7 @@ int xport_get_status(struct xport *x, struct xport_status *st);
 /* One implementation per file. */
 int xport_ring_create(const struct xport_cfg *cfg, struct xport **x);
 int xport_ring_attach(const struct xport_cfg *cfg, struct xport **x);
+int64_t xport_ring_sys(struct xport *x);
 int posix_flags_create(const struct xport_cfg *cfg, struct xport **x);
 int posix_flags_attach(const struct xport_cfg *cfg, struct xport **x);
 

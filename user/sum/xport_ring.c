@@ -1,8 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Ring transports: two rings in one shared region (lib/ring.h), the
- * forward one for lines, the reverse one for interactive results.  A line
- * is one or more records: XREC_PART while more follows, XREC_LINE last.
+ * forward one for lines, the reverse one for interactive results.
+ *
+ * Framing.  Whole lines go into XREC_LINES records, each line ended by
+ * '\n', as many as fit in XRING_CHUNK bytes: the record stays reserved in
+ * the ring while lines are appended, and is committed when the next line
+ * does not fit, on flush() and on close().  The sender calls flush() as
+ * soon as its input has nothing more to give at once (the parent after
+ * each read() of stdin, the child after each result), so a line typed at
+ * a terminal still goes out at once.  A line too long for a chunk, or
+ * sent in pieces, goes as XREC_PART records while more follows and an
+ * XREC_LINE record last, as it did before there were chunks.
  *
  * The region comes from /dev/vmshm ("vmshm": kernel waits, peer-gone as
  * -EPIPE and EPOLLHUP) or from POSIX shm ("futex": futex waits, peer death
@@ -24,17 +33,43 @@
 
 #define XREC_PART		1	/* a piece of a line, more follows */
 #define XREC_LINE		2	/* the last piece of a line */
+#define XREC_LINES		3	/* whole lines, each ended by '\n' */
+#define XRING_CHUNK		4096U	/* most bytes of an XREC_LINES record */
 #define XRING_MODE		0600
 #define XRING_REV_CAP_MAX	65536U
 #define XRING_FUTEX_POLL_NS	100000000ULL	/* peer check, futex only */
 
+_Static_assert(XPORT_SPIN_DEFAULT == RING_SPIN_DEFAULT,
+	       "the transport's default spin is the ring's");
 _Static_assert(sizeof(struct xport_status) <= RING_PAIR_USER,
 	       "the account fits the pair header's user area");
 
+/**
+ * struct xring - a ring transport endpoint
+ * @x: the transport
+ * @tx: the ring we send on
+ * @rx: the ring we receive from
+ * @chunk: sender: the XREC_LINES record being filled, reserved in @tx, or
+ *	NULL
+ * @chunk_len: its bytes so far
+ * @chunk_cap: its reserved size
+ * @mid_line: sender: a piece of a line went out, its end has not
+ * @lines: receiver: what is left of the XREC_LINES record being read, or
+ *	NULL when the current record is not one
+ * @lines_left: its bytes
+ * @line_len: the length of the line recv() handed out, '\n' excluded
+ */
 struct xring {
 	struct xport x;
 	struct ring tx;
 	struct ring rx;
+	char *chunk;
+	uint32_t chunk_len;
+	uint32_t chunk_cap;
+	bool mid_line;
+	const char *lines;
+	uint32_t lines_left;
+	uint32_t line_len;
 	void *mem;
 	size_t size;
 	int fd;
@@ -229,12 +264,79 @@ int xport_ring_attach(const struct xport_cfg *cfg, struct xport **x)
 	return xring_setup(cfg, false, x);
 }
 
+/* Commit the chunk being filled, if any; published on the next flush. */
+static int xring_seal(struct xring *r)
+{
+	int ret;
+
+	if (!r->chunk)
+		return 0;
+	ret = ring_commit(&r->tx, XREC_LINES, r->chunk_len);
+	r->chunk = NULL;
+	return ret;
+}
+
+/*
+ * Reserve a new chunk; 0, or 1 when chunks cannot carry @len + 1 bytes.
+ * At most a quarter of the ring, so that a small ring keeps pipelining.
+ */
+static int xring_open_chunk(struct xring *r, size_t len)
+{
+	uint32_t cap = ring_max_payload(&r->tx) / 4;
+	void *p;
+	int ret;
+
+	if (cap > XRING_CHUNK)
+		cap = XRING_CHUNK;
+	if (len >= cap)
+		return 1;
+	do {
+		ret = ring_reserve(&r->tx, cap, &p, 0);
+	} while (ret == -EINTR && !xring_stopped(r));
+	if (ret)
+		return ret;
+	r->chunk = p;
+	r->chunk_len = 0;
+	r->chunk_cap = cap;
+	return 0;
+}
+
+/* A whole line into the chunk; 1 if it must go as records of its own. */
+static int xring_append(struct xring *r, const char *buf, size_t len)
+{
+	int ret;
+
+	if (r->chunk && len + 1 > r->chunk_cap - r->chunk_len) {
+		ret = xring_seal(r);
+		if (ret)
+			return ret;
+	}
+	if (!r->chunk) {
+		ret = xring_open_chunk(r, len);
+		if (ret)
+			return ret;
+	}
+	memcpy(r->chunk + r->chunk_len, buf, len);
+	r->chunk[r->chunk_len + len] = '\n';
+	r->chunk_len += len + 1;
+	return 0;
+}
+
 static int xring_send(struct xport *x, const char *buf, size_t len, bool eol)
 {
 	struct xring *r = to_xring(x);
 	uint32_t max = ring_max_payload(&r->tx);
 	int ret;
 
+	if (eol && !r->mid_line) {
+		ret = xring_append(r, buf, len);
+		if (ret <= 0)
+			return ret;
+	}
+	ret = xring_seal(r);
+	if (ret)
+		return ret;
+	r->mid_line = !eol;
 	for (;;) {
 		size_t n = len < max ? len : max;
 		bool last = n == len;
@@ -254,12 +356,32 @@ static int xring_send(struct xport *x, const char *buf, size_t len, bool eol)
 
 static int xring_flush(struct xport *x)
 {
-	return ring_flush(&to_xring(x)->tx);
+	struct xring *r = to_xring(x);
+	int ret = xring_seal(r);
+
+	return ret ? ret : ring_flush(&r->tx);
 }
 
 static int xring_close(struct xport *x)
 {
-	return ring_close(&to_xring(x)->tx);
+	struct xring *r = to_xring(x);
+	int ret = xring_seal(r);
+
+	return ret ? ret : ring_close(&r->tx);
+}
+
+/* The next line of the XREC_LINES record being read. */
+static int xring_next_line(struct xring *r, struct xport_piece *p)
+{
+	const char *nl = memchr(r->lines, '\n', r->lines_left);
+
+	if (!nl)
+		return -EBADMSG;
+	r->line_len = nl - r->lines;
+	p->data = r->lines;
+	p->len = r->line_len;
+	p->eol = true;
+	return 0;
 }
 
 static int xring_recv(struct xport *x, struct xport_piece *p,
@@ -269,6 +391,8 @@ static int xring_recv(struct xport *x, struct xport_piece *p,
 	struct ring_rec rec;
 	int ret;
 
+	if (r->lines)
+		return xring_next_line(r, p);
 	do {
 		ret = ring_peek(&r->rx, &rec,
 				flags & XPORT_NOWAIT ? RING_NOWAIT : 0);
@@ -277,6 +401,11 @@ static int xring_recv(struct xport *x, struct xport_piece *p,
 		return XPORT_EOF;
 	if (ret)
 		return ret;
+	if (rec.type == XREC_LINES) {
+		r->lines = rec.data;
+		r->lines_left = rec.len;
+		return xring_next_line(r, p);
+	}
 	if (rec.type != XREC_PART && rec.type != XREC_LINE)
 		return -EBADMSG;
 	p->data = rec.data;
@@ -287,7 +416,16 @@ static int xring_recv(struct xport *x, struct xport_piece *p,
 
 static int xring_recv_done(struct xport *x)
 {
-	return ring_consume(&to_xring(x)->rx);
+	struct xring *r = to_xring(x);
+
+	if (r->lines) {
+		r->lines += r->line_len + 1;
+		r->lines_left -= r->line_len + 1;
+		if (r->lines_left)
+			return 0;
+		r->lines = NULL;
+	}
+	return ring_consume(&r->rx);
 }
 
 /* A vmshm region is transient; a POSIX shm name can go once both are in. */
@@ -311,6 +449,23 @@ static void xring_stats(struct xport *x, char *buf, size_t size)
 	xport_format_stats(buf, size, t->records, v->records,
 			   t->waits + v->waits, t->wakes + v->wakes,
 			   t->wakes_skipped + v->wakes_skipped, v->spin_hits);
+}
+
+/**
+ * xport_ring_sys() - system calls a ring transport's wait and wake ops made
+ * @x: a "vmshm" or "futex" endpoint
+ *
+ * One per wait or wake op, one per wake_wait op (which counts as both).
+ *
+ * Return: the count for this side, both rings.
+ */
+int64_t xport_ring_sys(struct xport *x)
+{
+	struct xring *r = to_xring(x);
+	const struct ring_stats *t = &r->tx.stats, *v = &r->rx.stats;
+
+	return t->wakes + t->waits + v->wakes + v->waits - t->wake_waits -
+	       v->wake_waits;
 }
 
 static void xring_destroy(struct xport *x)
