@@ -1,26 +1,63 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmshm generic netlink family: regions, mappings and counters for
- * programs, and an "events" multicast group.  It reads the same structures
- * as /proc/vmshm, under the same locks, so the two views agree.
+ * programs, and region events for the sockets that subscribe.  It reads
+ * the same structures as /proc/vmshm, under the same locks, so the two
+ * views agree.
  *
  * Dump cursors are ids and list positions, never pointers: a dump that
  * resumes after the table changed at worst skips or repeats an entry, and
  * says so with NLM_F_DUMP_INTR.
  */
 #include <linux/capability.h>
+#include <linux/list.h>
 #include <linux/mman.h>
+#include <linux/mutex.h>
+#include <linux/netlink.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 
 #include "vmshm.h"
 
-enum vmshm_nl_mcgrp {
-	VMSHM_NL_MCGRP_EVENTS,
+/* Sockets one user may subscribe at once: SUBSCRIBE fails with EDQUOT. */
+#define VMSHM_NL_MAX_USER_SUBSCRIBERS	64
+
+/**
+ * struct vmshm_nl_sub - a socket subscribed to region events
+ * @node: in vmshm_nl_subs
+ * @net: the socket's network namespace, not counted: the socket keeps it
+ *	alive, and its NETLINK_URELEASE removes this entry first
+ * @portid: the socket's port id
+ * @uid: the subscriber's effective uid, for VMSHM_NL_MAX_USER_SUBSCRIBERS
+ * @ns: the subscriber's IPC namespace state, counted: the socket hears
+ *	the events of its regions only
+ * @pid_ns: the subscriber's pid namespace, counted: the pids it is shown
+ *
+ * Events could not be multicast: a module cannot filter the listeners of
+ * a group on 6.1 (no netlink_broadcast_filtered() export, no bind hook),
+ * so each subscriber gets its own unicast copy.
+ */
+struct vmshm_nl_sub {
+	struct list_head node;
+	struct net *net;
+	u32 portid;
+	kuid_t uid;
+	struct vmshm_ns *ns;
+	struct pid_namespace *pid_ns;
 };
+
+/*
+ * Protects vmshm_nl_subs.  Taken by SUBSCRIBE, by the region event
+ * notifier while it sends (it may sleep), and by the release of a generic
+ * netlink socket; nested inside the notifier chains' rwsems only.
+ */
+static DEFINE_MUTEX(vmshm_nl_subs_lock);
+/* struct vmshm_nl_sub.node, under vmshm_nl_subs_lock. */
+static LIST_HEAD(vmshm_nl_subs);
 
 static const struct nla_policy vmshm_nl_policy[VMSHM_A_MAX + 1] = {
 	[VMSHM_A_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
@@ -336,45 +373,144 @@ static int vmshm_nl_unlink_doit(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+static void vmshm_nl_sub_free(struct vmshm_nl_sub *sub)
+{
+	put_pid_ns(sub->pid_ns);
+	vmshm_ns_put(sub->ns);
+	kfree(sub);
+}
+
+/* Subscribe the requesting socket to the events of the sender's view. */
+static int vmshm_nl_subscribe_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	unsigned int nr_user = 0;
+	struct vmshm_nl_sub *sub, *old;
+	int ret;
+
+	sub = kzalloc(sizeof(*sub), GFP_KERNEL_ACCOUNT);
+	if (!sub)
+		return -ENOMEM;
+	sub->ns = vmshm_ns_get(true);
+	if (IS_ERR(sub->ns)) {
+		ret = PTR_ERR(sub->ns);
+		kfree(sub);
+		return ret;
+	}
+	sub->net = net;
+	sub->portid = info->snd_portid;
+	sub->uid = current_euid();
+	sub->pid_ns = get_pid_ns(task_active_pid_ns(current));
+
+	mutex_lock(&vmshm_nl_subs_lock);
+	list_for_each_entry(old, &vmshm_nl_subs, node) {
+		if (net_eq(old->net, net) && old->portid == sub->portid) {
+			NL_SET_ERR_MSG(info->extack,
+				       "this socket is already subscribed");
+			ret = -EALREADY;
+			goto err_unlock;
+		}
+		nr_user += uid_eq(old->uid, sub->uid);
+	}
+	if (nr_user >= VMSHM_NL_MAX_USER_SUBSCRIBERS) {
+		NL_SET_ERR_MSG(info->extack,
+			       "at most 64 subscribed sockets per user");
+		ret = -EDQUOT;
+		goto err_unlock;
+	}
+	list_add_tail(&sub->node, &vmshm_nl_subs);
+	mutex_unlock(&vmshm_nl_subs_lock);
+	return 0;
+
+err_unlock:
+	mutex_unlock(&vmshm_nl_subs_lock);
+	vmshm_nl_sub_free(sub);
+	return ret;
+}
+
 /*
- * A region event, multicast to the "events" group of the network
- * namespace the region's creator was in, with the pid of the task that
- * caused it as the creator's pid namespace sees it.  Nothing is built
- * while no one listens there.  Events are best effort: one that cannot be
- * allocated is dropped, as listeners learn from ENOBUFS.  Runs in the
- * context of the task that caused the event, which may sleep.
+ * Send one event to @sub, with the pid of the task that caused it as
+ * @sub's pid namespace sees it (0 outside it).
+ *
+ * Return: genlmsg_unicast()'s result, or -ENOMEM/-EMSGSIZE.
+ */
+static int vmshm_nl_send_event(struct vmshm_nl_sub *sub, unsigned long type,
+			       const struct vmshm_region_event *ev)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put(msg, 0, 0, &vmshm_nl_family, 0, VMSHM_NL_CMD_EVENT);
+	if (!hdr ||
+	    nla_put_u32(msg, VMSHM_A_EVENT_TYPE, type) ||
+	    nla_put_u32(msg, VMSHM_A_EVENT_PID,
+			pid_nr_ns(task_tgid(current), sub->pid_ns)) ||
+	    nla_put_u32(msg, VMSHM_A_REGION_ID, ev->id) ||
+	    nla_put_string(msg, VMSHM_A_REGION_NAME, ev->name)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_unicast(sub->net, msg, sub->portid);
+}
+
+/*
+ * A region event, unicast to each socket subscribed from the region's IPC
+ * namespace, whatever network namespace it is in.  Events are best
+ * effort: one that cannot be allocated is dropped, one that finds the
+ * socket full is dropped and the socket reads ENOBUFS.  A socket that is
+ * gone (ECONNREFUSED, before its NETLINK_URELEASE came) is unsubscribed.
+ * Runs in the context of the task that caused the event, which may sleep.
  */
 static int vmshm_nl_region_event(struct notifier_block *nb,
 				 unsigned long type, void *data)
 {
 	const struct vmshm_region_event *ev = data;
-	struct sk_buff *msg;
-	void *hdr;
+	struct vmshm_nl_sub *sub, *tmp;
 
-	if (!genl_has_listeners(&vmshm_nl_family, ev->net,
-				VMSHM_NL_MCGRP_EVENTS))
-		return NOTIFY_DONE;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return NOTIFY_DONE;
-	hdr = genlmsg_put(msg, 0, 0, &vmshm_nl_family, 0, VMSHM_NL_CMD_EVENT);
-	if (!hdr ||
-	    nla_put_u32(msg, VMSHM_A_EVENT_TYPE, type) ||
-	    nla_put_u32(msg, VMSHM_A_EVENT_PID,
-			pid_nr_ns(task_tgid(current), ev->pid_ns)) ||
-	    nla_put_u32(msg, VMSHM_A_REGION_ID, ev->id) ||
-	    nla_put_string(msg, VMSHM_A_REGION_NAME, ev->name)) {
-		nlmsg_free(msg);
-		return NOTIFY_DONE;
+	mutex_lock(&vmshm_nl_subs_lock);
+	list_for_each_entry_safe(sub, tmp, &vmshm_nl_subs, node) {
+		if (sub->ns != ev->ns)
+			continue;
+		if (vmshm_nl_send_event(sub, type, ev) == -ECONNREFUSED) {
+			list_del(&sub->node);
+			vmshm_nl_sub_free(sub);
+		}
 	}
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&vmshm_nl_family, ev->net, msg, 0,
-				VMSHM_NL_MCGRP_EVENTS, GFP_KERNEL);
+	mutex_unlock(&vmshm_nl_subs_lock);
 	return NOTIFY_DONE;
 }
 
 static struct notifier_block vmshm_nl_notifier = {
 	.notifier_call = vmshm_nl_region_event,
+};
+
+/* A netlink socket is closed: drop its subscription, if it has one. */
+static int vmshm_nl_sock_release(struct notifier_block *nb,
+				 unsigned long event, void *data)
+{
+	const struct netlink_notify *n = data;
+	struct vmshm_nl_sub *sub;
+
+	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
+		return NOTIFY_DONE;
+	mutex_lock(&vmshm_nl_subs_lock);
+	list_for_each_entry(sub, &vmshm_nl_subs, node) {
+		if (net_eq(sub->net, n->net) && sub->portid == n->portid) {
+			list_del(&sub->node);
+			vmshm_nl_sub_free(sub);
+			break;
+		}
+	}
+	mutex_unlock(&vmshm_nl_subs_lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block vmshm_nl_sock_notifier = {
+	.notifier_call = vmshm_nl_sock_release,
 };
 
 static const struct genl_small_ops vmshm_nl_ops[] = {
@@ -396,10 +532,11 @@ static const struct genl_small_ops vmshm_nl_ops[] = {
 		.cmd = VMSHM_NL_CMD_UNLINK,
 		.doit = vmshm_nl_unlink_doit,
 	},
-};
-
-static const struct genl_multicast_group vmshm_nl_mcgrps[] = {
-	[VMSHM_NL_MCGRP_EVENTS] = { .name = VMSHM_GENL_MCGRP_EVENTS },
+	{
+		/* Events of the sender's IPC namespace: vmshm_nl_sub. */
+		.cmd = VMSHM_NL_CMD_SUBSCRIBE,
+		.doit = vmshm_nl_subscribe_doit,
+	},
 };
 
 static struct genl_family vmshm_nl_family __ro_after_init = {
@@ -415,12 +552,11 @@ static struct genl_family vmshm_nl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.small_ops = vmshm_nl_ops,
 	.n_small_ops = ARRAY_SIZE(vmshm_nl_ops),
-	.mcgrps = vmshm_nl_mcgrps,
-	.n_mcgrps = ARRAY_SIZE(vmshm_nl_mcgrps),
 };
 
 /**
- * vmshm_netlink_init() - register the family, then listen to region events
+ * vmshm_netlink_init() - watch socket releases, register the family, then
+ *	listen to region events
  *
  * Return: 0 or a negative errno.
  */
@@ -428,9 +564,12 @@ int vmshm_netlink_init(void)
 {
 	int ret;
 
-	ret = genl_register_family(&vmshm_nl_family);
+	ret = netlink_register_notifier(&vmshm_nl_sock_notifier);
 	if (ret)
 		return ret;
+	ret = genl_register_family(&vmshm_nl_family);
+	if (ret)
+		goto err_unregister_sock_notifier;
 	ret = vmshm_region_notifier_register(&vmshm_nl_notifier);
 	if (ret)
 		goto err_unregister_family;
@@ -438,21 +577,32 @@ int vmshm_netlink_init(void)
 
 err_unregister_family:
 	genl_unregister_family(&vmshm_nl_family);
+err_unregister_sock_notifier:
+	netlink_unregister_notifier(&vmshm_nl_sock_notifier);
 	return ret;
 }
 
 /**
- * vmshm_netlink_exit() - stop sending events, then unregister the family
+ * vmshm_netlink_exit() - stop sending events, unregister the family, then
+ *	drop the subscriptions left
  *
- * No event is in flight once the notifier is unregistered, so none can
- * reach a multicast group that is gone; the regions destroyed at unload
- * send none.  Dumps in flight hold the module, so none can be running.
- * Requests in flight hold genetlink's cb_lock for reading, which
- * unregistering takes for writing: once this returns, none holds a region
- * reference.
+ * No event is in flight once the notifier is unregistered; the regions
+ * destroyed at unload send none.  Dumps in flight hold the module, so
+ * none can be running.  Requests in flight hold genetlink's cb_lock for
+ * reading, which unregistering takes for writing: once the family is
+ * gone, none holds a region reference and no SUBSCRIBE can add an entry.
+ * Subscriptions hold no module reference: sockets still open when the
+ * module goes lose theirs here, and hear nothing more.
  */
 void vmshm_netlink_exit(void)
 {
+	struct vmshm_nl_sub *sub, *tmp;
+
 	vmshm_region_notifier_unregister(&vmshm_nl_notifier);
 	genl_unregister_family(&vmshm_nl_family);
+	netlink_unregister_notifier(&vmshm_nl_sock_notifier);
+	list_for_each_entry_safe(sub, tmp, &vmshm_nl_subs, node) {
+		list_del(&sub->node);
+		vmshm_nl_sub_free(sub);
+	}
 }

@@ -13,7 +13,6 @@
 #include <linux/hashtable.h>
 #include <linux/mm.h>
 #include <linux/netlink.h>
-#include <linux/nsproxy.h>
 #include <linux/pid_namespace.h>
 #include <linux/pagemap.h>
 #include <linux/sched.h>
@@ -22,7 +21,6 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/user_namespace.h>
-#include <net/net_namespace.h>
 
 #include "trace.h"
 #include "vmshm.h"
@@ -60,22 +58,19 @@ int vmshm_region_notifier_unregister(struct notifier_block *nb)
 }
 
 /*
- * Tell the listeners about @r, or, for a rejection, about @name, which
- * the caller tried to create.
+ * Tell the listeners of @r's IPC namespace about it, under @name.  For a
+ * rejection, @r is the region that could not be inserted: its id is not
+ * reported, its namespace is the one it was meant for.
  */
 static void vmshm_region_notify(u32 type, const struct vmshm_region *r,
 				const char *name)
 {
-	struct vmshm_region_event ev = { .name = name };
+	struct vmshm_region_event ev = {
+		.id = type == VMSHM_EVENT_REJECTED ? 0 : r->id,
+		.name = name,
+		.ns = r->ns,
+	};
 
-	if (r) {
-		ev.id = r->id;
-		ev.net = r->net;
-		ev.pid_ns = ns_of_pid(r->cpid);
-	} else {
-		ev.net = current->nsproxy->net_ns;
-		ev.pid_ns = task_active_pid_ns(current);
-	}
 	blocking_notifier_call_chain(&vmshm_region_chain, type, &ev);
 }
 
@@ -291,7 +286,6 @@ static void vmshm_region_free(struct vmshm_region *r)
 	put_pid(r->cpid);
 	put_pid(r->lpid);
 	vmshm_ns_put(r->ns);
-	put_net(r->net);
 	if (r->mlock_user) {
 		atomic_long_sub(r->nr_pages, &r->mlock_user->locked_vm);
 		free_uid(r->mlock_user);
@@ -373,7 +367,6 @@ static struct vmshm_region *vmshm_region_alloc(const struct vmshm_create *c,
 	r->uid = current_euid();
 	r->gid = current_egid();
 	r->mode = c->mode & ~current_umask();
-	r->net = get_net(current->nsproxy->net_ns);
 	r->cpid = get_pid(task_tgid(current));
 	r->lpid = get_pid(r->cpid);
 	init_waitqueue_head(&r->wq);
@@ -531,7 +524,7 @@ long vmshm_ioctl_create(struct vmshm_file *vf, void *arg)
 err_unlock_free:
 	mutex_unlock(&vmshm_lock);
 	if (ret == -ENOSPC || ret == -EDQUOT)
-		vmshm_region_notify(VMSHM_EVENT_REJECTED, NULL, c->name);
+		vmshm_region_notify(VMSHM_EVENT_REJECTED, r, c->name);
 err_free:
 	kfree(spare);
 	vmshm_region_free(r);

@@ -54,7 +54,6 @@
 #include <linux/vmshm.h>
 
 struct ipc_namespace;
-struct net;
 struct pid_namespace;
 struct sk_buff;
 struct user_namespace;
@@ -164,7 +163,6 @@ struct vmshm_pages {
  * @name_node: in @ns's name table while @linked
  * @transient: the name holds no reference and goes with the last user
  * @ns: the IPC namespace the name lives in, counted
- * @net: the creator's network namespace, counted: events go there
  * @user: the user charged for the region, under vmshm_lock
  * @flags: VMSHM_CREATE_HUGE and VMSHM_CREATE_LOCKED, as created
  * @name: NUL-terminated name, empty for an anonymous region
@@ -203,7 +201,6 @@ struct vmshm_region {
 	bool transient;
 	struct rhash_head name_node;
 	struct vmshm_ns *ns;
-	struct net *net;
 	struct vmshm_user *user;
 	u32 flags;
 	char name[VMSHM_NAME_MAX];
@@ -364,8 +361,8 @@ struct vmshm_viewer {
  * struct vmshm_region_event - what a region event tells its listeners
  * @id: the region id, 0 if the region never existed (a rejection)
  * @name: the region name, "" for an anonymous region
- * @net: the network namespace to tell: the region creator's
- * @pid_ns: the pid namespace to show pids in: the region creator's
+ * @ns: the IPC namespace whose listeners are told: the region's, or for a
+ *	rejection the one the region would have been created in
  *
  * Passed with an enum vmshm_event_type as the action of the region
  * notifier chain (vmshm_region_notifier_register()).
@@ -373,8 +370,7 @@ struct vmshm_viewer {
 struct vmshm_region_event {
 	u32 id;
 	const char *name;
-	struct net *net;
-	struct pid_namespace *pid_ns;
+	struct vmshm_ns *ns;
 };
 
 /*

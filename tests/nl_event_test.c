@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The "events" multicast group: the exact sequence of events for scripted
- * region lifetimes, who caused each, limit rejections, and the report of
- * lost events when the listener's socket overflows.
+ * Region events of subscribed sockets: the exact sequence of events for
+ * scripted region lifetimes, who caused each, limit rejections, the
+ * report of lost events when the listener's socket overflows, and the
+ * subscription itself: once per socket, a bounded number per user, gone
+ * with the socket.  Which namespaces hear what: ns_test.c.
  */
 #include <sys/socket.h>
 
@@ -11,6 +13,8 @@
 /* How long an expected event may take, and how long silence must last. */
 #define EVENT_WAIT_MS	2000
 #define QUIET_MS	200
+/* Subscribed sockets per user, VMSHM_NL_CMD_SUBSCRIBE in vmshm.h. */
+#define MAX_USER_SUBSCRIBERS	64
 
 FIXTURE(events) {
 	struct vmshm_nl *nl;
@@ -206,6 +210,95 @@ TEST_F(events, overflow_reports_lost_events)
 				  &id));
 	EXPECT_EVENTS(self->nl, id, "", getpid(), VMSHM_EVENT_CREATED);
 	close(fd);
+}
+
+TEST_F(events, subscribe_twice)
+{
+	int fd = test_open();
+	uint32_t id;
+
+	ASSERT_EQ(-EALREADY, vmshm_nl_subscribe_events(self->nl));
+	ASSERT_STREQ("this socket is already subscribed",
+		     vmshm_nl_extack(self->nl));
+	/* Still subscribed, once: each event comes once. */
+	ASSERT_EQ(0, vmshm_create(fd, NULL, page_size(), 0600, VMSHM_CREATE_ANON,
+				  &id));
+	close(fd);
+	EXPECT_EVENTS(self->nl, id, "", getpid(), VMSHM_EVENT_CREATED,
+		      VMSHM_EVENT_DETACHED, VMSHM_EVENT_DESTROYED);
+}
+
+TEST_F(events, unsubscribed_socket_hears_nothing)
+{
+	struct vmshm_nl *quiet = test_nl_open();
+	struct vmshm_nl_event ev;
+	int fd = test_open();
+	uint32_t id;
+
+	ASSERT_EQ(0, vmshm_create(fd, NULL, page_size(), 0600, VMSHM_CREATE_ANON,
+				  &id));
+	close(fd);
+	EXPECT_EVENTS(self->nl, id, "", getpid(), VMSHM_EVENT_CREATED,
+		      VMSHM_EVENT_DETACHED, VMSHM_EVENT_DESTROYED);
+	ASSERT_EQ(-ETIMEDOUT, vmshm_nl_next_event(quiet, &ev, QUIET_MS))
+		TH_LOG("unsubscribed socket got \"%s\"",
+		       vmshm_nl_event_name(ev.type));
+	vmshm_nl_close(quiet);
+}
+
+/*
+ * A user may hold MAX_USER_SUBSCRIBERS subscriptions: the next fails with
+ * EDQUOT until one socket closes.  The fixture holds one.
+ */
+TEST_F(events, subscribers_per_user)
+{
+	struct vmshm_nl *nl[MAX_USER_SUBSCRIBERS];
+	int i, n, ret = 0;
+
+	for (n = 0; n < MAX_USER_SUBSCRIBERS; n++) {
+		nl[n] = test_nl_open();
+		ret = vmshm_nl_subscribe_events(nl[n]);
+		if (ret) {
+			n++;
+			break;
+		}
+	}
+	ASSERT_EQ(-EDQUOT, ret);
+	ASSERT_EQ(MAX_USER_SUBSCRIBERS, n)
+		TH_LOG("EDQUOT after %d subscriptions, fixture's included", n);
+	ASSERT_STREQ("at most 64 subscribed sockets per user",
+		     vmshm_nl_extack(nl[n - 1]));
+	/* A closed socket's subscription is gone at once. */
+	vmshm_nl_close(nl[0]);
+	ASSERT_EQ(0, vmshm_nl_subscribe_events(nl[n - 1]));
+	for (i = 1; i < n; i++)
+		vmshm_nl_close(nl[i]);
+}
+
+/*
+ * Subscriptions go with their sockets: far more subscribe-and-close
+ * cycles than a user may hold subscriptions all succeed.  What they
+ * allocated is checked by kmemleak in the debug lane.
+ */
+TEST_F(events, closed_socket_unsubscribes)
+{
+	struct vmshm_nl *nl;
+	int fd = test_open();
+	uint32_t id;
+	int i;
+
+	for (i = 0; i < 4 * MAX_USER_SUBSCRIBERS; i++) {
+		nl = test_nl_open();
+		ASSERT_EQ(0, vmshm_nl_subscribe_events(nl))
+			TH_LOG("cycle %d", i);
+		vmshm_nl_close(nl);
+	}
+	/* The fixture's socket is still subscribed, once. */
+	ASSERT_EQ(0, vmshm_create(fd, NULL, page_size(), 0600, VMSHM_CREATE_ANON,
+				  &id));
+	close(fd);
+	EXPECT_EVENTS(self->nl, id, "", getpid(), VMSHM_EVENT_CREATED,
+		      VMSHM_EVENT_DETACHED, VMSHM_EVENT_DESTROYED);
 }
 
 TEST_HARNESS_MAIN

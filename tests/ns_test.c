@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmshm in containers: region names per IPC namespace, pids per pid
- * namespace, the one unlink rule of the ioctl and netlink, and the
+ * vmshm in containers: region names and events per IPC namespace, pids
+ * per pid namespace, the one unlink rule of the ioctl and netlink, and the
  * per-user limits (see "Namespaces and limits" in Documentation/vmshm.rst).
  *
  * The namespaces are made here with unshare(2) and joined with setns(2),
@@ -637,6 +637,163 @@ TEST_F(ns, nl_unlink_needs_owner_not_net_admin)
 	ASSERT_EQ(0, run_child(net_admin_child, self->name));
 	test_cmd_nl_get_region(self->nl, 0, self->name, &r);
 	ASSERT_EQ(0, r.flags & VMSHM_REGION_F_UNLINKED);
+}
+
+/* How long a listener waits before it takes silence for the end. */
+#define EVENT_QUIET_MS	300
+
+struct event_count {
+	int mine;	/* about the region named as asked, caused by pid */
+	int wrong_pid;	/* about it, but caused by another pid */
+	int others;	/* about another region of this test */
+};
+
+/*
+ * Read events until EVENT_QUIET_MS pass without one, counting those
+ * about region @mine, which @pid caused, and those about other regions
+ * whose name starts with @prefix.
+ */
+static int count_events(struct vmshm_nl *nl, const char *mine, pid_t pid,
+			const char *prefix, struct event_count *c)
+{
+	struct vmshm_nl_event ev;
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	while (!(ret = vmshm_nl_next_event(nl, &ev, EVENT_QUIET_MS))) {
+		if (!strcmp(ev.name, mine)) {
+			c->mine += (pid_t)ev.pid == pid;
+			c->wrong_pid += (pid_t)ev.pid != pid;
+		} else if (!strncmp(ev.name, prefix, strlen(prefix))) {
+			c->others++;
+		}
+	}
+	return ret == -ETIMEDOUT ? 0 : ret;
+}
+
+/* A transient region named @name, created and closed: 3 events. */
+static int create_and_close(const char *name)
+{
+	int fd = vmshm_open(), ret;
+
+	if (fd < 0)
+		return fd;
+	ret = vmshm_create(fd, name, page_size(), 0600, VMSHM_CREATE_TRANSIENT,
+			   NULL);
+	close(fd);
+	return ret;
+}
+
+struct events_arg {
+	const char *prefix;	/* the test's names start with it */
+	pid_t parent;
+	int ready, go;
+};
+
+/*
+ * A listener in a new IPC namespace (same network namespace) hears the
+ * events of its own region only: not those of the parent's, made after
+ * it subscribed.
+ */
+static int other_ipc_listener(struct events_arg *a)
+{
+	char mine[VMSHM_NAME_MAX];
+	struct event_count c;
+	struct vmshm_nl *nl;
+
+	snprintf(mine, sizeof(mine), "%.40s-c", a->prefix);
+	CHILD_CHECK(!unshare(CLONE_NEWIPC));
+	CHILD_CHECK(!vmshm_nl_open(&nl));
+	CHILD_CHECK(!vmshm_nl_subscribe_events(nl));
+	CHILD_CHECK(!post(a->ready));
+	CHILD_CHECK(!await(a->go));
+	CHILD_CHECK(!create_and_close(mine));
+	CHILD_CHECK(!count_events(nl, mine, getpid(), a->prefix, &c));
+	CHILD_CHECK(c.mine == 3 && !c.wrong_pid);
+	CHILD_CHECK(c.others == 0);
+	vmshm_nl_close(nl);
+	return 0;
+}
+
+/*
+ * A listener in a new network namespace, in the parent's IPC namespace,
+ * hears the parent's region.
+ */
+static int other_net_listener(struct events_arg *a)
+{
+	char theirs[VMSHM_NAME_MAX];
+	struct event_count c;
+	struct vmshm_nl *nl;
+
+	snprintf(theirs, sizeof(theirs), "%.40s-p", a->prefix);
+	CHILD_CHECK(!unshare(CLONE_NEWNET));
+	CHILD_CHECK(!vmshm_nl_open(&nl));
+	CHILD_CHECK(!vmshm_nl_subscribe_events(nl));
+	CHILD_CHECK(!post(a->ready));
+	CHILD_CHECK(!await(a->go));
+	CHILD_CHECK(!count_events(nl, theirs, a->parent, a->prefix, &c));
+	CHILD_CHECK(c.mine == 3 && !c.wrong_pid);
+	CHILD_CHECK(c.others == 0);
+	vmshm_nl_close(nl);
+	return 0;
+}
+
+/*
+ * The parent's side: subscribe, let @child subscribe, make region "-p",
+ * let the child go on, and count what the parent heard.
+ */
+static void events_between(struct __test_metadata *_metadata,
+			   const char *prefix,
+			   int (*child)(struct events_arg *),
+			   struct event_count *c)
+{
+	struct events_arg a = { .prefix = prefix, .parent = getpid() };
+	char mine[VMSHM_NAME_MAX];
+	int ready[2], go[2];
+	struct vmshm_nl *nl = test_nl_open();
+	pid_t pid;
+
+	snprintf(mine, sizeof(mine), "%.40s-p", prefix);
+	ASSERT_EQ(0, vmshm_nl_subscribe_events(nl));
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(go));
+	a.ready = ready[1];
+	a.go = go[0];
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(child(&a));
+	ASSERT_EQ(0, await(ready[0]));
+	ASSERT_EQ(0, create_and_close(mine));
+	ASSERT_EQ(0, post(go[1]));
+	ASSERT_EQ(0, wait_child(pid));
+	ASSERT_EQ(0, count_events(nl, mine, getpid(), prefix, c));
+	vmshm_nl_close(nl);
+	close(ready[0]);
+	close(ready[1]);
+	close(go[0]);
+	close(go[1]);
+}
+
+TEST_F(ns, events_per_ipc_namespace)
+{
+	struct event_count c;
+
+	events_between(_metadata, self->name, other_ipc_listener, &c);
+	/* Ours, and not the child's "-c", though in our network namespace. */
+	ASSERT_EQ(3, c.mine);
+	ASSERT_EQ(0, c.wrong_pid);
+	ASSERT_EQ(0, c.others);
+}
+
+TEST_F(ns, events_reach_other_network_namespace)
+{
+	struct event_count c;
+
+	events_between(_metadata, self->name, other_net_listener, &c);
+	ASSERT_EQ(3, c.mine);
+	ASSERT_EQ(0, c.wrong_pid);
+	ASSERT_EQ(0, c.others);
 }
 
 /*

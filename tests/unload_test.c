@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Module unload: refused while a mapping, an fd or a poller holds the
- * module, allowed after, and a name left behind does not block it.  The
+ * module, allowed after, and a name left behind or a socket subscribed to
+ * events does not block it.  The
  * module is loaded again from $VMSHM_KO (default /lib/vmshm/vmshm.ko), so
  * run this program last.
  */
@@ -102,6 +103,39 @@ static unsigned long tainted(void)
 }
 
 #define TAINT_WARN	(1UL << 9)
+
+/*
+ * A socket subscribed to events holds no module reference: the module
+ * unloads under it, dropping the subscription; the socket hears nothing
+ * more, closes cleanly after the reload, and a new one subscribes.
+ */
+TEST_F(unload, subscribed_socket_does_not_block)
+{
+	unsigned long taint0 = tainted();
+	struct vmshm_nl *nl = test_nl_open(), *nl2;
+	struct vmshm_nl_event ev;
+
+	ASSERT_EQ(0, vmshm_nl_subscribe_events(nl));
+	close(self->fd);
+	/* The anonymous region of the fixture: CREATED came before. */
+	ASSERT_EQ(0, vmshm_nl_next_event(nl, &ev, 2000));
+	ASSERT_EQ(VMSHM_EVENT_DETACHED, ev.type);
+	ASSERT_EQ(0, vmshm_nl_next_event(nl, &ev, 2000));
+	ASSERT_EQ(VMSHM_EVENT_DESTROYED, ev.type);
+	ASSERT_EQ(0, vmshm_unload());
+	ASSERT_EQ(0, vmshm_reload());
+	self->fd = test_open();
+	test_cmd_create(self->fd, NULL, page_size(), 0600, VMSHM_CREATE_ANON);
+	ASSERT_EQ(-ETIMEDOUT, vmshm_nl_next_event(nl, &ev, 200));
+	vmshm_nl_close(nl);
+	nl2 = test_nl_open();
+	ASSERT_EQ(0, vmshm_nl_subscribe_events(nl2));
+	close(self->fd);
+	ASSERT_EQ(0, vmshm_nl_next_event(nl2, &ev, 2000));
+	ASSERT_EQ(VMSHM_EVENT_DETACHED, ev.type);
+	vmshm_nl_close(nl2);
+	ASSERT_EQ(0, (tainted() & ~taint0) & TAINT_WARN);
+}
 
 struct looker {
 	const char *name;

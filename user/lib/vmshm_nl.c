@@ -747,21 +747,20 @@ int vmshm_nl_raw(struct vmshm_nl *nl, uint8_t cmd, uint16_t nlflags,
 }
 
 /**
- * vmshm_nl_subscribe_events() - join the "events" multicast group
+ * vmshm_nl_subscribe_events() - ask for the events of the caller's regions
  * @nl: the handle, to be used for events only from now on
  *
- * Return: 0 or -errno.
+ * Sends VMSHM_NL_CMD_SUBSCRIBE: the kernel sends this socket the events of
+ * the regions of the caller's IPC namespace until it is closed.
+ *
+ * Return: 0, -EALREADY if the handle is subscribed, -EDQUOT when the user
+ * has too many subscribed sockets, or another -errno.
  */
 int vmshm_nl_subscribe_events(struct vmshm_nl *nl)
 {
-	int grp, ret;
+	struct vmshm_nl_req req = { 0 };
 
-	grp = genl_ctrl_resolve_grp(nl->sock, VMSHM_GENL_NAME,
-				    VMSHM_GENL_MCGRP_EVENTS);
-	if (grp < 0)
-		return vmshm_nl_errno(grp);
-	ret = nl_socket_add_membership(nl->sock, grp);
-	return ret ? vmshm_nl_errno(ret) : 0;
+	return vmshm_nl_request(nl, VMSHM_NL_CMD_SUBSCRIBE, 0, 0, NULL, &req);
 }
 
 static int vmshm_nl_ms_left(const struct timespec *deadline)

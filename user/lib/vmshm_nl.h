@@ -136,7 +136,7 @@ struct vmshm_nl_stats {
 };
 
 /**
- * struct vmshm_nl_event - one message of the "events" group
+ * struct vmshm_nl_event - one event, as vmshm_nl_next_event() reads it
  * @type: enum vmshm_event_type
  * @pid: the process that caused it
  * @region_id: the region, 0 for VMSHM_EVENT_REJECTED

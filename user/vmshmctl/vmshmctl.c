@@ -290,7 +290,7 @@ static int cmd_monitor(struct ctl *ctl, int argc, char **argv)
 		return ret;
 	ret = vmshm_nl_subscribe_events(ctl->nl);
 	if (ret)
-		return ctl_fail(ctl, ret, "monitor: join the events group");
+		return ctl_fail(ctl, ret, "monitor: subscribe to events");
 	if (set_handler(SIGINT, monitor_on_signal) ||
 	    set_handler(SIGTERM, monitor_on_signal))
 		return ctl_fail(ctl, -errno, "monitor: signal handlers");

@@ -404,7 +404,7 @@ struct vmshm_stat {
 
 /*
  * Generic netlink family "vmshm": a structured, read-mostly view of the
- * same state as /proc/vmshm, plus an "events" multicast group.
+ * same state as /proc/vmshm, plus region events for subscribed sockets.
  *
  * Requests are validated strictly: an unknown attribute, a wrong length or
  * a non-zero reserved header field fails with EINVAL and an extack message,
@@ -427,19 +427,30 @@ struct vmshm_stat {
  *	ioctl (EPERM otherwise); a capability must also be held by the
  *	opener of the socket.
  * VMSHM_NL_CMD_EVENT
- *	the only message on the "events" group: VMSHM_A_EVENT_TYPE,
- *	VMSHM_A_EVENT_PID, VMSHM_A_REGION_ID and VMSHM_A_REGION_NAME.  Built
- *	only while the group has listeners.
+ *	sent by the kernel only, unicast to subscribed sockets:
+ *	VMSHM_A_EVENT_TYPE, VMSHM_A_EVENT_PID, VMSHM_A_REGION_ID and
+ *	VMSHM_A_REGION_NAME.  Best effort: events lost to a full socket
+ *	show as ENOBUFS on it.
+ * VMSHM_NL_CMD_SUBSCRIBE
+ *	doit: send VMSHM_NL_CMD_EVENT messages to the requesting socket from
+ *	now until it is closed, for the regions of the sender's IPC
+ *	namespace, with pids in the sender's pid namespace.  EALREADY if the
+ *	socket is subscribed, EDQUOT past 64 subscribed sockets per
+ *	user.  Events that happen while the request
+ *	is in flight may or may not be reported.
  *
  * Namespaces: the family works in every network namespace.  A request
  * sees the regions of the IPC namespace of the process that sends it (for
- * a dump, that reads it), and pids in its pid namespace.  A region's
- * events go to the network namespace its creator was in, with the pid of
- * the task that caused them as the creator's pid namespace sees it.
+ * a dump, that reads it), and pids in its pid namespace.  Events follow
+ * the same rule, fixed when the socket subscribes: a socket hears the
+ * events of the regions of its subscriber's IPC namespace only, whatever
+ * network namespace it is in.
+ *
+ * Version 2: events by VMSHM_NL_CMD_SUBSCRIBE, per IPC namespace; version
+ * 1 multicast them to an "events" group per network namespace.
  */
 #define VMSHM_GENL_NAME		"vmshm"
-#define VMSHM_GENL_VERSION	1
-#define VMSHM_GENL_MCGRP_EVENTS	"events"
+#define VMSHM_GENL_VERSION	2
 
 enum vmshm_genl_cmd {
 	VMSHM_NL_CMD_UNSPEC,
@@ -448,6 +459,7 @@ enum vmshm_genl_cmd {
 	VMSHM_NL_CMD_GET_STATS,
 	VMSHM_NL_CMD_UNLINK,
 	VMSHM_NL_CMD_EVENT,
+	VMSHM_NL_CMD_SUBSCRIBE,
 
 	/* private */
 	__VMSHM_NL_CMD_MAX,
