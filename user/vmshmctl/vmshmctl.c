@@ -48,6 +48,9 @@ static const char usage_text[] =
 "                     and (as root) their frames; -w, --width N: lines of\n"
 "                     N columns (default: the terminal's); -P, --pfn:\n"
 "                     frames or fail (needs CAP_SYS_ADMIN)\n"
+"  top [-d SECONDS] [-n ITERATIONS] [-b]\n"
+"                     every region, refreshed every SECONDS (3), with\n"
+"                     faults, waits and wakes per second; -b: plain lines\n"
 "  help               this text\n"
 "\n"
 "Options:\n"
@@ -307,6 +310,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "monitor", cmd_monitor },
 	{ "unlink", cmd_unlink },
 	{ "pages", cmd_pages },
+	{ "top", cmd_top },
 	{ "help", cmd_help },
 };
 
