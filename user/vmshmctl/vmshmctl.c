@@ -51,6 +51,17 @@ static const char usage_text[] =
 "  top [-d SECONDS] [-n ITERATIONS] [-b]\n"
 "                     every region, refreshed every SECONDS (3), with\n"
 "                     faults, waits and wakes per second; -b: plain lines\n"
+"  create NAME SIZE [--mode M] [--huge]\n"
+"                     a named region that stays until unlinked; SIZE in\n"
+"                     bytes or with K, M, G; mode in octal (0600)\n"
+"  touch NAME [OFFSET [LEN]]\n"
+"                     read a byte of each page: count the page faults\n"
+"  read NAME [OFFSET [LEN]]\n"
+"                     the bytes, raw, to standard output\n"
+"  write NAME [OFFSET [LEN]]\n"
+"                     standard input into the region, up to LEN bytes\n"
+"                     or its end (e.g. printf hello | vmshmctl write r)\n"
+"  hold NAME          keep a mapping of it until Enter or a signal\n"
 "  help               this text\n"
 "\n"
 "Options:\n"
@@ -311,6 +322,11 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "unlink", cmd_unlink },
 	{ "pages", cmd_pages },
 	{ "top", cmd_top },
+	{ "create", cmd_create },
+	{ "touch", cmd_touch },
+	{ "read", cmd_read },
+	{ "write", cmd_write },
+	{ "hold", cmd_hold },
 	{ "help", cmd_help },
 };
 
