@@ -71,6 +71,9 @@ static const char *ctl_path(void)
 	return ctl_bin[0] ? ctl_bin : NULL;
 }
 
+/* The standard input of the next runs when >= 0, else the test's. */
+static int ctl_stdin = -1;
+
 /* Start vmshmctl @args (NULL-terminated) with stdout @out, stderr @err. */
 static pid_t ctl_spawn(const char *const *args, int out, int err)
 {
@@ -82,6 +85,8 @@ static pid_t ctl_spawn(const char *const *args, int out, int err)
 	for (i = 0; args[i] && i < 14; i++)
 		argv[i + 1] = args[i];
 	posix_spawn_file_actions_init(&fa);
+	if (ctl_stdin >= 0)
+		posix_spawn_file_actions_adddup2(&fa, ctl_stdin, STDIN_FILENO);
 	posix_spawn_file_actions_adddup2(&fa, out, STDOUT_FILENO);
 	posix_spawn_file_actions_adddup2(&fa, err, STDERR_FILENO);
 	ret = posix_spawn(&pid, ctl_path(), &fa, NULL, (char **)argv, environ);
@@ -126,8 +131,8 @@ static int _ctl_run(struct ctl_out *o, const char *const *args)
 } while (0)
 
 /* Parse stdout strictly; the tree is the caller's to free. */
-static struct json *ctl_json(struct __test_metadata *_metadata,
-			     const char *text)
+static inline struct json *ctl_json(struct __test_metadata *_metadata,
+				    const char *text)
 {
 	char err[128];
 	struct json *v = json_parse(text, strlen(text), err, sizeof(err));
