@@ -312,7 +312,9 @@ TEST_F(lab, top_errors)
 	test_err_ctl(2, self->o, "top", "-q");
 	test_err_ctl(2, self->o, "top", "extra");
 	test_err_ctl(2, self->o, "-j", "top", "-b");
-	ASSERT_NE(NULL, strstr(self->o->err, "top: no JSON output"));
+	ASSERT_STREQ("vmshmctl: top: no JSON output (see vmshmctl --help)\n",
+		     self->o->err);
+	test_err_ctl(2, self->o, "-j", "touch", self->name);
 }
 
 TEST_HARNESS_MAIN

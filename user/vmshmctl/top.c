@@ -252,8 +252,6 @@ int cmd_top(struct ctl *ctl, int argc, char **argv)
 	int ret;
 
 	ret = parse_top(argc, argv, &t);
-	if (!ret && ctl->json)
-		ret = ctl_usage_error("top: no JSON output (use -b for lines, or list -j)");
 	if (!ret)
 		ret = ctl_connect(ctl);
 	if (ret)

@@ -28,6 +28,7 @@
 struct ctl_cmd {
 	const char *name;
 	int (*run)(struct ctl *ctl, int argc, char **argv);
+	bool text_only;		/* refuses -j */
 };
 
 static const char usage_text[] =
@@ -315,19 +316,19 @@ static int cmd_help(struct ctl *ctl __always_unused, int argc, char **argv)
 }
 
 static const struct ctl_cmd ctl_cmds[] = {
-	{ "list", cmd_list },
-	{ "show", cmd_show },
-	{ "stats", cmd_stats },
-	{ "monitor", cmd_monitor },
-	{ "unlink", cmd_unlink },
-	{ "pages", cmd_pages },
-	{ "top", cmd_top },
-	{ "create", cmd_create },
-	{ "touch", cmd_touch },
-	{ "read", cmd_read },
-	{ "write", cmd_write },
-	{ "hold", cmd_hold },
-	{ "help", cmd_help },
+	{ "list", cmd_list, false },
+	{ "show", cmd_show, false },
+	{ "stats", cmd_stats, false },
+	{ "monitor", cmd_monitor, false },
+	{ "unlink", cmd_unlink, false },
+	{ "pages", cmd_pages, false },
+	{ "top", cmd_top, true },
+	{ "create", cmd_create, true },
+	{ "touch", cmd_touch, true },
+	{ "read", cmd_read, true },
+	{ "write", cmd_write, true },
+	{ "hold", cmd_hold, true },
+	{ "help", cmd_help, false },
 };
 
 /* Global options; returns the index of the command, or -exit code. */
@@ -381,6 +382,8 @@ int main(int argc, char **argv)
 			cmd = &ctl_cmds[i];
 	if (!cmd)
 		return ctl_usage_error("unknown command \"%s\"", argv[0]);
+	if (cmd->text_only && ctl.json)
+		return ctl_usage_error("%s: no JSON output", argv[0]);
 	if (json_print_init(ctl.json, ctl.pretty)) {
 		err_msg("%s", strerror(ENOMEM));
 		return EXIT_FAIL;
