@@ -107,28 +107,36 @@ static int lab_open(struct lab *l, const char *name, bool write)
 	return 0;
 }
 
-/* NAME [OFFSET [LEN]], into @l once the region's size is known. */
-static int lab_range(const char *cmd, struct lab *l, int argc, char **argv)
+/* [OFFSET [LEN]] into @l; a @l->len of 0 means "to the end". */
+static int lab_parse_range(const char *cmd, struct lab *l, int argc,
+			   char **argv)
 {
-	uint64_t len = 0;
-
+	l->off = 0;
+	l->len = 0;
 	if (argc > 2 && parse_bytes(argv[2], &l->off))
 		return ctl_usage_error("%s: bad offset \"%s\" (%s)", cmd,
 				       argv[2], BYTES_HINT);
-	if (argc > 3 && parse_bytes(argv[3], &len))
+	if (argc > 3 && parse_bytes(argv[3], &l->len))
 		return ctl_usage_error("%s: bad length \"%s\" (%s)", cmd,
 				       argv[3], BYTES_HINT);
-	if (argc > 3 && !len)
+	if (argc > 3 && !l->len)
 		return ctl_usage_error("%s: bad length \"0\" (expected 1 byte or more)",
 				       cmd);
-	if (l->off >= l->size || (argc > 3 && len > l->size - l->off)) {
+	return 0;
+}
+
+/* The range against the region's size, once it is known. */
+static int lab_check_range(const char *cmd, const char *name, struct lab *l)
+{
+	if (l->off >= l->size || l->len > l->size - l->off) {
 		err_msg("%s region %s: bytes %llu-%llu are past its end (%llu bytes)",
-			cmd, argv[1], (unsigned long long)l->off,
-			(unsigned long long)(l->off + (len ?: 1) - 1),
+			cmd, name, (unsigned long long)l->off,
+			(unsigned long long)(l->off + (l->len ?: 1) - 1),
 			(unsigned long long)l->size);
 		return EXIT_FAIL;
 	}
-	l->len = argc > 3 ? len : l->size - l->off;
+	if (!l->len)
+		l->len = l->size - l->off;
 	return 0;
 }
 
@@ -150,12 +158,14 @@ static int lab_start(const char *cmd, struct lab *l, int argc, char **argv,
 {
 	int ret = lab_args(cmd, argc, false);
 
+	if (!ret)
+		ret = lab_parse_range(cmd, l, argc, argv);
 	if (ret)
 		return ret;
 	ret = lab_open(l, argv[1], write);
 	if (ret)
 		return lab_fail(cmd, argv[1], ret);
-	ret = lab_range(cmd, l, argc, argv);
+	ret = lab_check_range(cmd, argv[1], l);
 	if (ret)
 		lab_close(l);
 	return ret;
