@@ -246,7 +246,7 @@ TEST_F(pages, netlink_errors)
 	test_err_nl_attr(ERANGE, self->nl, VMSHM_NL_CMD_GET_PAGES, NLM_F_DUMP,
 			 VMSHM_A_REGION_ID, &(uint32_t){ 0 }, 4);
 	/* The flag has no payload. */
-	test_err_nl_attr(EINVAL, self->nl, VMSHM_NL_CMD_GET_PAGES, NLM_F_DUMP,
+	test_err_nl_attr(ERANGE, self->nl, VMSHM_NL_CMD_GET_PAGES, NLM_F_DUMP,
 			 VMSHM_A_PAGE_PFNS, &id, 4);
 	ASSERT_EQ(0, n);
 }
@@ -260,7 +260,8 @@ TEST_F(pages, dump_resumes_across_messages)
 	char *p;
 	int fd = test_open();
 
-	ASSERT_EQ(0, vmshm_create(fd, NULL, len, 0600, 0, &id));
+	ASSERT_EQ(0, vmshm_create(fd, NULL, len, 0600, VMSHM_CREATE_ANON,
+				  &id));
 	p = test_mmap(fd, len, PROT_READ | PROT_WRITE, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	/* Every other page: 2048 runs of one page, many messages. */
