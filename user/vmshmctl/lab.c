@@ -230,7 +230,7 @@ int cmd_touch(struct ctl *ctl __always_unused, int argc, char **argv)
 	struct vmshm_stat before = { .size = sizeof(before) };
 	struct vmshm_stat after = { .size = sizeof(after) };
 	long ps = sysconf(_SC_PAGESIZE);
-	uint64_t first, last, pg;
+	uint64_t first, last, pg, n;
 	struct lab l;
 	int ret;
 
@@ -247,9 +247,10 @@ int cmd_touch(struct ctl *ctl __always_unused, int argc, char **argv)
 	lab_close(&l);
 	if (ret)
 		return lab_fail("touch", argv[1], ret);
-	printf("touched pages %llu-%llu of region %s: %llu page faults, %llu major\n",
+	n = after.out_faults - before.out_faults;
+	printf("touched pages %llu-%llu of region %s: %llu page fault%s, %llu major\n",
 	       (unsigned long long)first, (unsigned long long)last, argv[1],
-	       (unsigned long long)(after.out_faults - before.out_faults),
+	       (unsigned long long)n, n == 1 ? "" : "s",
 	       (unsigned long long)(after.out_majflt - before.out_majflt));
 	return EXIT_OK;
 }
