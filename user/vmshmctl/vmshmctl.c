@@ -28,6 +28,7 @@
 struct ctl_cmd {
 	const char *name;
 	int (*run)(struct ctl *ctl, int argc, char **argv);
+	bool text_only;		/* refuses -j */
 };
 
 static const char usage_text[] =
@@ -43,6 +44,25 @@ static const char usage_text[] =
 "  monitor [-c COUNT] print events as they happen, until SIGINT or\n"
 "                     COUNT events\n"
 "  unlink NAME        remove a region's name (its owner, or CAP_SYS_ADMIN)\n"
+"  pages [-w N] [-P] NAME\n"
+"                     a map of the region's pages, who maps them where,\n"
+"                     and (as root) their frames; -w, --width N: lines of\n"
+"                     N columns (default: the terminal's); -P, --pfn:\n"
+"                     frames or fail (needs CAP_SYS_ADMIN)\n"
+"  top [-d SECONDS] [-n ITERATIONS] [-b]\n"
+"                     every region, refreshed every SECONDS (3), with\n"
+"                     faults, waits and wakes per second; -b: plain lines\n"
+"  create NAME SIZE [--mode M] [--huge]\n"
+"                     a named region that stays until unlinked; SIZE in\n"
+"                     bytes or with K, M, G; mode in octal (0600)\n"
+"  touch NAME [OFFSET [LEN]]\n"
+"                     read a byte of each page: count the page faults\n"
+"  read NAME [OFFSET [LEN]]\n"
+"                     the bytes, raw, to standard output\n"
+"  write NAME [OFFSET [LEN]]\n"
+"                     standard input into the region, up to LEN bytes\n"
+"                     or its end (e.g. printf hello | vmshmctl write r)\n"
+"  hold NAME          keep a mapping of it until Enter or a signal\n"
 "  help               this text\n"
 "\n"
 "Options:\n"
@@ -56,8 +76,7 @@ static const char usage_text[] =
 "  2  usage error\n"
 "  3  the vmshm module is not loaded\n";
 
-static int __attribute__((format(printf, 1, 2)))
-usage_error(const char *fmt, ...)
+int ctl_usage_error(const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
@@ -70,7 +89,7 @@ usage_error(const char *fmt, ...)
 }
 
 /* Open the netlink handle; returns 0 or an exit code. */
-static int ctl_connect(struct ctl *ctl)
+int ctl_connect(struct ctl *ctl)
 {
 	int ret = vmshm_nl_open(&ctl->nl);
 
@@ -93,7 +112,7 @@ static int ctl_connect(struct ctl *ctl)
  *
  * Return: EXIT_FAIL.
  */
-static int ctl_fail(struct ctl *ctl, int err, const char *what)
+int ctl_fail(struct ctl *ctl, int err, const char *what)
 {
 	const char *ext = ctl->nl ? vmshm_nl_extack(ctl->nl) : NULL;
 
@@ -104,7 +123,7 @@ static int ctl_fail(struct ctl *ctl, int err, const char *what)
 	return EXIT_FAIL;
 }
 
-static int region_list_add(const struct vmshm_nl_region *r, void *arg)
+int region_list_add(const struct vmshm_nl_region *r, void *arg)
 {
 	struct region_list *list = arg;
 	struct vmshm_nl_region *v;
@@ -126,7 +145,7 @@ static int cmd_list(struct ctl *ctl, int argc, char **argv)
 	int ret, tries = 0;
 
 	if (argc > 1)
-		return usage_error("list: unexpected argument \"%s\"", argv[1]);
+		return ctl_usage_error("list: unexpected argument \"%s\"", argv[1]);
 	ret = ctl_connect(ctl);
 	if (ret)
 		return ret;
@@ -164,11 +183,11 @@ static int parse_show(int argc, char **argv, const char **name,
 	}
 	if (argc == 3 && !strcmp(argv[1], "-i")) {
 		if (parse_uint(argv[2], UINT32_MAX, id) || !*id)
-			return usage_error("show: bad region id \"%s\": %s",
-					   argv[2], "expected a number from 1 to 4294967295");
+			return ctl_usage_error("show: bad region id \"%s\": %s",
+					       argv[2], "expected a number from 1 to 4294967295");
 		return 0;
 	}
-	return usage_error("show: expected NAME or -i ID");
+	return ctl_usage_error("show: expected NAME or -i ID");
 }
 
 static int cmd_show(struct ctl *ctl, int argc, char **argv)
@@ -206,7 +225,7 @@ static int cmd_stats(struct ctl *ctl, int argc, char **argv)
 	int ret;
 
 	if (argc > 1)
-		return usage_error("stats: unexpected argument \"%s\"", argv[1]);
+		return ctl_usage_error("stats: unexpected argument \"%s\"", argv[1]);
 	ret = ctl_connect(ctl);
 	if (ret)
 		return ret;
@@ -224,7 +243,7 @@ static int cmd_unlink(struct ctl *ctl, int argc, char **argv)
 	int ret;
 
 	if (argc != 2)
-		return usage_error("unlink: expected one NAME");
+		return ctl_usage_error("unlink: expected one NAME");
 	ret = ctl_connect(ctl);
 	if (ret)
 		return ret;
@@ -280,10 +299,10 @@ static int cmd_monitor(struct ctl *ctl, int argc, char **argv)
 
 	if (argc == 3 && !strcmp(argv[1], "-c")) {
 		if (parse_uint(argv[2], ULONG_MAX, &count) || !count)
-			return usage_error("monitor: bad count \"%s\": expected a number from 1",
-					   argv[2]);
+			return ctl_usage_error("monitor: bad count \"%s\": %s",
+					       argv[2], "expected a number from 1");
 	} else if (argc != 1) {
-		return usage_error("monitor: expected no argument or -c COUNT");
+		return ctl_usage_error("monitor: expected no argument or -c COUNT");
 	}
 	ret = ctl_connect(ctl);
 	if (ret)
@@ -300,18 +319,25 @@ static int cmd_monitor(struct ctl *ctl, int argc, char **argv)
 static int cmd_help(struct ctl *ctl __always_unused, int argc, char **argv)
 {
 	if (argc > 1)
-		return usage_error("help: unexpected argument \"%s\"", argv[1]);
+		return ctl_usage_error("help: unexpected argument \"%s\"", argv[1]);
 	fputs(usage_text, stdout);
 	return EXIT_OK;
 }
 
 static const struct ctl_cmd ctl_cmds[] = {
-	{ "list", cmd_list },
-	{ "show", cmd_show },
-	{ "stats", cmd_stats },
-	{ "monitor", cmd_monitor },
-	{ "unlink", cmd_unlink },
-	{ "help", cmd_help },
+	{ "list", cmd_list, false },
+	{ "show", cmd_show, false },
+	{ "stats", cmd_stats, false },
+	{ "monitor", cmd_monitor, false },
+	{ "unlink", cmd_unlink, false },
+	{ "pages", cmd_pages, false },
+	{ "top", cmd_top, true },
+	{ "create", cmd_create, true },
+	{ "touch", cmd_touch, true },
+	{ "read", cmd_read, true },
+	{ "write", cmd_write, true },
+	{ "hold", cmd_hold, true },
+	{ "help", cmd_help, false },
 };
 
 /* Global options; returns the index of the command, or -exit code. */
@@ -338,12 +364,12 @@ static int parse_options(struct ctl *ctl, int argc, char **argv)
 			fputs(usage_text, stdout);
 			return -EXIT_OK;
 		default:
-			return -usage_error("unknown option \"%s\"",
+			return -ctl_usage_error("unknown option \"%s\"",
 					    argv[optind - 1]);
 		}
 	}
 	if (optind == argc)
-		return -usage_error("no command given");
+		return -ctl_usage_error("no command given");
 	return optind;
 }
 
@@ -364,7 +390,9 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[0], ctl_cmds[i].name))
 			cmd = &ctl_cmds[i];
 	if (!cmd)
-		return usage_error("unknown command \"%s\"", argv[0]);
+		return ctl_usage_error("unknown command \"%s\"", argv[0]);
+	if (cmd->text_only && ctl.json)
+		return ctl_usage_error("%s: no JSON output", argv[0]);
 	if (json_print_init(ctl.json, ctl.pretty)) {
 		err_msg("%s", strerror(ENOMEM));
 		return EXIT_FAIL;
