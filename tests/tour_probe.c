@@ -134,7 +134,8 @@ static char page_state(const void *addr)
 	if (!pfn)
 		return '#';	/* not root: no PFN, no flags */
 	fl = kpage("/proc/kpageflags", pfn);
-	if (fl & (1ULL << KPF_THP))
+	if (fl & (1ULL << KPF_THP | 1ULL << KPF_COMPOUND_HEAD |
+		  1ULL << KPF_COMPOUND_TAIL))
 		return 'H';
 	return kpage("/proc/kpagecount", pfn) > 1 ? '=' : '#';
 }
