@@ -24,27 +24,38 @@ frames() {
 	# shellcheck disable=SC1091,SC2154
 	. ./share.env
 	# shellcheck disable=SC2154 # $name comes from share.env
-	awk -F, -v name="$name" 'BEGIN {
-		print "digraph frames {"
-		print "  rankdir=LR; node [fontname=\"Helvetica\", fontsize=16, shape=box];"
-		print "  edge [color=\"#555555\"];"
-	}
-	NR > 1 {
-		role = $1; pid = $2; page = $3; va = $4; pfn = $5
-		if (!(role in seen)) {
-			seen[role] = 1
-			printf "  \"%s\" [label=\"%s\\npid %s\", style=filled, fillcolor=\"#cfe2ff\"];\n", role, role, pid
-		}
-		printf "  \"%s_%s\" [label=\"%s\", fontname=\"Courier\"];\n", role, page, va
-		printf "  \"%s\" -> \"%s_%s\";\n", role, role, page
-		printf "  \"%s_%s\" -> \"page%s\";\n", role, page, page
-		printf "  \"page%s\" [label=\"%s\\npage %s\", style=filled, fillcolor=\"#d1e7dd\"];\n", page, name, page
-		printf "  \"pfn%s\" [label=\"frame (pfn)\\n%s\", shape=box3d, style=filled, fillcolor=\"#fff3cd\"];\n", pfn, pfn
-		if (!(page in linked)) { linked[page] = 1; printf "  \"page%s\" -> \"pfn%s\";\n", page, pfn }
+	awk -F, -v name="$name" -v rel="$rel" 'NR > 1 {
+		role[NR] = $1; pid[$1] = $2; page[NR] = $3; va[NR] = $4; pfn[$3] = $5
+		if (!($1 in seen)) { seen[$1] = 1; roles[++nr] = $1 }
+		if ($3 + 1 > np) np = $3 + 1
+		last = NR
 	}
 	END {
-		print "  labelloc=t; fontsize=20;"
-		print "  label=\"processes -> virtual addresses -> region pages -> physical frames (" "'"$rel"'" ")\";"
+		print "digraph frames {"
+		print "  rankdir=LR; ordering=out; newrank=true; nodesep=0.15;"
+		print "  node [fontname=\"Helvetica\", fontsize=16, shape=box];"
+		print "  edge [color=\"#555555\"];"
+		printf "  labelloc=t; fontsize=20; label=\"processes -> virtual addresses -> region pages -> physical frames (%s)\";\n", rel
+		for (r = 1; r <= nr; r++) {
+			x = roles[r]
+			printf "  subgraph cluster_%s { label=\"%s, pid %s\"; style=rounded; color=\"#0d6efd\";\n", x, x, pid[x]
+			for (i = 2; i <= last; i++)
+				if (role[i] == x)
+					printf "    \"%s_%s\" [label=\"%s\", fontname=\"Courier\"];\n", x, page[i], va[i]
+			print "  }"
+		}
+		print "  subgraph cluster_region { label=\"region " name "\"; style=rounded; color=\"#198754\";"
+		for (p = 0; p < np; p++)
+			printf "    \"page%d\" [label=\"page %d\", style=filled, fillcolor=\"#d1e7dd\"];\n", p, p
+		print "  }"
+		print "  subgraph cluster_ram { label=\"physical memory\"; style=rounded; color=\"#ffc107\";"
+		for (p = 0; p < np; p++)
+			printf "    \"pfn%d\" [label=\"frame %s\", shape=box3d, style=filled, fillcolor=\"#fff3cd\"];\n", p, pfn[p]
+		print "  }"
+		for (i = 2; i <= last; i++)
+			printf "  \"%s_%s\" -> \"page%s\";\n", role[i], page[i], page[i]
+		for (p = 0; p < np; p++)
+			printf "  \"page%d\" -> \"pfn%d\";\n", p, p
 		print "}"
 	}' frames.csv >frames.dot
 	dot -Tpng -Gdpi=80 frames.dot -o frames.png
@@ -69,9 +80,9 @@ pagemap_png() {
 		row=$((row + rows + 1))
 	done
 	gnuplot <<-GP
-	set terminal pngcairo size 1100,$((120 + row * 26)) font ",13"
+	set terminal pngcairo size 1100,$((150 + row * 26)) font ",13"
 	set output "$png"
-	set title "page maps ($rel): grey not present, blue resident, purple shared, orange huge, tan swapped"
+	set title "page maps, $rel\ngrey: not present   blue: resident   purple: shared   orange: huge page   tan: swapped"
 	unset xtics; unset ytics; unset border; unset key
 	set lmargin 22
 	set xrange [-0.5:$cols]
@@ -96,7 +107,7 @@ busy() {
 	plot "busy.csv" every ::1 using 0:(\$7 > 0 ? \$7 : 0.5):xtic(1) with boxes lc rgb "#d9534f", \
 	     "" every ::1 using 0:(\$7 > 0 ? \$7 : 0.5):(sprintf("%.0f", \$7)) with labels offset 0,1
 	unset logscale y
-	set title "CPU time per line summed (us)"
+	set title "CPU time per line summed (us, start-up taken off)"
 	set yrange [0:*]
 	plot "busy.csv" every ::1 using 0:3:xtic(1) with boxes lc rgb "#0275d8", \
 	     "" every ::1 using 0:3:(sprintf("%.0f", \$3)) with labels offset 0,1
@@ -114,12 +125,14 @@ thrash() {
 	set title "thrashing ($rel): touching a working set in order under a memory cgroup limit"
 	set xlabel "memory.max, % of the working set"
 	set ylabel "pages touched per second"
-	set y2label "major faults per pass"
 	set ytics nomirror; set y2tics; set grid
 	set key top left
 	set xrange [*:*] reverse
-	plot "thrash.csv" every ::1 using 1:3 with linespoints lw 3 pt 7 ps 1.5 title "throughput", \
-	     "" every ::1 using 1:4 axes x1y2 with linespoints lw 2 dt 2 pt 5 title "major faults / pass"
+	set logscale y
+	set y2label "faults per pass"
+	plot "thrash.csv" every ::1 using 1:3 with linespoints lw 3 pt 7 ps 1.5 title "pages/s (log scale)", \
+	     "" every ::1 using 1:5 axes x1y2 with linespoints lw 2 dt 2 pt 5 title "faults / pass", \
+	     "" every ::1 using 1:4 axes x1y2 with linespoints lw 2 dt 3 pt 9 title "major faults / pass"
 	GP
 	drew+=(thrash.png)
 }

@@ -611,7 +611,7 @@ static int cmd_thrash(size_t npages, int passes, char **pcts)
 		return 4;
 	}
 	f = out_csv("thrash.csv");
-	fprintf(f, "limit_pct,limit_pages,pages_per_s,majflt_per_pass\n");
+	fprintf(f, "limit_pct,limit_pages,pages_per_s,majflt_per_pass,faults_per_pass\n");
 	for (; *pcts; pcts++) {
 		int pct = atoi(*pcts), i, ret;
 		/* The region and some room for the worker's own pages. */
@@ -619,7 +619,7 @@ static int cmd_thrash(size_t npages, int passes, char **pcts)
 		struct vmshm_stat s0, s1;
 		uint64_t us = 0;
 		struct squeeze q;
-		double rate, mf;
+		double rate, mf, fl;
 
 		ret = squeeze_start(&q, "thrash", npages, max);
 		if (ret)
@@ -632,9 +632,11 @@ static int cmd_thrash(size_t npages, int passes, char **pcts)
 		squeeze_stop(&q);
 		rate = (double)npages * passes * 1e6 / (us ? us : 1);
 		mf = (double)(s1.out_majflt - s0.out_majflt) / passes;
-		fprintf(f, "%d,%zu,%.0f,%.0f\n", pct, npages * pct / 100, rate, mf);
-		printf("limit_pct=%d pages_per_s=%.0f majflt_per_pass=%.0f\n",
-		       pct, rate, mf);
+		fl = (double)(s1.out_faults - s0.out_faults) / passes;
+		fprintf(f, "%d,%zu,%.0f,%.0f,%.0f\n", pct, npages * pct / 100,
+			rate, mf, fl);
+		printf("limit_pct=%d pages_per_s=%.0f majflt_per_pass=%.0f faults_per_pass=%.0f\n",
+		       pct, rate, mf, fl);
 		fflush(stdout);
 	}
 	fclose(f);
