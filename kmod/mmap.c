@@ -235,6 +235,8 @@ void vmshm_mapping_snap(struct vmshm_mapping *map,
 		s->start = 0;
 		s->end = 0;
 	}
+	s->pgoff = READ_ONCE(vma->vm_pgoff);
+	s->pages = vma_pages(vma);
 	s->prot = (flags & VM_READ ? PROT_READ : 0) |
 		  (flags & VM_WRITE ? PROT_WRITE : 0) |
 		  (flags & VM_EXEC ? PROT_EXEC : 0);

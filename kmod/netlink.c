@@ -26,6 +26,7 @@ static const struct nla_policy vmshm_nl_policy[VMSHM_A_MAX + 1] = {
 	[VMSHM_A_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[VMSHM_A_REGION_NAME] = { .type = NLA_NUL_STRING,
 				  .len = VMSHM_NAME_MAX - 1 },
+	[VMSHM_A_PAGE_PFNS] = { .type = NLA_FLAG },
 };
 
 static struct genl_family vmshm_nl_family;
@@ -203,7 +204,9 @@ static int vmshm_nl_put_mapping(struct sk_buff *skb, u32 id,
 	    nla_put_u64_64bit(skb, VMSHM_A_MAP_RESIDENT, s->resident,
 			      VMSHM_A_PAD) ||
 	    nla_put_u64_64bit(skb, VMSHM_A_MAP_FAULTS, s->faults, VMSHM_A_PAD) ||
-	    nla_put_u64_64bit(skb, VMSHM_A_MAP_MAJFLT, s->majflt, VMSHM_A_PAD))
+	    nla_put_u64_64bit(skb, VMSHM_A_MAP_MAJFLT, s->majflt, VMSHM_A_PAD) ||
+	    nla_put_u64_64bit(skb, VMSHM_A_MAP_PGOFF, s->pgoff, VMSHM_A_PAD) ||
+	    nla_put_u64_64bit(skb, VMSHM_A_MAP_PAGES, s->pages, VMSHM_A_PAD))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -265,6 +268,90 @@ static int vmshm_nl_get_mappings_dumpit(struct sk_buff *skb,
 			return 0;
 	}
 	vmshm_nl_fill_mappings(skb, cb, r);
+	vmshm_region_put(r);
+	return skb->len;
+}
+
+/**
+ * struct vmshm_nl_pages - one pass of a pages dump
+ * @skb: the message being filled
+ * @cb: the dump; cb->args[1] is set past each run that fits
+ * @id: the region's id
+ * @pfns: put the runs' frames
+ */
+struct vmshm_nl_pages {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	u32 id;
+	bool pfns;
+};
+
+/* One run, one message; -EMSGSIZE when the skb is full. */
+static int vmshm_nl_put_run(const struct vmshm_page_run *run, void *arg)
+{
+	struct vmshm_nl_pages *p = arg;
+	struct sk_buff *skb = p->skb;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(p->cb->skb).portid,
+			  p->cb->nlh->nlmsg_seq, &vmshm_nl_family, NLM_F_MULTI,
+			  VMSHM_NL_CMD_GET_PAGES);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, VMSHM_A_REGION_ID, p->id) ||
+	    nla_put_u64_64bit(skb, VMSHM_A_PAGE_INDEX, run->index, VMSHM_A_PAD) ||
+	    nla_put_u64_64bit(skb, VMSHM_A_PAGE_COUNT, run->nr, VMSHM_A_PAD) ||
+	    nla_put_u32(skb, VMSHM_A_PAGE_FLAGS, run->flags) ||
+	    (p->pfns && (run->flags & VMSHM_PAGE_F_RESIDENT) &&
+	     nla_put_u64_64bit(skb, VMSHM_A_PAGE_PFN, run->pfn, VMSHM_A_PAD))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	p->cb->args[1] = run->index + run->nr;
+	return 0;
+}
+
+/*
+ * cb->args[0]: region id, looked up again on every pass; [1]: the page
+ * to resume at; [2]: frames were asked for.  Frames need CAP_SYS_ADMIN
+ * over the initial user namespace, held by the socket's opener and by
+ * the reader, as /proc/PID/pagemap needs it of its opener.
+ */
+static int vmshm_nl_get_pages_dumpit(struct sk_buff *skb,
+				     struct netlink_callback *cb)
+{
+	struct nlattr **attrs = vmshm_dump_attrs(cb);
+	struct vmshm_nl_pages p = { .skb = skb, .cb = cb };
+	struct vmshm_region *r;
+
+	if (!cb->args[0]) {
+		if (nla_get_flag(attrs[VMSHM_A_PAGE_PFNS])) {
+			if (!netlink_capable(cb->skb, CAP_SYS_ADMIN)) {
+				NL_SET_ERR_MSG(cb->extack,
+					       "page frame numbers need CAP_SYS_ADMIN");
+				return -EPERM;
+			}
+			cb->args[2] = 1;
+		}
+		r = vmshm_nl_lookup(attrs, cb->extack);
+		if (IS_ERR(r)) {
+			if (PTR_ERR(r) == -EINVAL)
+				NL_SET_ERR_MSG(cb->extack,
+					       "region id or name attribute required");
+			return PTR_ERR(r);
+		}
+		cb->args[0] = r->id;
+	} else {
+		r = vmshm_nl_get(cb->args[0], NULL);
+		if (!r)
+			return 0;
+	}
+	p.id = r->id;
+	p.pfns = cb->args[2];
+	if (cb->args[1] < r->nr_pages)
+		vmshm_shmem_runs(r->filp, cb->args[1], r->nr_pages - 1, p.pfns,
+				 vmshm_nl_put_run, &p);
 	vmshm_region_put(r);
 	return skb->len;
 }
@@ -381,6 +468,10 @@ static const struct genl_small_ops vmshm_nl_ops[] = {
 	{
 		.cmd = VMSHM_NL_CMD_GET_STATS,
 		.doit = vmshm_nl_get_stats_doit,
+	},
+	{
+		.cmd = VMSHM_NL_CMD_GET_PAGES,
+		.dumpit = vmshm_nl_get_pages_dumpit,
 	},
 	{
 		/* The ioctl's permission rule: see vmshm_may_unlink(). */

@@ -18,7 +18,9 @@
 #include <linux/mm.h>
 #include <linux/mount.h>
 #include <linux/pagemap.h>
+#include <linux/sched.h>
 #include <linux/shmem_fs.h>
+#include <linux/version.h>
 #include <linux/xarray.h>
 
 #include "vmshm.h"
@@ -150,6 +152,132 @@ void vmshm_shmem_count(struct file *filp, pgoff_t first, pgoff_t nr,
 		}
 	}
 	rcu_read_unlock();
+}
+
+/* Mapped more than once: by two processes, or twice in one. */
+static bool vmshm_page_shared(struct folio *folio, pgoff_t idx)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 9, 0)
+	return page_mapcount(folio_file_page(folio, idx)) > 1;
+#else
+	/* page_mapcount() is gone: the folio's estimate, as smaps uses. */
+	return folio_likely_mapped_shared(folio);
+#endif
+}
+
+/* Add one page to @run, or emit @run and start a new one with it. */
+static int vmshm_run_add(struct vmshm_page_run *run, pgoff_t idx, u32 flags,
+			 unsigned long pfn, vmshm_page_run_fn fn, void *arg)
+{
+	int ret;
+
+	if (run->nr && run->index + run->nr == idx && run->flags == flags &&
+	    (!(flags & VMSHM_PAGE_F_RESIDENT) || run->pfn + run->nr == pfn)) {
+		run->nr++;
+		return 0;
+	}
+	if (run->nr) {
+		ret = fn(run, arg);
+		if (ret)
+			return ret;
+	}
+	*run = (struct vmshm_page_run){ .index = idx, .nr = 1,
+					.flags = flags, .pfn = pfn };
+	return 0;
+}
+
+/* The pages of one page cache entry from @first to @last, into @run. */
+static int vmshm_runs_entry(struct xa_state *xas, void *entry, pgoff_t first,
+			    pgoff_t last, bool pfns, struct vmshm_page_run *run,
+			    vmshm_page_run_fn fn, void *arg)
+{
+	unsigned long size = 1UL << xas_get_order(xas);
+	pgoff_t base = round_down(xas->xa_index, size);
+	pgoff_t idx, end = min(base + size - 1, last);
+	struct folio *folio = entry;
+	unsigned long pfn = 0;
+	u32 flags;
+	int ret = 0;
+
+	for (idx = max(base, first); idx <= end && !ret; idx++) {
+		if (xa_is_value(entry)) {
+			flags = VMSHM_PAGE_F_SWAP;
+		} else {
+			flags = VMSHM_PAGE_F_RESIDENT;
+			if (size > 1)
+				flags |= VMSHM_PAGE_F_HUGE;
+			if (vmshm_page_shared(folio, idx))
+				flags |= VMSHM_PAGE_F_SHARED;
+			/* Without pfns, runs of any frames merge. */
+			pfn = pfns ? page_to_pfn(folio_file_page(folio, idx)) :
+				     run->pfn + run->nr;
+		}
+		ret = vmshm_run_add(run, idx, flags, pfn, fn, arg);
+	}
+	return ret;
+}
+
+/**
+ * vmshm_shmem_runs() - the state of each page of a range, in runs
+ * @filp: the region's shmem file
+ * @first: first page index
+ * @last: last page index
+ * @pfns: fill in vmshm_page_run.pfn, and break runs where frames jump
+ * @fn: called with each run of pages in the same state, in index order;
+ *	pages in no run are not allocated.  It runs under rcu_read_lock()
+ *	and must not sleep; a non-zero return stops the walk.
+ * @arg: passed to @fn
+ *
+ * Walks the page cache as vmshm_shmem_count() does, but holds a reference
+ * on each folio while it reads its mapcount and frame, as
+ * filemap_get_entry() does, so that a folio freed and reused under the
+ * walk is looked up again.  The RCU read side is left every
+ * XA_CHECK_SCHED entries to let others run.
+ *
+ * Context: may sleep.
+ * Return: 0, or the first non-zero return of @fn.
+ */
+int vmshm_shmem_runs(struct file *filp, pgoff_t first, pgoff_t last,
+		     bool pfns, vmshm_page_run_fn fn, void *arg)
+{
+	XA_STATE(xas, &filp->f_mapping->i_pages, first);
+	struct vmshm_page_run run = { };
+	unsigned int n = 0;
+	struct folio *folio;
+	void *entry;
+	int ret = 0;
+
+	rcu_read_lock();
+	xas_for_each(&xas, entry, last) {
+		if (xas_retry(&xas, entry))
+			continue;
+		folio = xa_is_value(entry) ? NULL : entry;
+		if (folio && !folio_try_get(folio)) {
+			xas_reset(&xas);
+			continue;
+		}
+		if (folio && unlikely(folio != xas_reload(&xas))) {
+			folio_put(folio);
+			xas_reset(&xas);
+			continue;
+		}
+		ret = vmshm_runs_entry(&xas, entry, first, last, pfns, &run,
+				       fn, arg);
+		if (folio)
+			folio_put(folio);
+		if (ret)
+			break;
+		if (++n % XA_CHECK_SCHED == 0) {
+			xas_pause(&xas);
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
+		}
+	}
+	if (!ret && run.nr)
+		ret = fn(&run, arg);
+	rcu_read_unlock();
+	return ret;
 }
 
 /**

@@ -314,6 +314,8 @@ struct vmshm_region_snap {
  * @comm: its command name, empty while @pid is 0
  * @start: first address, 0 when hidden from the reader
  * @end: end address, 0 when hidden from the reader
+ * @pgoff: the region page at @start, shown to every reader
+ * @pages: pages the mapping spans, shown to every reader
  * @prot: PROT_READ, PROT_WRITE and PROT_EXEC bits
  * @shared: a MAP_SHARED mapping
  * @resident: region pages in memory in the mapping's window
@@ -325,6 +327,8 @@ struct vmshm_mapping_snap {
 	char comm[TASK_COMM_LEN];
 	unsigned long start;
 	unsigned long end;
+	pgoff_t pgoff;
+	unsigned long pages;
 	u32 prot;
 	bool shared;
 	unsigned long resident;
@@ -474,6 +478,25 @@ struct file *vmshm_shmem_file(const char *name, loff_t size, bool huge);
 void vmshm_shmem_count(struct file *filp, pgoff_t first, pgoff_t nr,
 		       struct vmshm_pages *p);
 struct page *vmshm_shmem_page(struct file *filp, pgoff_t idx);
+
+/**
+ * struct vmshm_page_run - pages of a region in the same state
+ * @index: first page index
+ * @nr: number of pages
+ * @flags: VMSHM_PAGE_F_* bits
+ * @pfn: frame of the first page, when in memory and asked for; the
+ *	others follow it
+ */
+struct vmshm_page_run {
+	pgoff_t index;
+	unsigned long nr;
+	u32 flags;
+	unsigned long pfn;
+};
+
+typedef int (*vmshm_page_run_fn)(const struct vmshm_page_run *run, void *arg);
+int vmshm_shmem_runs(struct file *filp, pgoff_t first, pgoff_t last,
+		     bool pfns, vmshm_page_run_fn fn, void *arg);
 void vmshm_shmem_dirty(struct page *page);
 
 /* procfs.c */

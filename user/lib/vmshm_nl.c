@@ -75,6 +75,8 @@ struct vmshm_nl_field {
 	FIELD(struct vmshm_nl_mapping, attr, kind, member)
 #define STATS(attr, kind, member) \
 	FIELD(struct vmshm_nl_stats, attr, kind, member)
+#define RUN(attr, kind, member) \
+	FIELD(struct vmshm_nl_page_run, attr, kind, member)
 #define EVENT(attr, kind, member) \
 	FIELD(struct vmshm_nl_event, attr, kind, member)
 
@@ -110,6 +112,8 @@ static const struct vmshm_nl_field vmshm_nl_mapping_fields[] = {
 	MAPPING(MAP_RESIDENT, U64, resident),
 	MAPPING(MAP_FAULTS, U64, faults),
 	MAPPING(MAP_MAJFLT, U64, majflt),
+	MAPPING(MAP_PGOFF, U64, pgoff),
+	MAPPING(MAP_PAGES, U64, pages),
 };
 
 static const struct vmshm_nl_field vmshm_nl_stats_fields[] = {
@@ -125,6 +129,14 @@ static const struct vmshm_nl_field vmshm_nl_stats_fields[] = {
 	STATS(STATS_USER_PAGES, U64, user_pages),
 	STATS(STATS_MAX_USER_REGIONS, U32, max_user_regions),
 	STATS(STATS_MAX_USER_PAGES, U64, max_user_pages),
+};
+
+static const struct vmshm_nl_field vmshm_nl_run_fields[] = {
+	RUN(REGION_ID, U32, region_id),
+	RUN(PAGE_FLAGS, U32, flags),
+	RUN(PAGE_INDEX, U64, index),
+	RUN(PAGE_COUNT, U64, count),
+	RUN(PAGE_PFN, U64, pfn),
 };
 
 static const struct vmshm_nl_field vmshm_nl_event_fields[] = {
@@ -158,6 +170,8 @@ static const struct vmshm_nl_layout vmshm_nl_mapping_layout =
 	LAYOUT(GET_MAPPINGS, VMSHM_A_REGION_ID, vmshm_nl_mapping_fields);
 static const struct vmshm_nl_layout vmshm_nl_stats_layout =
 	LAYOUT(GET_STATS, 0, vmshm_nl_stats_fields);
+static const struct vmshm_nl_layout vmshm_nl_run_layout =
+	LAYOUT(GET_PAGES, VMSHM_A_PAGE_INDEX, vmshm_nl_run_fields);
 static const struct vmshm_nl_layout vmshm_nl_event_layout =
 	LAYOUT(EVENT, VMSHM_A_EVENT_TYPE, vmshm_nl_event_fields);
 
@@ -167,6 +181,7 @@ static const struct vmshm_nl_layout vmshm_nl_event_layout =
  * @obj: the object being decoded
  * @region_cb: called with each region, if set
  * @mapping_cb: called with each mapping, if set
+ * @run_cb: called with each run of pages, if set
  * @arg: passed to the callbacks
  * @out: without a callback, the (single) object is copied here
  * @out_size: bytes copied to @out: the caller's size of the object
@@ -178,9 +193,11 @@ struct vmshm_nl_walk {
 		struct vmshm_nl_mapping mapping;
 		struct vmshm_nl_stats stats;
 		struct vmshm_nl_event event;
+		struct vmshm_nl_page_run run;
 	} obj;
 	vmshm_nl_region_cb region_cb;
 	vmshm_nl_mapping_cb mapping_cb;
+	vmshm_nl_page_run_cb run_cb;
 	void *arg;
 	void *out;
 	size_t out_size;
@@ -268,6 +285,8 @@ static int vmshm_nl_deliver(struct vmshm_nl_walk *w, struct nlattr **tb)
 		return w->region_cb(&w->obj.region, w->arg);
 	if (w->mapping_cb)
 		return w->mapping_cb(&w->obj.mapping, w->arg);
+	if (w->run_cb)
+		return w->run_cb(&w->obj.run, w->arg);
 	if (w->out)
 		memcpy(w->out, &w->obj, w->out_size);
 	return 0;
@@ -628,6 +647,50 @@ int vmshm_nl_dump_mappings(struct vmshm_nl *nl, uint32_t id,
 
 	return vmshm_nl_request(nl, VMSHM_NL_CMD_GET_MAPPINGS, NLM_F_DUMP, id,
 				name, &req);
+}
+
+/**
+ * vmshm_nl_dump_pages() - where the pages of one region are
+ * @nl: the handle
+ * @id: the region id, or 0 to look up @name
+ * @name: the name, used when @id is 0
+ * @pfns: ask for the frames of the pages in memory (CAP_SYS_ADMIN)
+ * @cb: called with each run of pages in the same state, in index order;
+ *	a negative return stops the calls, and vmshm_nl_dump_pages()
+ *	returns it
+ * @arg: passed to @cb
+ *
+ * Pages in no run are not allocated.
+ *
+ * Return: 0, -ENOENT when there is no such region, -EPERM when @pfns is
+ * set without CAP_SYS_ADMIN, or -errno.
+ */
+int vmshm_nl_dump_pages(struct vmshm_nl *nl, uint32_t id, const char *name,
+			int pfns, vmshm_nl_page_run_cb cb, void *arg)
+{
+	struct vmshm_nl_walk walk = {
+		.layout = &vmshm_nl_run_layout, .run_cb = cb, .arg = arg,
+	};
+	struct vmshm_nl_req req = { .walk = &walk };
+	struct nl_msg *msg;
+	int ret = 0;
+
+	if (!id && (!name || strnlen(name, VMSHM_NAME_MAX) == VMSHM_NAME_MAX))
+		return name ? -ENAMETOOLONG : -EINVAL;
+	msg = vmshm_nl_msg(nl, VMSHM_NL_CMD_GET_PAGES, NLM_F_DUMP);
+	if (!msg)
+		return -ENOMEM;
+	if (id)
+		ret = nla_put_u32(msg, VMSHM_A_REGION_ID, id);
+	else
+		ret = nla_put_string(msg, VMSHM_A_REGION_NAME, name);
+	if (!ret && pfns)
+		ret = nla_put_flag(msg, VMSHM_A_PAGE_PFNS);
+	if (ret) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return vmshm_nl_run(nl, msg, &req);
 }
 
 /**

@@ -92,6 +92,8 @@ struct vmshm_nl_region {
  * @resident: pages of its window in memory
  * @faults: page faults taken through it, minor and major
  * @majflt: major faults taken through it
+ * @pgoff: the region page at @start
+ * @pages: pages it spans (with @pgoff, 0 from an older module)
  */
 struct vmshm_nl_mapping {
 	uint32_t region_id;
@@ -103,6 +105,8 @@ struct vmshm_nl_mapping {
 	uint64_t resident;
 	uint64_t faults;
 	uint64_t majflt;
+	uint64_t pgoff;
+	uint64_t pages;
 };
 
 /**
@@ -149,10 +153,29 @@ struct vmshm_nl_event {
 	char name[VMSHM_NAME_MAX];
 };
 
+/**
+ * struct vmshm_nl_page_run - pages in one state (VMSHM_NL_CMD_GET_PAGES)
+ * @region_id: the region's id
+ * @flags: VMSHM_PAGE_F_* bits
+ * @index: first page index
+ * @count: pages in the run
+ * @pfn: frame of the first page when asked for and in memory, else 0;
+ *	the others follow it
+ */
+struct vmshm_nl_page_run {
+	uint32_t region_id;
+	uint32_t flags;
+	uint64_t index;
+	uint64_t count;
+	uint64_t pfn;
+};
+
 typedef int (*vmshm_nl_region_cb)(const struct vmshm_nl_region *r,
 				  void *arg);
 typedef int (*vmshm_nl_mapping_cb)(const struct vmshm_nl_mapping *m,
 				   void *arg);
+typedef int (*vmshm_nl_page_run_cb)(const struct vmshm_nl_page_run *run,
+				    void *arg);
 
 int vmshm_nl_open(struct vmshm_nl **nlp);
 void vmshm_nl_close(struct vmshm_nl *nl);
@@ -166,6 +189,8 @@ int vmshm_nl_get_region(struct vmshm_nl *nl, uint32_t id, const char *name,
 int vmshm_nl_dump_mappings(struct vmshm_nl *nl, uint32_t id,
 			   const char *name, vmshm_nl_mapping_cb cb,
 			   void *arg);
+int vmshm_nl_dump_pages(struct vmshm_nl *nl, uint32_t id, const char *name,
+			int pfns, vmshm_nl_page_run_cb cb, void *arg);
 int vmshm_nl_get_stats(struct vmshm_nl *nl, struct vmshm_nl_stats *st);
 int vmshm_nl_unlink(struct vmshm_nl *nl, const char *name);
 

@@ -43,6 +43,11 @@ static const char usage_text[] =
 "  monitor [-c COUNT] print events as they happen, until SIGINT or\n"
 "                     COUNT events\n"
 "  unlink NAME        remove a region's name (needs CAP_NET_ADMIN)\n"
+"  pages [-w N] [-P] NAME\n"
+"                     a map of the region's pages, who maps them where,\n"
+"                     and (as root) their frames; -w, --width N: lines of\n"
+"                     N columns (default: the terminal's); -P, --pfn:\n"
+"                     frames or fail (needs CAP_SYS_ADMIN)\n"
 "  help               this text\n"
 "\n"
 "Options:\n"
@@ -56,8 +61,7 @@ static const char usage_text[] =
 "  2  usage error\n"
 "  3  the vmshm module is not loaded\n";
 
-static int __attribute__((format(printf, 1, 2)))
-usage_error(const char *fmt, ...)
+int ctl_usage_error(const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
@@ -70,7 +74,7 @@ usage_error(const char *fmt, ...)
 }
 
 /* Open the netlink handle; returns 0 or an exit code. */
-static int ctl_connect(struct ctl *ctl)
+int ctl_connect(struct ctl *ctl)
 {
 	int ret = vmshm_nl_open(&ctl->nl);
 
@@ -93,7 +97,7 @@ static int ctl_connect(struct ctl *ctl)
  *
  * Return: EXIT_FAIL.
  */
-static int ctl_fail(struct ctl *ctl, int err, const char *what)
+int ctl_fail(struct ctl *ctl, int err, const char *what)
 {
 	const char *ext = ctl->nl ? vmshm_nl_extack(ctl->nl) : NULL;
 
@@ -104,7 +108,7 @@ static int ctl_fail(struct ctl *ctl, int err, const char *what)
 	return EXIT_FAIL;
 }
 
-static int region_list_add(const struct vmshm_nl_region *r, void *arg)
+int region_list_add(const struct vmshm_nl_region *r, void *arg)
 {
 	struct region_list *list = arg;
 	struct vmshm_nl_region *v;
@@ -126,7 +130,7 @@ static int cmd_list(struct ctl *ctl, int argc, char **argv)
 	int ret, tries = 0;
 
 	if (argc > 1)
-		return usage_error("list: unexpected argument \"%s\"", argv[1]);
+		return ctl_usage_error("list: unexpected argument \"%s\"", argv[1]);
 	ret = ctl_connect(ctl);
 	if (ret)
 		return ret;
@@ -164,11 +168,11 @@ static int parse_show(int argc, char **argv, const char **name,
 	}
 	if (argc == 3 && !strcmp(argv[1], "-i")) {
 		if (parse_uint(argv[2], UINT32_MAX, id) || !*id)
-			return usage_error("show: bad region id \"%s\"",
+			return ctl_usage_error("show: bad region id \"%s\"",
 					   argv[2]);
 		return 0;
 	}
-	return usage_error("show: expected NAME or -i ID");
+	return ctl_usage_error("show: expected NAME or -i ID");
 }
 
 static int cmd_show(struct ctl *ctl, int argc, char **argv)
@@ -206,7 +210,7 @@ static int cmd_stats(struct ctl *ctl, int argc, char **argv)
 	int ret;
 
 	if (argc > 1)
-		return usage_error("stats: unexpected argument \"%s\"", argv[1]);
+		return ctl_usage_error("stats: unexpected argument \"%s\"", argv[1]);
 	ret = ctl_connect(ctl);
 	if (ret)
 		return ret;
@@ -223,7 +227,7 @@ static int cmd_unlink(struct ctl *ctl, int argc, char **argv)
 	int ret;
 
 	if (argc != 2)
-		return usage_error("unlink: expected one NAME");
+		return ctl_usage_error("unlink: expected one NAME");
 	ret = ctl_connect(ctl);
 	if (ret)
 		return ret;
@@ -272,9 +276,9 @@ static int cmd_monitor(struct ctl *ctl, int argc, char **argv)
 
 	if (argc == 3 && !strcmp(argv[1], "-c")) {
 		if (parse_uint(argv[2], ULONG_MAX, &count) || !count)
-			return usage_error("monitor: bad count \"%s\"", argv[2]);
+			return ctl_usage_error("monitor: bad count \"%s\"", argv[2]);
 	} else if (argc != 1) {
-		return usage_error("monitor: expected no argument or -c COUNT");
+		return ctl_usage_error("monitor: expected no argument or -c COUNT");
 	}
 	ret = ctl_connect(ctl);
 	if (ret)
@@ -291,7 +295,7 @@ static int cmd_monitor(struct ctl *ctl, int argc, char **argv)
 static int cmd_help(struct ctl *ctl __always_unused, int argc, char **argv)
 {
 	if (argc > 1)
-		return usage_error("help: unexpected argument \"%s\"", argv[1]);
+		return ctl_usage_error("help: unexpected argument \"%s\"", argv[1]);
 	fputs(usage_text, stdout);
 	return EXIT_OK;
 }
@@ -302,6 +306,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "stats", cmd_stats },
 	{ "monitor", cmd_monitor },
 	{ "unlink", cmd_unlink },
+	{ "pages", cmd_pages },
 	{ "help", cmd_help },
 };
 
@@ -329,12 +334,12 @@ static int parse_options(struct ctl *ctl, int argc, char **argv)
 			fputs(usage_text, stdout);
 			return -EXIT_OK;
 		default:
-			return -usage_error("unknown option \"%s\"",
+			return -ctl_usage_error("unknown option \"%s\"",
 					    argv[optind - 1]);
 		}
 	}
 	if (optind == argc)
-		return -usage_error("no command given");
+		return -ctl_usage_error("no command given");
 	return optind;
 }
 
@@ -355,7 +360,7 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[0], ctl_cmds[i].name))
 			cmd = &ctl_cmds[i];
 	if (!cmd)
-		return usage_error("unknown command \"%s\"", argv[0]);
+		return ctl_usage_error("unknown command \"%s\"", argv[0]);
 	if (json_print_init(ctl.json, ctl.pretty)) {
 		err_msg("%s", strerror(ENOMEM));
 		return EXIT_FAIL;

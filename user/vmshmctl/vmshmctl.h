@@ -49,6 +49,14 @@ struct region_list {
 	bool interrupted;
 };
 
+__attribute__((format(printf, 1, 2)))
+int ctl_usage_error(const char *fmt, ...);
+int ctl_connect(struct ctl *ctl);
+int ctl_fail(struct ctl *ctl, int err, const char *what);
+
+int region_list_add(const struct vmshm_nl_region *r, void *arg);
+int cmd_pages(struct ctl *ctl, int argc, char **argv);
+
 void print_region_list(const struct region_list *list);
 void print_show_begin(const struct vmshm_nl_region *r);
 void print_mapping(const struct vmshm_nl_mapping *m);

@@ -419,13 +419,25 @@ struct vmshm_stat {
  *	dump: the mappings of the region given by VMSHM_A_REGION_ID or
  *	VMSHM_A_REGION_NAME, one message each.  VMSHM_A_MAP_START/END are 0
  *	for other users' mappings unless the requester has CAP_SYS_ADMIN,
- *	as in /proc/vmshm.
+ *	as in /proc/vmshm.  VMSHM_A_MAP_PGOFF, the region page the
+ *	mapping starts at, and VMSHM_A_MAP_PAGES, its length, are shown to
+ *	everyone.
  * VMSHM_NL_CMD_GET_STATS
  *	doit: module-wide counters and limits.
  * VMSHM_NL_CMD_UNLINK
  *	doit: remove VMSHM_A_REGION_NAME, with the rule of the VMSHM_UNLINK
  *	ioctl (EPERM otherwise); a capability must also be held by the
  *	opener of the socket.
+ * VMSHM_NL_CMD_GET_PAGES
+ *	dump: where the pages of the region given by VMSHM_A_REGION_ID or
+ *	VMSHM_A_REGION_NAME are, one message per run of pages in the same
+ *	state: VMSHM_A_REGION_ID, VMSHM_A_PAGE_INDEX, VMSHM_A_PAGE_COUNT and
+ *	VMSHM_A_PAGE_FLAGS (VMSHM_PAGE_F_*), in index order.  Pages in no
+ *	run are not allocated yet.  With VMSHM_A_PAGE_PFNS in the request,
+ *	runs of pages in memory also carry VMSHM_A_PAGE_PFN, the frame of
+ *	their first page (the others follow it); the request then needs
+ *	CAP_SYS_ADMIN, as /proc/PID/pagemap does to show frames (EPERM).
+ *	A snapshot: pages may move while it is taken.
  * VMSHM_NL_CMD_EVENT
  *	the only message on the "events" group: VMSHM_A_EVENT_TYPE,
  *	VMSHM_A_EVENT_PID, VMSHM_A_REGION_ID and VMSHM_A_REGION_NAME.  Built
@@ -448,6 +460,7 @@ enum vmshm_genl_cmd {
 	VMSHM_NL_CMD_GET_STATS,
 	VMSHM_NL_CMD_UNLINK,
 	VMSHM_NL_CMD_EVENT,
+	VMSHM_NL_CMD_GET_PAGES,
 
 	/* private */
 	__VMSHM_NL_CMD_MAX,
@@ -460,6 +473,12 @@ enum vmshm_genl_cmd {
 #define VMSHM_REGION_F_UNLINKED		(1U << 2)
 #define VMSHM_REGION_F_HUGE		(1U << 3)
 #define VMSHM_REGION_F_LOCKED		(1U << 4)
+
+/* Values of VMSHM_A_PAGE_FLAGS. */
+#define VMSHM_PAGE_F_RESIDENT		(1U << 0)	/* in memory */
+#define VMSHM_PAGE_F_SWAP		(1U << 1)	/* in swap */
+#define VMSHM_PAGE_F_HUGE		(1U << 2)	/* part of a huge page */
+#define VMSHM_PAGE_F_SHARED		(1U << 3)	/* mapped more than once */
 
 /* Values of VMSHM_A_EVENT_TYPE. */
 enum vmshm_event_type {
@@ -520,6 +539,13 @@ enum vmshm_genl_attr {
 	VMSHM_A_STATS_USER_PAGES,	/* u64, the requester's user's */
 	VMSHM_A_STATS_MAX_USER_REGIONS,	/* u32 */
 	VMSHM_A_STATS_MAX_USER_PAGES,	/* u64 */
+	VMSHM_A_PAGE_INDEX,		/* u64, first page of a run */
+	VMSHM_A_PAGE_COUNT,		/* u64, pages in the run */
+	VMSHM_A_PAGE_FLAGS,		/* u32, VMSHM_PAGE_F_* */
+	VMSHM_A_PAGE_PFN,		/* u64, frame of the first page */
+	VMSHM_A_PAGE_PFNS,		/* flag: request frame numbers */
+	VMSHM_A_MAP_PGOFF,		/* u64, region page at MAP_START */
+	VMSHM_A_MAP_PAGES,		/* u64, pages the mapping spans */
 
 	/* private */
 	__VMSHM_A_MAX,
