@@ -167,6 +167,7 @@ static void show_map(const char *tag, const char *name, char *addr,
 	fclose(f);
 	fflush(stdout);
 	if (cmd && *cmd && name) {
+		fprintf(stderr, "  $ vmshmctl pages %s    (%s)\n", name, tag);
 		snprintf(buf, sizeof(buf), "%s %s >&2", cmd, name);
 		if (system(buf))
 			fprintf(stderr, "%s: \"%s\" failed\n", prog, buf);
