@@ -123,7 +123,7 @@ thrash() {
 	set output "thrash.png"
 	set datafile separator ","
 	set title "thrashing ($rel): touching a working set in order under a memory cgroup limit"
-	set xlabel "memory.max, % of the working set"
+	set xlabel "memory.max, % of the working set (+ 256 KiB for the process)"
 	set ylabel "pages touched per second"
 	set ytics nomirror; set y2tics; set grid
 	set key top left

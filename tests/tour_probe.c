@@ -615,8 +615,8 @@ static int cmd_thrash(size_t npages, int passes, char **pcts)
 	fprintf(f, "limit_pct,limit_pages,pages_per_s,majflt_per_pass,faults_per_pass\n");
 	for (; *pcts; pcts++) {
 		int pct = atoi(*pcts), i, ret;
-		/* The region and some room for the worker's own pages. */
-		long long max = (long long)npages * ps * pct / 100 + (1 << 20);
+		/* The region and room for the worker's own pages (256 KiB). */
+		long long max = (long long)npages * ps * pct / 100 + (256 << 10);
 		struct vmshm_stat s0, s1;
 		uint64_t us = 0;
 		struct squeeze q;
