@@ -5,7 +5,7 @@
 # (scripts/tour-guest.sh --out DIR), on the host, with graphviz and gnuplot:
 #   frames.png   processes -> virtual ranges -> region pages -> frames (ch. 1)
 #   pages.png    page maps: demand paging step by step (ch. 2)
-#   huge.png     the page map of a huge region (ch. 9)
+#   huge.png     page maps of a base-page and a huge region (ch. 9)
 #   busy.png     busy waiting vs sleeping: CPU and wake-ups (ch. 5)
 #   thrash.png   throughput and major faults against the limit (ch. 7)
 # A picture whose figures are missing (its chapter did not run) is left out.
@@ -140,7 +140,7 @@ thrash() {
 frames
 pagemap_png pages.png 16 "before:demand_0-map.csv" "half touched:demand_half-map.csv" \
 	"all touched:demand_all-map.csv"
-pagemap_png huge.png 64 "huge region:huge-map.csv"
+pagemap_png huge.png 64 "base pages:base-map.csv" "huge region:huge-map.csv"
 busy
 thrash
 [ ${#drew[@]} -eq 0 ] || echo "tour: pictures in $PWD: ${drew[*]}"

@@ -715,6 +715,7 @@ static int cmd_huge(size_t npages)
 		(unsigned long long)sh.out_faults,
 		(unsigned long long)sh.out_huge);
 	fclose(f);
+	show_map("base", NULL, pb, npages);
 	show_map("huge", name, ph, npages);
 	return 0;
 }
