@@ -163,10 +163,12 @@ cpu_csw() {
 # idle TRANSPORT SECONDS: start parent and child on a pipe that stays
 # open and empty, let them settle, then measure them while they wait.
 idle() {
-	rm -f "$out/fifo" && mkfifo "$out/fifo" || return 1
-	"$parent" --transport="$1" -q -o /dev/null <"$out/fifo" &
+	# Not in $out: 9p cannot hold a FIFO.
+	fifo=${TMPDIR:-/tmp}/tour-fifo.$$
+	rm -f "$fifo" && mkfifo "$fifo" || return 1
+	"$parent" --transport="$1" -q -o /dev/null <"$fifo" &
 	ppid=$!
-	exec 3>"$out/fifo"
+	exec 3>"$fifo"
 	sleep 1
 	pids=$(family $ppid)
 	set -- $(cpu_csw $pids) "$2"
@@ -174,7 +176,7 @@ idle() {
 	set -- "$@" $(cpu_csw $pids)
 	exec 3>&-
 	wait $ppid
-	rm -f "$out/fifo"
+	rm -f "$fifo"
 	idle_cpu_ms_per_s=$(( ($4 - $1) / 1000000 / $3 ))
 	idle_wakeups_per_s=$(( ($5 - $2) / $3 ))
 	idle_pids=$(echo $pids | wc -w)

@@ -166,7 +166,9 @@ static void show_map(const char *tag, const char *name, char *addr,
 	putchar('\n');
 	fclose(f);
 	fflush(stdout);
-	if (cmd && *cmd && name) {
+	/* vmshmctl's map once per region, when it says the most. */
+	if (cmd && *cmd && name && strcmp(tag, "demand_0") &&
+	    strcmp(tag, "demand_all")) {
 		fprintf(stderr, "  $ vmshmctl pages %s    (%s)\n", name, tag);
 		snprintf(buf, sizeof(buf), "%s %s >&2", cmd, name);
 		if (system(buf))
