@@ -6,6 +6,7 @@
 #   make                 user tools, libvmshm and the selftests (static)
 #   make kmod            the module for KERNEL (6.1, 6.12 or a release)
 #   make demo            boot a VM and run the summing demo
+#   make tour            the virtual-memory tour in a VM (CHAPTER=N, KERNEL=6.12)
 #   make check           host checks + the selftests in VMs on 6.1 and 6.12
 #   make bench           the IPC benchmark in a VM (QUICK=1 for a smoke run)
 #   make lint            checkpatch --strict, kernel-doc, sparse, W=1 builds
@@ -48,6 +49,9 @@ lint:
 demo:
 	scripts/demo.sh $(KERNEL)
 
+tour:
+	scripts/tour.sh $(KERNEL) $(CHAPTER)
+
 # Both kernels unless KERNEL is given; QUICK=1 is a smoke run on 6.1.
 bench:
 	scripts/bench.sh $(if $(filter-out 0,$(QUICK)),--quick) \
@@ -58,7 +62,7 @@ clean:
 	$(MAKE) -C tests clean
 	rm -rf build
 
-.PHONY: all user tests kmod setup check check-debug lint demo clean
+.PHONY: all user tests kmod setup check check-debug lint demo tour clean
 
 # make install: each part has its own target, as in v4l2loopback.
 #

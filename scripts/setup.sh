@@ -56,7 +56,7 @@ apt_update() {
 TOOLS=(build-essential pkg-config kmod cpio xz-utils busybox-static
 	qemu-system-x86 libnl-3-dev libnl-genl-3-dev sparse flex bison bc
 	libelf-dev libssl-dev dwarves python3 python3-docutils mandoc
-	gnuplot-nox python3-yaml python3-jsonschema linux-source-6.12 dkms
+	gnuplot-nox graphviz python3-yaml python3-jsonschema linux-source-6.12 dkms
 	trinity)
 
 resolve_kernels() {
