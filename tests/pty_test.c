@@ -287,9 +287,11 @@ static void pty_expect_shown(struct __test_metadata *_metadata,
 static void pty_summary(char *buf, size_t size, FIXTURE_DATA(pty) *self,
 			unsigned int lines)
 {
+	const char *s = lines == 1 ? "" : "s";
+
 	snprintf(buf, size,
-		 "parent: %u lines sent, %u results written to %s, child exited with status 0\r\n",
-		 lines, lines, self->results);
+		 "parent: %u line%s sent, %u result%s written to %s, child exited with status 0\r\n",
+		 lines, s, lines, s, self->results);
 }
 
 static void pty_expect_summary(struct __test_metadata *_metadata,
