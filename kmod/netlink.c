@@ -166,6 +166,29 @@ static struct vmshm_region *vmshm_nl_lookup(struct nlattr **attrs,
 	return r;
 }
 
+/*
+ * The region a dump of one region is about: looked up from the request
+ * on the first pass, which keeps its id in cb->args[0], and by that id on
+ * the next ones.  Return: a counted reference; NULL when the region went
+ * between two passes, which ends the dump; an ERR_PTR on the first pass.
+ */
+static struct vmshm_region *vmshm_nl_dump_region(struct netlink_callback *cb)
+{
+	struct vmshm_region *r;
+
+	if (cb->args[0])
+		return vmshm_nl_get(cb->args[0], NULL);
+	r = vmshm_nl_lookup(vmshm_dump_attrs(cb), cb->extack);
+	if (IS_ERR(r)) {
+		if (PTR_ERR(r) == -EINVAL)
+			NL_SET_ERR_MSG(cb->extack,
+				       "region id or name attribute required");
+		return r;
+	}
+	cb->args[0] = r->id;
+	return r;
+}
+
 static int vmshm_nl_get_region_doit(struct sk_buff *skb,
 				    struct genl_info *info)
 {
@@ -287,23 +310,10 @@ static void vmshm_nl_fill_mappings(struct sk_buff *skb,
 static int vmshm_nl_get_mappings_dumpit(struct sk_buff *skb,
 					struct netlink_callback *cb)
 {
-	struct nlattr **attrs = vmshm_dump_attrs(cb);
-	struct vmshm_region *r;
+	struct vmshm_region *r = vmshm_nl_dump_region(cb);
 
-	if (!cb->args[0]) {
-		r = vmshm_nl_lookup(attrs, cb->extack);
-		if (IS_ERR(r)) {
-			if (PTR_ERR(r) == -EINVAL)
-				NL_SET_ERR_MSG(cb->extack,
-					       "region id or name attribute required");
-			return PTR_ERR(r);
-		}
-		cb->args[0] = r->id;
-	} else {
-		r = vmshm_nl_get(cb->args[0], NULL);
-		if (!r)
-			return 0;
-	}
+	if (IS_ERR_OR_NULL(r))
+		return PTR_ERR_OR_ZERO(r);
 	vmshm_nl_fill_mappings(skb, cb, r);
 	vmshm_region_put(r);
 	return skb->len;
@@ -362,28 +372,17 @@ static int vmshm_nl_get_pages_dumpit(struct sk_buff *skb,
 	struct vmshm_nl_pages p = { .skb = skb, .cb = cb };
 	struct vmshm_region *r;
 
-	if (!cb->args[0]) {
-		if (nla_get_flag(attrs[VMSHM_A_PAGE_PFNS])) {
-			if (!netlink_capable(cb->skb, CAP_SYS_ADMIN)) {
-				NL_SET_ERR_MSG(cb->extack,
-					       "page frame numbers need CAP_SYS_ADMIN");
-				return -EPERM;
-			}
-			cb->args[2] = 1;
+	if (!cb->args[0] && nla_get_flag(attrs[VMSHM_A_PAGE_PFNS])) {
+		if (!netlink_capable(cb->skb, CAP_SYS_ADMIN)) {
+			NL_SET_ERR_MSG(cb->extack,
+				       "page frame numbers need CAP_SYS_ADMIN");
+			return -EPERM;
 		}
-		r = vmshm_nl_lookup(attrs, cb->extack);
-		if (IS_ERR(r)) {
-			if (PTR_ERR(r) == -EINVAL)
-				NL_SET_ERR_MSG(cb->extack,
-					       "region id or name attribute required");
-			return PTR_ERR(r);
-		}
-		cb->args[0] = r->id;
-	} else {
-		r = vmshm_nl_get(cb->args[0], NULL);
-		if (!r)
-			return 0;
+		cb->args[2] = 1;
 	}
+	r = vmshm_nl_dump_region(cb);
+	if (IS_ERR_OR_NULL(r))
+		return PTR_ERR_OR_ZERO(r);
 	p.id = r->id;
 	p.pfns = cb->args[2];
 	if (cb->args[1] < r->nr_pages)
