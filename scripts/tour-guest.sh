@@ -299,25 +299,25 @@ ch9() {
 # --- 10. Pipes and queues ----------------------------------------------
 ch10() {
 	if [ -n "$quick" ]; then l=2000; else l=20000; fi
-	say "The summing protocol, $l lines: vmshm ring vs a pipe (vmshm-bench)."
-	"$bench" --quick --rounds=2 --lines=$l --only=stream/pipe,stream/vmshm-ring \
+	say "The summing protocol, $l lines: parent/child's vmshm transport vs a pipe (vmshm-bench)."
+	"$bench" --quick --rounds=2 --lines=$l --only=stream/pipe,stream/vmshm-xport \
 		-o "$out/pipes.csv" >/dev/null 2>"$out/pipes.err" ||
 		{ cat "$out/pipes.err"; ok=no; return; }
-	awk -F, '$1 == "run" && $2 == "stream" && ($3 == "pipe" || $3 == "vmshm-ring") {
+	awk -F, '$1 == "run" && $2 == "stream" && ($3 == "pipe" || $3 == "vmshm-xport") {
 			r[$3] += $13; k[$3]++; s[$3] += $15; c[$3] += $16 }
 		END { for (v in r) printf "%s,%.0f,%.4f,%.5f\n", v, r[v] / k[v], s[v] / k[v], c[v] / k[v] }' \
 		"$out/pipes.csv" | sort >"$out/pipes-summary.csv"
 	awk -F, '{ printf "    %-11s %9s lines/s  %8s syscalls/line  %8s csw/line\n", $1, $2, $3, $4 }' \
 		"$out/pipes-summary.csv"
 	ps=$(awk -F, '$1 == "pipe" { print $3 }' "$out/pipes-summary.csv")
-	vs=$(awk -F, '$1 == "vmshm-ring" { print $3 }' "$out/pipes-summary.csv")
-	kernel "lines/s ratio vmshm/pipe: $(awk -F, '{ r[$1] = $2 } END { printf "%.2f", r["vmshm-ring"] / r["pipe"] }' "$out/pipes-summary.csv") (TCG: read ratios, not times)"
+	vs=$(awk -F, '$1 == "vmshm-xport" { print $3 }' "$out/pipes-summary.csv")
+	kernel "lines/s ratio vmshm/pipe: $(awk -F, '{ r[$1] = $2 } END { printf "%.2f", r["vmshm-xport"] / r["pipe"] }' "$out/pipes-summary.csv") (TCG: read ratios, not times)"
 	krel=$(uname -r | cut -d. -f1,2)
 	if [ -f "$top/Documentation/bench/report-$krel.md" ]; then
-		say "make bench's full run: $(grep '^target stream_vs_pipe' "$top/Documentation/bench/report-$krel.md")"
+		say "make bench's full run: $(grep '^target stream_xport_vs_pipe_same' "$top/Documentation/bench/report-$krel.md")"
 	fi
 	check "a pipe costs about a system call per line" awk -v s="$ps" 'BEGIN { exit !(s >= 0.5) }'
-	check "the vmshm ring, >=10x fewer" awk -v p="$ps" -v v="$vs" 'BEGIN { exit !(v != "" && v * 10 < p) }'
+	check "the vmshm transport, >=10x fewer" awk -v p="$ps" -v v="$vs" 'BEGIN { exit !(v != "" && v * 10 < p) }'
 }
 
 names='Virtual vs physical|Demand paging|Isolation|Sharing|Busy waiting vs sleeping|Swap and page faults from disk|Thrashing|Copy-on-write|Huge pages|Pipes and queues'
