@@ -128,7 +128,7 @@ ch4() {
 	kernel "child read:  \"$child_read\""
 	kernel "parent read: \"$parent_read\""
 	kernel "/proc/vmshm while both were attached:"
-	sed 's/^/    /' "$out/share-proc-vmshm.txt" | cut -c1-100 | grep -e name -e "$name" -e "^ *$parent_pid " -e "^ *$child_pid "
+	sed 's/^/    /' "$out/share-proc-vmshm.txt" | cut -c1-100 | grep -e name -e "^ *pid comm" -e "$name" -e "^ *$parent_pid " -e "^ *$child_pid "
 	check "the child read the parent's line" [ "$child_read" = "hello from parent $parent_pid" ]
 	check "the parent read the child's answer" [ "$parent_read" = "child $child_pid read your line" ]
 	check "no copy: both processes use the same frames" [ "$same_frames" -eq "$pages" ]
