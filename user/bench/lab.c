@@ -55,7 +55,8 @@ static int lab_produce(struct end *e, const char *text, size_t len)
 }
 
 /**
- * st_xport_consume() - receive pieces from a struct xport into @k
+ * st_xport_consume() - receive pieces from a struct xport into @k, as the
+ *	child does (whole lines at once where the transport has them)
  * @e: the child's side; e->priv is the struct xport
  * @k: the sink
  *
@@ -70,12 +71,15 @@ int st_xport_consume(struct end *e, struct sink *k)
 	int ret;
 
 	for (;;) {
-		ret = x->ops->recv(x, &pc, 0);
+		ret = x->ops->recv(x, &pc, XPORT_LINES);
 		if (ret == XPORT_EOF)
 			return 0;
 		if (ret)
 			return ret;
-		sink_piece(k, pc.data, pc.len, pc.eol);
+		if (pc.lines)
+			sink_text(k, pc.data, pc.len);
+		else
+			sink_piece(k, pc.data, pc.len, pc.eol);
 		ret = x->ops->recv_done(x);
 		if (ret)
 			return ret;

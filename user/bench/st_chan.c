@@ -11,9 +11,9 @@
  *                     reads its input in blocks can send them
  *   vmshm-xport       the product itself: user/sum/xport_ring.c, which
  *                     packs whole lines into records of up to 4 KiB, fed
- *                     as the parent feeds it: every line of each 64 KiB
- *                     block of input, then a flush; spinning as the
- *                     parent does by default
+ *                     as the parent feeds it: the lines of each 64 KiB
+ *                     block of input, counted, then sent at once and
+ *                     flushed; spinning as the parent does by default
  *   pipe              one write() per line, as a line-buffered stdio
  *                     stream does, read 64 KiB at a time
  */
@@ -170,22 +170,26 @@ static int64_t sxport_sys(struct end *e)
 	return xport_ring_sys(e->priv);
 }
 
-/* Every line of each block, then a flush, as the parent's read_input(). */
+/*
+ * Each block's lines, counted and sent at once, then a flush, as the
+ * parent's read_input() and send_lines() do.  The input has no empty line.
+ */
 static int sxport_produce(struct end *e, const char *text, size_t len)
 {
 	struct xport *x = e->priv;
-	const char *p = text, *end = text + len, *block, *next;
+	const char *p = text, *end = text + len;
+	uint64_t lines = 0;
 	size_t n;
 	int ret;
 
 	while (p < end) {
-		block = p + chunk_len(p, end, XPORT_BLOCK);
-		for (; p < block; p = next) {
-			next = line_next(p, block, &n);
-			ret = x->ops->send(x, p, n, true);
-			if (ret)
-				return ret;
-		}
+		n = xport_line_run(p, chunk_len(p, end, XPORT_BLOCK), &lines);
+		if (!n)
+			return -EINVAL;
+		ret = xport_send_lines(x, p, n);
+		if (ret)
+			return ret;
+		p += n;
 		ret = x->ops->flush(x);
 		if (ret)
 			return ret;

@@ -231,7 +231,7 @@ static int next_piece(struct child *c, struct xport_piece *p)
 	int ret;
 
 	for (;;) {
-		ret = c->x->ops->recv(c->x, p, XPORT_NOWAIT);
+		ret = c->x->ops->recv(c->x, p, XPORT_NOWAIT | XPORT_LINES);
 		if (ret != -EAGAIN)
 			return ret;
 		if (stop_sig)
@@ -239,10 +239,24 @@ static int next_piece(struct child *c, struct xport_piece *p)
 		ret = flush_results(c);
 		if (ret)
 			return ret;
-		ret = c->x->ops->recv(c->x, p, 0);
+		ret = c->x->ops->recv(c->x, p, XPORT_LINES);
 		if (ret != -EINTR)
 			return ret;
 	}
+}
+
+/* Sum every line of a piece of whole lines, then release it. */
+static int run_lines(struct child *c, const struct xport_piece *p)
+{
+	const char *s = p->data, *end = p->data + p->len, *nl;
+	int ret = 0;
+
+	for (; !ret && s < end; s = nl + 1) {
+		nl = memchr(s, '\n', end - s);
+		sum_feed(&c->sum, s, nl - s);
+		ret = line_done(c);
+	}
+	return ret ? ret : c->x->ops->recv_done(c->x);
 }
 
 /* Return: XPORT_EOF at the end of the stream, else a -errno. */
@@ -256,6 +270,12 @@ static int run(struct child *c)
 		ret = next_piece(c, &p);
 		if (ret)
 			return ret;
+		if (p.lines) {
+			ret = run_lines(c, &p);
+			if (ret)
+				return ret;
+			continue;
+		}
 		sum_feed(&c->sum, p.data, p.len);
 		c->mid_line = !p.eol;
 		ret = c->x->ops->recv_done(c->x);

@@ -159,11 +159,29 @@ static int send_lines(struct parent *p, const char *buf, size_t len)
 	int ret;
 
 	while (len) {
-		const char *nl = memchr(buf, '\n', len);
-		size_t n = nl ? (size_t)(nl - buf) : len;
+		const char *nl;
+		uint64_t lines = 0;
+		size_t n;
 
 		if (stop_sig && !p->mid_line)
 			return -EINTR;
+		/*
+		 * Streaming, when the transport packs lines: the lines up to
+		 * an empty or unfinished one, at once.
+		 */
+		n = p->interactive || p->mid_line || !p->x->ops->send_lines ?
+		    0 : xport_line_run(buf, len, &lines);
+		if (n) {
+			ret = xport_send_lines(p->x, buf, n);
+			if (ret)
+				return ret;
+			p->lines += lines;
+			buf += n;
+			len -= n;
+			continue;
+		}
+		nl = memchr(buf, '\n', len);
+		n = nl ? (size_t)(nl - buf) : len;
 		if (nl && !n && !p->mid_line) {
 			p->rest = len - 1;
 			return 1;

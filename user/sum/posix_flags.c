@@ -186,6 +186,7 @@ static int pf_recv(struct xport *x, struct xport_piece *pc,
 	pc->data = p->buf;
 	pc->eol = n && p->buf[n - 1] == '\n';
 	pc->len = n ? n - pc->eol : 1;
+	pc->lines = false;	/* one line per message: the lab's protocol */
 	if (!n)
 		p->buf[0] = '\0';
 	return 0;

@@ -47,6 +47,51 @@ void xport_format_stats(char *buf, size_t size, uint64_t sent,
 }
 
 /**
+ * xport_line_run() - the whole, non-empty lines at the start of @buf
+ * @buf: bytes read, at the start of a line
+ * @len: how many
+ * @lines: incremented by the number of lines in the run
+ *
+ * The run stops before an empty line and before a line @buf does not end.
+ *
+ * Return: its bytes, '\n's included: what xport_send_lines() takes.
+ */
+size_t xport_line_run(const char *buf, size_t len, uint64_t *lines)
+{
+	const char *s = buf, *end = buf + len, *nl;
+
+	while (s < end && *s != '\n') {
+		nl = memchr(s, '\n', end - s);
+		if (!nl)
+			break;
+		++*lines;
+		s = nl + 1;
+	}
+	return s - buf;
+}
+
+/**
+ * xport_send_lines() - queue whole lines at once
+ * @x: the sending side, with no line half sent
+ * @buf: lines, each ended by '\n'
+ * @len: their bytes
+ *
+ * The ring transports pack them into records at the cost of one copy.
+ *
+ * Return: 0, -EOPNOTSUPP if the transport sends line by line only
+ * (posix-flags: use send()), -EINVAL if @buf does not end a line or a
+ * line is half sent, or the transport's -errno.
+ */
+int xport_send_lines(struct xport *x, const char *buf, size_t len)
+{
+	if (!x->ops->send_lines)
+		return -EOPNOTSUPP;
+	if (len && buf[len - 1] != '\n')
+		return -EINVAL;
+	return x->ops->send_lines(x, buf, len);
+}
+
+/**
  * xport_create() - create a channel, as the parent
  * @cfg: kind, name, size, ...
  * @x: receives the endpoint

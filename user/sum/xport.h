@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #define XPORT_NOWAIT	0x1U	/* recv(): -EAGAIN instead of waiting */
+#define XPORT_LINES	0x2U	/* recv(): whole lines at once may come */
 #define XPORT_EOF	1		/* recv(): the peer closed its side */
 /* Default xport_cfg.spin: RING_SPIN_DEFAULT, see lib/ring.h. */
 #define XPORT_SPIN_DEFAULT	100U
@@ -64,16 +65,21 @@ struct xport_status {
  * @data: bytes, without the newline; valid until recv_done()
  * @len: how many
  * @eol: this piece ends its line
+ * @lines: only with XPORT_LINES: @data holds one or more whole lines, each
+ *	ended by its '\n', which @len counts (@eol is set too)
  */
 struct xport_piece {
 	const char *data;
 	size_t len;
 	bool eol;
+	bool lines;
 };
 
 /**
  * struct xport_ops - a transport
  * @send: queue a piece of the current outgoing line; @eol ends the line
+ * @send_lines: queue whole lines, each ended by '\n', when no line is
+ *	half sent; NULL when the transport sends line by line only
  * @flush: make everything queued visible to the peer
  * @close: send end-of-stream (flushes); never waits for ring space
  * @recv: the next incoming piece; 0, XPORT_EOF, -EAGAIN (XPORT_NOWAIT),
@@ -90,6 +96,7 @@ struct xport_piece {
  */
 struct xport_ops {
 	int (*send)(struct xport *x, const char *buf, size_t len, bool eol);
+	int (*send_lines)(struct xport *x, const char *buf, size_t len);
 	int (*flush)(struct xport *x);
 	int (*close)(struct xport *x);
 	int (*recv)(struct xport *x, struct xport_piece *p, unsigned int flags);
@@ -143,6 +150,8 @@ struct xport {
 void xport_format_stats(char *buf, size_t size, uint64_t sent,
 			uint64_t received, uint64_t waits, uint64_t wakes,
 			uint64_t wakes_skipped, uint64_t spin_hits);
+size_t xport_line_run(const char *buf, size_t len, uint64_t *lines);
+int xport_send_lines(struct xport *x, const char *buf, size_t len);
 int xport_create(const struct xport_cfg *cfg, struct xport **x);
 int xport_attach(const struct xport_cfg *cfg, struct xport **x);
 bool xport_kind_valid(const char *kind);

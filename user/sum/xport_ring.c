@@ -280,14 +280,19 @@ static int xring_seal(struct xring *r)
  * Reserve a new chunk; 0, or 1 when chunks cannot carry @len + 1 bytes.
  * At most a quarter of the ring, so that a small ring keeps pipelining.
  */
-static int xring_open_chunk(struct xring *r, size_t len)
+static uint32_t xring_chunk_cap(struct xring *r)
 {
 	uint32_t cap = ring_max_payload(&r->tx) / 4;
+
+	return cap < XRING_CHUNK ? cap : XRING_CHUNK;
+}
+
+static int xring_open_chunk(struct xring *r, size_t len)
+{
+	uint32_t cap = xring_chunk_cap(r);
 	void *p;
 	int ret;
 
-	if (cap > XRING_CHUNK)
-		cap = XRING_CHUNK;
 	if (len >= cap)
 		return 1;
 	do {
@@ -354,6 +359,55 @@ static int xring_send(struct xport *x, const char *buf, size_t len, bool eol)
 	}
 }
 
+/*
+ * As many of @buf's whole lines as fit in @room, or 0 when the first one
+ * does not.
+ */
+static size_t xring_fit(const char *buf, size_t len, size_t room)
+{
+	const char *nl;
+
+	if (len <= room)
+		return len;
+	nl = memrchr(buf, '\n', room);
+	return nl ? (size_t)(nl + 1 - buf) : 0;
+}
+
+/* Whole lines, packed into chunks with one copy per chunk. */
+static int xring_send_lines(struct xport *x, const char *buf, size_t len)
+{
+	struct xring *r = to_xring(x);
+	const char *nl;
+	size_t n;
+	int ret;
+
+	if (r->mid_line)
+		return -EINVAL;
+	while (len) {
+		n = xring_fit(buf, len, r->chunk ? r->chunk_cap - r->chunk_len :
+					xring_chunk_cap(r));
+		if (!n && r->chunk) {
+			ret = xring_seal(r);	/* the next line opens another */
+		} else if (!n) {
+			/* A line longer than a chunk goes in records of its own. */
+			nl = memchr(buf, '\n', len);
+			n = nl + 1 - buf;
+			ret = xring_send(x, buf, n - 1, true);
+		} else {
+			ret = r->chunk ? 0 : xring_open_chunk(r, 0);
+			if (!ret) {
+				memcpy(r->chunk + r->chunk_len, buf, n);
+				r->chunk_len += n;
+			}
+		}
+		if (ret)
+			return ret;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
 static int xring_flush(struct xport *x)
 {
 	struct xring *r = to_xring(x);
@@ -370,17 +424,30 @@ static int xring_close(struct xport *x)
 	return ret ? ret : ring_close(&r->tx);
 }
 
-/* The next line of the XREC_LINES record being read. */
-static int xring_next_line(struct xring *r, struct xport_piece *p)
+/*
+ * The next line of the XREC_LINES record being read or, with XPORT_LINES,
+ * every line left in it.
+ */
+static int xring_next_line(struct xring *r, struct xport_piece *p,
+			   unsigned int flags)
 {
-	const char *nl = memchr(r->lines, '\n', r->lines_left);
+	const char *nl;
 
+	p->data = r->lines;
+	p->eol = true;
+	p->lines = flags & XPORT_LINES;
+	if (p->lines) {
+		if (r->lines[r->lines_left - 1] != '\n')
+			return -EBADMSG;
+		r->line_len = r->lines_left - 1;
+		p->len = r->lines_left;
+		return 0;
+	}
+	nl = memchr(r->lines, '\n', r->lines_left);
 	if (!nl)
 		return -EBADMSG;
 	r->line_len = nl - r->lines;
-	p->data = r->lines;
 	p->len = r->line_len;
-	p->eol = true;
 	return 0;
 }
 
@@ -392,7 +459,7 @@ static int xring_recv(struct xport *x, struct xport_piece *p,
 	int ret;
 
 	if (r->lines)
-		return xring_next_line(r, p);
+		return xring_next_line(r, p, flags);
 	do {
 		ret = ring_peek(&r->rx, &rec,
 				flags & XPORT_NOWAIT ? RING_NOWAIT : 0);
@@ -401,16 +468,17 @@ static int xring_recv(struct xport *x, struct xport_piece *p,
 		return XPORT_EOF;
 	if (ret)
 		return ret;
-	if (rec.type == XREC_LINES) {
+	if (rec.type == XREC_LINES && rec.len) {
 		r->lines = rec.data;
 		r->lines_left = rec.len;
-		return xring_next_line(r, p);
+		return xring_next_line(r, p, flags);
 	}
 	if (rec.type != XREC_PART && rec.type != XREC_LINE)
 		return -EBADMSG;
 	p->data = rec.data;
 	p->len = rec.len;
 	p->eol = rec.type == XREC_LINE;
+	p->lines = false;
 	return 0;
 }
 
@@ -481,6 +549,7 @@ static void xring_destroy(struct xport *x)
 
 static const struct xport_ops xring_ops = {
 	.send = xring_send,
+	.send_lines = xring_send_lines,
 	.flush = xring_flush,
 	.close = xring_close,
 	.recv = xring_recv,

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests of the transports' whole-line path (user/sum/xport.c,
+ * xport_ring.c): xport_line_run(), xport_send_lines() into packed records
+ * and its errors, and XPORT_LINES receives, on the "futex" ring transport
+ * in one process (the ring is big enough that nothing waits).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+#include "xport.h"
+#include "xorshift.h"
+
+#define XT_SIZE		(256 * 1024)
+#define XT_TEXT		(48 * 1024)
+
+FIXTURE(xt)
+{
+	struct xport *tx;
+	struct xport *rx;
+	char name[32];
+};
+
+FIXTURE_SETUP(xt)
+{
+	struct xport_cfg cfg = { .kind = "futex", .region_size = XT_SIZE };
+
+	snprintf(self->name, sizeof(self->name), "xport-test-%d", getpid());
+	cfg.name = self->name;
+	ASSERT_EQ(0, xport_create(&cfg, &self->tx));
+	ASSERT_EQ(0, xport_attach(&cfg, &self->rx));
+	ASSERT_EQ(0, self->tx->ops->peer_ready(self->tx));
+}
+
+FIXTURE_TEARDOWN(xt)
+{
+	self->rx->ops->destroy(self->rx);
+	self->tx->ops->destroy(self->tx);
+}
+
+/* Lines of 1 to 80 bytes, and every 16th one longer than a record. */
+static size_t make_text(char *buf, size_t size, uint64_t *lines)
+{
+	unsigned long long rng = 7;
+	size_t len = 0, n;
+
+	*lines = 0;
+	for (;;) {
+		n = 1 + xorshift64(&rng) % 80;
+		if (!(*lines % 16))
+			n = 4096 + xorshift64(&rng) % 3000;
+		if (len + n + 1 > size)
+			return len;
+		memset(buf + len, '0' + *lines % 10, n);
+		len += n;
+		buf[len++] = '\n';
+		++*lines;
+	}
+}
+
+/* Receive everything, alternately by piece and by whole lines. */
+static size_t drain(struct __test_metadata *_metadata, struct xport *rx,
+		    char *out, size_t size, uint64_t *packed)
+{
+	struct xport_piece p;
+	unsigned int i = 0;
+	size_t len = 0;
+	int ret;
+
+	*packed = 0;
+	while ((ret = rx->ops->recv(rx, &p, i++ % 2 ? XPORT_LINES : 0)) == 0) {
+		ASSERT_LE(len + p.len + 1, size);
+		memcpy(out + len, p.data, p.len);
+		len += p.len;
+		if (p.lines) {
+			ASSERT_EQ('\n', p.data[p.len - 1]);
+			++*packed;
+		} else if (p.eol) {
+			out[len++] = '\n';
+		}
+		ASSERT_EQ(0, rx->ops->recv_done(rx));
+	}
+	EXPECT_EQ(XPORT_EOF, ret);
+	return len;
+}
+
+TEST_F(xt, send_lines_round_trip)
+{
+	static char text[XT_TEXT], out[XT_TEXT];
+	uint64_t lines, packed;
+	size_t len = make_text(text, sizeof(text), &lines), got;
+
+	ASSERT_EQ(0, xport_send_lines(self->tx, text, len));
+	ASSERT_EQ(0, self->tx->ops->close(self->tx));
+	got = drain(_metadata, self->rx, out, sizeof(out), &packed);
+	ASSERT_EQ(len, got);
+	EXPECT_EQ(0, memcmp(text, out, len));
+	/* Short lines went several to a record. */
+	EXPECT_GT(packed, 0);
+}
+
+TEST_F(xt, send_lines_after_pieces)
+{
+	static const char text[] = "1 2\n3\n";
+	char out[64];
+	uint64_t packed;
+
+	ASSERT_EQ(0, self->tx->ops->send(self->tx, "4", 1, true));
+	ASSERT_EQ(0, xport_send_lines(self->tx, text, strlen(text)));
+	ASSERT_EQ(0, self->tx->ops->send(self->tx, "5", 1, true));
+	ASSERT_EQ(0, self->tx->ops->close(self->tx));
+	ASSERT_EQ(10, drain(_metadata, self->rx, out, sizeof(out), &packed));
+	EXPECT_EQ(0, memcmp("4\n1 2\n3\n5\n", out, 10));
+}
+
+TEST_F(xt, send_lines_unended)
+{
+	EXPECT_EQ(-EINVAL, xport_send_lines(self->tx, "1\n2", 3));
+}
+
+TEST_F(xt, send_lines_mid_line)
+{
+	ASSERT_EQ(0, self->tx->ops->send(self->tx, "1", 1, false));
+	EXPECT_EQ(-EINVAL, xport_send_lines(self->tx, "2\n", 2));
+}
+
+TEST(send_lines_posix_flags)
+{
+	struct xport_cfg cfg = { .kind = "posix-flags" };
+	struct xport *x;
+	char name[32];
+
+	snprintf(name, sizeof(name), "xport-test-pf-%d", getpid());
+	cfg.name = name;
+	ASSERT_EQ(0, xport_create(&cfg, &x));
+	EXPECT_EQ(-EOPNOTSUPP, xport_send_lines(x, "1\n", 2));
+	x->ops->destroy(x);
+}
+
+TEST(line_run)
+{
+	uint64_t lines = 0;
+
+	EXPECT_EQ(6, xport_line_run("1\n2 3\nx", 7, &lines));
+	EXPECT_EQ(2, lines);
+	EXPECT_EQ(2, xport_line_run("1\n\n2\n", 5, &lines));
+	EXPECT_EQ(3, lines);
+	EXPECT_EQ(0, xport_line_run("\n1\n", 3, &lines));
+	EXPECT_EQ(0, xport_line_run("12", 2, &lines));
+	EXPECT_EQ(0, xport_line_run("", 0, &lines));
+	EXPECT_EQ(3, lines);
+}
+
+TEST_HARNESS_MAIN
