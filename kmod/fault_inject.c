@@ -2,7 +2,8 @@
 /*
  * vmshm fault injection, on kernels with CONFIG_FAULT_INJECTION_DEBUG_FS
  * (the debug lane's kernel).  Races that need a window wider than TCG
- * gives are opened here on demand, and only here.
+ * gives are opened here on demand, and only here; so are the failures
+ * that no test could cause otherwise.
  *
  * /sys/kernel/debug/vmshm_wait_race/ is a standard fault attribute
  * (Documentation/fault-injection/fault-injection.rst) with one extra file:
@@ -13,6 +14,11 @@
  * delayed: should_fail() also counts its call sites against a task's
  * fail-nth, and a fail-nth sweep (fail_nth_test) must neither land on a
  * delay nor see one.  The attribute starts quiet (verbose 0).
+ *
+ * /sys/kernel/debug/vmshm_fail_link_name/, when it fires, makes
+ * vmshm_ns_link_name() fail with ENOMEM as if the name table could not
+ * grow, which no test can cause otherwise: the table only allocates when
+ * it is resized.  Same rules: marked tasks only, quiet at first.
  */
 #include <linux/debugfs.h>
 #include <linux/delay.h>
@@ -26,6 +32,9 @@ static DECLARE_FAULT_ATTR(vmshm_wait_race_attr);
 /* Written through debugfs only; read once per injection. */
 static u32 vmshm_wait_race_delay_ms = 100;
 static struct dentry *vmshm_wait_race_dir;
+
+static DECLARE_FAULT_ATTR(vmshm_link_name_attr);
+static struct dentry *vmshm_link_name_dir;
 
 /**
  * vmshm_fault_wait_race() - widen the window before a timed-out waiter
@@ -42,6 +51,17 @@ void vmshm_fault_wait_race(void)
 }
 
 /**
+ * vmshm_fault_link_name() - whether linking a region's name should fail
+ *
+ * Return: true when the fault attribute fires for the current task.
+ */
+bool vmshm_fault_link_name(void)
+{
+	return current->make_it_fail &&
+	       should_fail(&vmshm_link_name_attr, 1);
+}
+
+/**
  * vmshm_fault_init() - create the debugfs attributes
  *
  * Fault injection is a debugging aid, so a failure here is not fatal: the
@@ -50,6 +70,12 @@ void vmshm_fault_wait_race(void)
 void vmshm_fault_init(void)
 {
 	struct dentry *dir;
+
+	vmshm_link_name_attr.verbose = 0;
+	dir = fault_create_debugfs_attr("vmshm_fail_link_name", NULL,
+					&vmshm_link_name_attr);
+	if (!IS_ERR(dir))
+		vmshm_link_name_dir = dir;
 
 	vmshm_wait_race_attr.verbose = 0;
 	dir = fault_create_debugfs_attr("vmshm_wait_race", NULL,
@@ -66,4 +92,5 @@ void vmshm_fault_init(void)
 void vmshm_fault_exit(void)
 {
 	debugfs_remove_recursive(vmshm_wait_race_dir);
+	debugfs_remove_recursive(vmshm_link_name_dir);
 }

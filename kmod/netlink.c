@@ -56,7 +56,11 @@ struct vmshm_nl_sub {
  * netlink socket; nested inside the notifier chains' rwsems only.
  */
 static DEFINE_MUTEX(vmshm_nl_subs_lock);
-/* struct vmshm_nl_sub.node, under vmshm_nl_subs_lock. */
+/*
+ * struct vmshm_nl_sub.node, changed and walked under vmshm_nl_subs_lock.
+ * The region event notifier also reads it without the lock, with
+ * list_empty() only, to skip the lock when nobody listens.
+ */
 static LIST_HEAD(vmshm_nl_subs);
 
 static const struct nla_policy vmshm_nl_policy[VMSHM_A_MAX + 1] = {
@@ -556,6 +560,19 @@ static int vmshm_nl_region_event(struct notifier_block *nb,
 {
 	const struct vmshm_region_event *ev = data;
 	struct vmshm_nl_sub *sub, *tmp;
+
+	/*
+	 * Most events have no listener: spare them the mutex.  list_empty()
+	 * reads the head with READ_ONCE(), paired with the WRITE_ONCE() of
+	 * list_add_tail() and list_del(), and decides nothing but whether to
+	 * look under the lock.  A SUBSCRIBE that races with this check may
+	 * miss this one event, as it would had the event come a moment
+	 * sooner; a socket whose SUBSCRIBE returned before the event began
+	 * is on the list here (the mutex's release orders its
+	 * list_add_tail() before the reply), so it hears the event.
+	 */
+	if (list_empty(&vmshm_nl_subs))
+		return NOTIFY_DONE;
 
 	mutex_lock(&vmshm_nl_subs_lock);
 	list_for_each_entry_safe(sub, tmp, &vmshm_nl_subs, node) {

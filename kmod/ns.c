@@ -124,6 +124,8 @@ int vmshm_ns_link_name(struct vmshm_region *r)
 	int ret;
 
 	lockdep_assert_held(&vmshm_lock);
+	if (vmshm_fault_link_name())
+		return -ENOMEM;
 	ret = rhashtable_lookup_insert_key(&r->ns->names, r->name,
 					   &r->name_node, vmshm_name_params);
 	if (ret == -EBUSY)	/* the table could not grow in time */

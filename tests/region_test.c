@@ -296,4 +296,70 @@ TEST_F(region, anon_over_scm_rights)
 	close(sv[1]);
 }
 
+/* The fault attribute of fault_inject.c, on debug kernels only. */
+#define FAIL_LINK_NAME	"/sys/kernel/debug/vmshm_fail_link_name"
+
+/* Mark the calling thread for fault attributes ("1") or unmark it ("0"). */
+static int make_it_fail(const char *on)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/make-it-fail",
+		 (long)syscall(SYS_gettid));
+	return write_file(path, on);
+}
+
+/* 1 when /proc/vmshm has a region row named @name, 0 if not, or -errno. */
+static int proc_lists(const char *name)
+{
+	char line[512], first[VMSHM_NAME_MAX + 1];
+	FILE *f = fopen("/proc/vmshm", "r");
+	int found = 0;
+
+	if (!f)
+		return -errno;
+	while (!found && fgets(line, sizeof(line), f))
+		found = line[0] != ' ' && sscanf(line, "%64s", first) == 1 &&
+			!strcmp(first, name);
+	fclose(f);
+	return found;
+}
+
+/*
+ * A name that cannot be linked (the name table could not grow) fails
+ * CREATE with ENOMEM and leaves nothing behind: no region in /proc/vmshm
+ * or in the totals, no name, and the file is still free to create the
+ * same name again.
+ */
+TEST_F(region, create_link_name_enomem)
+{
+	int ret;
+
+	if (access(FAIL_LINK_NAME, F_OK))
+		SKIP(return, "%s: needs CONFIG_FAULT_INJECTION_DEBUG_FS",
+		     FAIL_LINK_NAME);
+	ASSERT_EQ(0, write_file(FAIL_LINK_NAME "/verbose", "0"));
+	ASSERT_EQ(0, write_file(FAIL_LINK_NAME "/task-filter", "Y"));
+	ASSERT_EQ(0, write_file(FAIL_LINK_NAME "/interval", "1"));
+	ASSERT_EQ(0, write_file(FAIL_LINK_NAME "/probability", "100"));
+	ASSERT_EQ(0, write_file(FAIL_LINK_NAME "/times", "1"));
+
+	ASSERT_EQ(0, make_it_fail("1"));
+	ret = _test_cmd_create(self->fd, self->name, 2 * page_size(), 0600, 0);
+	ASSERT_EQ(0, make_it_fail("0"));
+	ASSERT_EQ(0, write_file(FAIL_LINK_NAME "/probability", "0"));
+	ASSERT_EQ(-ENOMEM, ret);
+
+	ASSERT_EQ(0, proc_lists(self->name));
+	test_err_attach(ENOENT, self->fd, self->name, 0);
+	ASSERT_ALL_FREED(self);
+
+	test_cmd_create(self->fd, self->name, 2 * page_size(), 0600, 0);
+	ASSERT_EQ(1, proc_lists(self->name));
+	test_cmd_unlink(self->fd, self->name);
+	close(self->fd);
+	self->fd = test_open();
+	ASSERT_ALL_FREED(self);
+}
+
 TEST_HARNESS_MAIN

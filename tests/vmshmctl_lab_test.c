@@ -7,29 +7,18 @@
 #include "vmshmctl_run.h"
 
 FIXTURE(lab) {
-	struct ctl_out *o;
-	struct vmshm_nl *nl;
-	char name[VMSHM_NAME_MAX];
-	int fd;
+	CTL_FIXTURE_MEMBERS;
 };
 
 FIXTURE_SETUP(lab)
 {
-	self->nl = test_nl_open();
-	if (!ctl_path())
-		SKIP(return, "vmshmctl not found: set VMSHMCTL");
-	self->o = malloc(sizeof(*self->o));
-	ASSERT_NE(NULL, self->o);
-	self->fd = test_open();
-	snprintf(self->name, sizeof(self->name), "lab-%d", getpid());
+	ctl_fixture_setup(self, "lab");
 }
 
 FIXTURE_TEARDOWN(lab)
 {
 	vmshm_unlink(self->fd, self->name);
-	close(self->fd);
-	free(self->o);
-	vmshm_nl_close(self->nl);
+	ctl_fixture_teardown(self);
 }
 
 /* The /proc/vmshm row of @name; the test fails without one. */

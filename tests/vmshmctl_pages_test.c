@@ -13,11 +13,8 @@
 #define PM_PRESENT	(1ULL << 63)
 
 FIXTURE(pages) {
-	struct ctl_out *o;
-	struct vmshm_nl *nl;
-	int fd;
+	CTL_FIXTURE_MEMBERS;
 	uint32_t id;
-	char name[VMSHM_NAME_MAX];
 	char *p;
 	char *q;
 };
@@ -29,13 +26,7 @@ FIXTURE(pages) {
  */
 FIXTURE_SETUP(pages)
 {
-	self->nl = test_nl_open();
-	if (!ctl_path())
-		SKIP(return, "vmshmctl not found: set VMSHMCTL");
-	self->o = malloc(sizeof(*self->o));
-	ASSERT_NE(NULL, self->o);
-	self->fd = test_open();
-	snprintf(self->name, sizeof(self->name), "pages-%d", getpid());
+	ctl_fixture_setup(self, "pages");
 	ASSERT_EQ(0, vmshm_create(self->fd, self->name, NR_PAGES * page_size(),
 				  0644, VMSHM_CREATE_TRANSIENT, &self->id));
 	self->p = test_mmap(self->fd, NR_PAGES * page_size(),
@@ -53,9 +44,7 @@ FIXTURE_TEARDOWN(pages)
 		munmap(self->q, page_size());
 	if (self->p)
 		munmap(self->p, NR_PAGES * page_size());
-	close(self->fd);
-	free(self->o);
-	vmshm_nl_close(self->nl);
+	ctl_fixture_teardown(self);
 }
 
 /* The map line of page 0, without its label. */

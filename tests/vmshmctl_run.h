@@ -130,6 +130,39 @@ static int _ctl_run(struct ctl_out *o, const char *const *args)
 	ASSERT_STREQ("", (o)->out);					\
 } while (0)
 
+/*
+ * The members every vmshmctl fixture starts with: the output of the last
+ * run, a netlink socket, an open /dev/vmshm and a region name of the
+ * test's own.
+ */
+#define CTL_FIXTURE_MEMBERS						\
+	struct ctl_out *o;						\
+	struct vmshm_nl *nl;						\
+	int fd;								\
+	char name[VMSHM_NAME_MAX]
+
+/*
+ * Set up CTL_FIXTURE_MEMBERS in FIXTURE_SETUP(), with the name
+ * "@prefix-PID"; skip the test when there is no vmshmctl to run.
+ */
+#define ctl_fixture_setup(self, prefix) do {				\
+	(self)->nl = test_nl_open();					\
+	if (!ctl_path())						\
+		SKIP(return, "vmshmctl not found: set VMSHMCTL");	\
+	(self)->o = malloc(sizeof(*(self)->o));				\
+	ASSERT_NE(NULL, (self)->o);					\
+	(self)->fd = test_open();					\
+	snprintf((self)->name, sizeof((self)->name), prefix "-%d",	\
+		 getpid());						\
+} while (0)
+
+/* Undo ctl_fixture_setup(), in FIXTURE_TEARDOWN(). */
+#define ctl_fixture_teardown(self) do {					\
+	close((self)->fd);						\
+	free((self)->o);						\
+	vmshm_nl_close((self)->nl);					\
+} while (0)
+
 /* Parse stdout strictly; the tree is the caller's to free. */
 static inline struct json *ctl_json(struct __test_metadata *_metadata,
 				    const char *text)

@@ -11,24 +11,15 @@
 #define MONITOR_MS	10000
 
 FIXTURE(ctl) {
-	struct ctl_out *o;
-	struct vmshm_nl *nl;
-	int fd;
+	CTL_FIXTURE_MEMBERS;
 	uint32_t id;
-	char name[VMSHM_NAME_MAX];
 	char *p;
 };
 
 FIXTURE_SETUP(ctl)
 {
-	self->nl = test_nl_open();
-	if (!ctl_path())
-		SKIP(return, "vmshmctl not found: set VMSHMCTL");
-	self->o = malloc(sizeof(*self->o));
-	ASSERT_NE(NULL, self->o);
-	self->fd = test_open();
+	ctl_fixture_setup(self, "ctl");
 	umask(0);
-	snprintf(self->name, sizeof(self->name), "ctl-%d", getpid());
 	ASSERT_EQ(0, vmshm_create(self->fd, self->name, 3 * page_size(), 0640,
 				  VMSHM_CREATE_TRANSIENT, &self->id));
 	self->p = test_mmap(self->fd, 3 * page_size(), PROT_READ | PROT_WRITE, 0);
@@ -40,9 +31,7 @@ FIXTURE_TEARDOWN(ctl)
 {
 	if (self->p)
 		munmap(self->p, 3 * page_size());
-	close(self->fd);
-	free(self->o);
-	vmshm_nl_close(self->nl);
+	ctl_fixture_teardown(self);
 }
 
 TEST_F(ctl, usage_errors)

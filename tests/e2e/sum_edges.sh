@@ -9,22 +9,9 @@
 # Usage: sum_edges.sh [--transport=KIND] [--bin=DIR]
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
-bin=$here/../../user/sum
-transport=vmshm
-for a in "$@"; do
-	case $a in
-	--transport=*) transport=${a#*=} ;;
-	--bin=*) bin=${a#*=} ;;
-	*) echo "usage: $0 [--transport=KIND] [--bin=DIR]" >&2; exit 2 ;;
-	esac
-done
-
-dir=$(mktemp -d "${TMPDIR:-/tmp}/sum_edges.XXXXXX") || exit 1
-trap 'rm -rf "$dir"' EXIT
-cd "$dir" || exit 1
-nr=0
-failed=0
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "$0")/sum_lib.sh"
+sum_init sum_edges "$@"
 
 # check NAME WANT_FILE [PARENT_ARGS...] < input: results must equal WANT.
 check() {
@@ -112,5 +99,4 @@ else
 	fi
 fi
 
-echo "# sum_edges transport=$transport: $((nr - failed)) passed, $failed failed"
-[ "$failed" -eq 0 ]
+sum_summary

@@ -30,22 +30,9 @@
 # Usage: sum_faults.sh [--transport=KIND] [--bin=DIR]
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
-bin=$here/../../user/sum
-transport=vmshm
-for a in "$@"; do
-	case $a in
-	--transport=*) transport=${a#*=} ;;
-	--bin=*) bin=${a#*=} ;;
-	*) echo "usage: $0 [--transport=KIND] [--bin=DIR]" >&2; exit 2 ;;
-	esac
-done
-
-dir=$(mktemp -d "${TMPDIR:-/tmp}/sum_faults.XXXXXX") || exit 1
-trap 'cleanup; rm -rf "$dir"' EXIT
-cd "$dir" || exit 1
-nr=0
-failed=0
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "$0")/sum_lib.sh"
+sum_init sum_faults "$@"
 bg_pids=
 
 cleanup() {
@@ -336,5 +323,4 @@ else
 	result no_guard "$msg"
 fi
 
-echo "# sum_faults transport=$transport: $((nr - failed)) passed, $failed failed"
-[ "$failed" -eq 0 ]
+sum_summary

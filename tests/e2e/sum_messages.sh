@@ -10,22 +10,9 @@
 # Usage: sum_messages.sh [--transport=KIND] [--bin=DIR]
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
-bin=$here/../../user/sum
-transport=vmshm
-for a in "$@"; do
-	case $a in
-	--transport=*) transport=${a#*=} ;;
-	--bin=*) bin=${a#*=} ;;
-	*) echo "usage: $0 [--transport=KIND] [--bin=DIR]" >&2; exit 2 ;;
-	esac
-done
-
-dir=$(mktemp -d "${TMPDIR:-/tmp}/sum_messages.XXXXXX") || exit 1
-trap 'rm -rf "$dir"' EXIT
-cd "$dir" || exit 1
-nr=0
-failed=0
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "$0")/sum_lib.sh"
+sum_init sum_messages "$@"
 
 result() {
 	nr=$((nr + 1))
@@ -113,5 +100,4 @@ run '5\n6\n'
 want 'parent: 2 lines sent, 2 results written to results, child exited with status 0'
 result plural "$msg"
 
-echo "# sum_messages transport=$transport: $((nr - failed)) passed, $failed failed"
-[ "$failed" -eq 0 ]
+sum_summary
