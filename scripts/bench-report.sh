@@ -381,8 +381,9 @@ function targets(   i, f) {
 	print "## Targets"
 	print ""
 	print "Each judged on the worse placement.  \"vmshm blocking round " \
-	      "trip\" is the best of vmshm-wait, vmshm-poll and vmshm-ring " \
-	      "(never spinning) by its ratio to futex.  The page-fault " \
+	      "trip\" is the best of vmshm-wait, vmshm-wait-wake, " \
+	      "vmshm-poll and vmshm-ring (never spinning) by its ratio to " \
+	      "futex.  The page-fault " \
 	      "targets are judged at each size.  The *_vs_committed targets " \
 	      "(from scripts/bench-report.sh, when given the committed CSV) " \
 	      "hold a median to the committed run's IQR: a round trip's " \

@@ -11,7 +11,9 @@
  * discarded warm-up.
  *
  * curve/pairs: P ping-pong pairs at once, each two processes with a
- * channel of its own (pingpong.c's futex and vmshm-wait transports), left
+ * channel of its own (pingpong.c's futex and vmshm-wait-wake transports:
+ * the latter is VMSHM_WAIT with VMSHM_WAIT_WAKE, a wake and a wait in one
+ * call, as the ring of parent and child blocks), left
  * to the scheduler on every vCPU.  After a warm-up, the round trips of all
  * pairs are counted over a time window.  Each repetition runs both
  * transports, in alternating order, and their ratio is taken inside it.
@@ -468,11 +470,11 @@ close:
 	return ret;
 }
 
-/* One point: @reps repetitions of futex and vmshm-wait, alternating. */
+/* One point: @reps repetitions of futex and vmshm-wait-wake, alternating. */
 static int pairs_point(const struct bench_cfg *cfg, struct curve *c,
 		       unsigned int i, unsigned int np, struct pairs_ctl *pc)
 {
-	const struct pp_ops *ops[2] = { &pp_futex, &pp_vmshm_wait };
+	const struct pp_ops *ops[2] = { &pp_futex, &pp_vmshm_wait_wake };
 	double v[3][CURVE_REPS];
 	unsigned int k, s, o;
 	int ret;
@@ -511,7 +513,7 @@ int curve_pairs(const struct bench_cfg *cfg, struct curve *c)
 	c->nr_series = 3;
 	c->series[0] = (struct curve_series){ .name = "futex",
 					      .unit = "round trips/s" };
-	c->series[1] = (struct curve_series){ .name = "vmshm-wait",
+	c->series[1] = (struct curve_series){ .name = "vmshm-wait-wake",
 					      .unit = "round trips/s" };
 	c->series[2] = (struct curve_series){ .name = "vmshm-vs-futex",
 					      .unit = "ratio" };
