@@ -42,10 +42,12 @@
  * poll() cannot follow.  Its queue entries belong to select() and epoll:
  * their wake functions (pollwake(), ep_poll_callback()) run when
  * __wake_up() calls them, under our queue lock, take the poll mask as the
- * key and wake a task we never see, so there is nothing to collect.  And
- * poll_wait() queues the entry, then vmshm_poll() loads the counter with
- * only the lock's release in between, so the lock itself orders the two
- * sides: r->wq is woken the usual way, under its lock, unconditionally.
+ * key and wake a task we never see, so there is nothing to collect: r->wq
+ * is woken the usual way, under its lock.  It is skipped when empty, as
+ * wq_has_sleeper() allows: vmshm_poll() issues a full barrier between
+ * poll_wait()'s enqueue and its load of the counter (as sock_poll_wait()
+ * does), and the waker's fully ordered increment comes before its
+ * waitqueue_active() load, so the argument above holds for poll() too.
  *
  * A wake-one and a waiter that gives up.  The waiter's timer fires (or a
  * signal comes) and its recheck finds nothing, but it is still queued
@@ -124,7 +126,8 @@ static bool vmshm_word_ok(struct vmshm_region *r, u64 offset)
 
 /**
  * struct vmshm_word - a region word the kernel reads or writes
- * @page: its page, referenced, so that it stays in memory
+ * @page: its page, referenced, so that it stays in memory; NULL for a
+ *	word on another's page (vmshm_word_get_near())
  * @val: the word, in the page's kernel mapping
  */
 struct vmshm_word {
@@ -148,9 +151,32 @@ static int vmshm_word_get(struct vmshm_region *r, u64 offset,
 	return 0;
 }
 
-/* Mark the page dirty if the kernel wrote the word, then let it go. */
+/*
+ * Get the __u32 at @offset when it may share @near's page (a ring's
+ * header holds both of its words): then it borrows @near's page and
+ * mapping, and leaves @w->page NULL.
+ */
+static int vmshm_word_get_near(struct vmshm_region *r, u64 offset,
+			       const struct vmshm_word *near, u64 near_offset,
+			       struct vmshm_word *w)
+{
+	if ((offset ^ near_offset) >> PAGE_SHIFT)
+		return vmshm_word_get(r, offset, w);
+	w->page = NULL;
+	w->val = (void *)near->val - offset_in_page(near_offset) +
+		 offset_in_page(offset);
+	return 0;
+}
+
+/*
+ * Mark the page dirty if the kernel wrote the word, then let it go.  A
+ * borrowed word has nothing to let go: its owner's put does that, and
+ * must be told if the borrower wrote.
+ */
 static void vmshm_word_put(struct vmshm_word *w, bool written)
 {
+	if (!w->page)
+		return;
 	kunmap_local(w->val);
 	if (written)
 		vmshm_shmem_dirty(w->page);
@@ -246,7 +272,8 @@ static s64 vmshm_wake_region(struct vmshm_region *r, bool all)
 		put_task_struct(wl.task[i]);
 	}
 	/* Not so for r->wq: see "poll() cannot follow" at the top. */
-	wake_up_all(&r->wq);
+	if (waitqueue_active(&r->wq))
+		wake_up_all(&r->wq);
 	return seq;
 }
 
@@ -340,7 +367,7 @@ long vmshm_ioctl_wait(struct vmshm_file *vf, void *arg)
 {
 	struct vmshm_region *r = vmshm_file_region(vf);
 	struct vmshm_wait *w = arg;
-	struct vmshm_word word, sleepers;
+	struct vmshm_word word, sleepers = { };
 	bool count_sleepers = w->flags & VMSHM_WAIT_SLEEPERS;
 	ktime_t deadline, *expires = NULL;
 	long ret;
@@ -356,7 +383,8 @@ long vmshm_ioctl_wait(struct vmshm_file *vf, void *arg)
 	if (ret)
 		return ret;
 	if (count_sleepers) {
-		ret = vmshm_word_get(r, w->sleepers_offset, &sleepers);
+		ret = vmshm_word_get_near(r, w->sleepers_offset, &word,
+					  w->offset, &sleepers);
 		if (ret)
 			goto err_put_word;
 	}
@@ -380,6 +408,9 @@ long vmshm_ioctl_wait(struct vmshm_file *vf, void *arg)
 		atomic_dec(sleepers.val);
 		vmshm_word_put(&sleepers, true);
 	}
+	vmshm_word_put(&word, count_sleepers && !sleepers.page);
+	return ret;
+
 err_put_word:
 	vmshm_word_put(&word, false);
 	return ret;
@@ -430,6 +461,8 @@ __poll_t vmshm_poll(struct file *file, struct poll_table_struct *pt)
 	if (!r)
 		return EPOLLERR;
 	poll_wait(file, &r->wq, pt);
+	/* Enqueue before the load: see "poll() cannot follow" at the top. */
+	smp_mb();
 	if (atomic64_read(&r->seq) != atomic64_read(&vf->seen))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (vmshm_file_peer_gone(vf))
