@@ -3,12 +3,15 @@
  * Host unit tests of the transports' whole-line path (user/sum/xport.c,
  * xport_ring.c): xport_line_run(), xport_send_lines() into packed records
  * and its errors, and XPORT_LINES receives, on the "futex" ring transport
- * in one process (the ring is big enough that nothing waits).
+ * in one process (the ring is big enough that nothing waits), and a
+ * corrupt record of lines.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -127,6 +130,37 @@ TEST_F(xt, send_lines_mid_line)
 {
 	ASSERT_EQ(0, self->tx->ops->send(self->tx, "1", 1, false));
 	EXPECT_EQ(-EINVAL, xport_send_lines(self->tx, "2\n", 2));
+}
+
+/* A record of lines whose last byte is not '\n', as a corrupt peer wrote. */
+TEST(lines_record_unended)
+{
+	struct xport_cfg cfg = { .kind = "futex", .region_size = XT_SIZE };
+	char name[32], path[40], *m, *hit;
+	struct xport *tx, *rx;
+	struct xport_piece p;
+	int fd;
+
+	snprintf(name, sizeof(name), "xport-test-bad-%d", getpid());
+	snprintf(path, sizeof(path), "/%s", name);
+	cfg.name = name;
+	ASSERT_EQ(0, xport_create(&cfg, &tx));
+	ASSERT_EQ(0, xport_attach(&cfg, &rx));
+	ASSERT_EQ(0, xport_send_lines(tx, "4242\n", 5));
+	ASSERT_EQ(0, tx->ops->flush(tx));
+	fd = shm_open(path, O_RDWR, 0);
+	ASSERT_LE(0, fd);
+	m = mmap(NULL, XT_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	hit = memmem(m, XT_SIZE, "4242\n", 5);
+	ASSERT_NE(NULL, hit);
+	hit[4] = '2';
+	EXPECT_EQ(-EBADMSG, rx->ops->recv(rx, &p, XPORT_LINES));
+	EXPECT_EQ(-EBADMSG, rx->ops->recv(rx, &p, 0));
+	munmap(m, XT_SIZE);
+	close(fd);
+	rx->ops->destroy(rx);
+	tx->ops->destroy(tx);
 }
 
 TEST(send_lines_posix_flags)
