@@ -277,8 +277,8 @@ static int xring_seal(struct xring *r)
 }
 
 /*
- * Reserve a new chunk; 0, or 1 when chunks cannot carry @len + 1 bytes.
- * At most a quarter of the ring, so that a small ring keeps pipelining.
+ * The payload of a chunk: at most a quarter of the ring, so that a small
+ * ring keeps pipelining.
  */
 static uint32_t xring_chunk_cap(struct xring *r)
 {
@@ -287,6 +287,7 @@ static uint32_t xring_chunk_cap(struct xring *r)
 	return cap < XRING_CHUNK ? cap : XRING_CHUNK;
 }
 
+/* Reserve a new chunk; 0, or 1 when chunks cannot carry @len + 1 bytes. */
 static int xring_open_chunk(struct xring *r, size_t len)
 {
 	uint32_t cap = xring_chunk_cap(r);
