@@ -190,4 +190,50 @@ TEST(line_run)
 	EXPECT_EQ(3, lines);
 }
 
+/* What xport_line_run() must return, one byte at a time. */
+static size_t line_run_ref(const char *buf, size_t len, uint64_t *lines)
+{
+	size_t i, run = 0;
+
+	for (i = 0; i < len; i++) {
+		if (buf[i] != '\n')
+			continue;
+		if (i == run)		/* an empty line */
+			break;
+		++*lines;
+		run = i + 1;
+	}
+	return run;
+}
+
+/*
+ * Blocks of up to 16 KiB with '\n's spaced 1 to 80 bytes apart, now and
+ * then an empty line, and an unended last line, against the reference.
+ */
+TEST(line_run_random)
+{
+	static char buf[16384];
+	unsigned long long seed = 0x5eed;
+	unsigned int trial;
+
+	for (trial = 0; trial < 4000; trial++) {
+		size_t len = xorshift64(&seed) % (trial < 2000 ? 200 : sizeof(buf));
+		uint64_t got = 0, want = 0;
+		size_t i, gap = 0;
+
+		for (i = 0; i < len; i++) {
+			if (!gap) {
+				gap = 1 + xorshift64(&seed) % 80;
+				/* 1 in 64 lines empty: '\n' right after one */
+				if (!(xorshift64(&seed) % 64))
+					gap = 1;
+			}
+			buf[i] = --gap ? '0' + i % 10 : '\n';
+		}
+		ASSERT_EQ(line_run_ref(buf, len, &want),
+			  xport_line_run(buf, len, &got)) TH_LOG("trial %u", trial);
+		ASSERT_EQ(want, got) TH_LOG("trial %u, %zu bytes", trial, len);
+	}
+}
+
 TEST_HARNESS_MAIN
