@@ -60,7 +60,8 @@ static const char usage_text[] =
 "      --spin=N          spins of vmshm-ring-spin before sleeping (default %u)\n"
 "      --ring-size=SIZE  region of the ring transports (default 1M)\n"
 "      --seed=N          input and shuffle seed (default 1)\n"
-"      --only=W[,W...]   only jobs whose workload/variant (curves:\n"
+"      --only=W[,W...]   only jobs whose workload/variant/placement\n"
+"                        (e.g. pingpong/futex/same-vcpu; curves:\n"
 "                        curve/NAME) contains a W\n"
 "  -o, --csv=FILE        write the CSV there (default stdout)\n"
 "      --meta=KEY=VALUE  add a \"# meta\" line (e.g. accel=tcg)\n"
@@ -268,28 +269,47 @@ static int setup_signals(void)
 	return sigaction(SIGCHLD, &sa, NULL) ? -errno : 0;
 }
 
-static int run(struct bench *b, struct meta *m)
+/*
+ * The word of --only that picks no job and no curve, or NULL: a typo is
+ * an error, not a selection that silently shrinks.
+ */
+static const char *only_unmatched(const struct bench_cfg *cfg)
 {
+	static char words[256];
+	static struct bench one;
 	static struct curves cs;
+	struct bench_cfg c = *cfg;
+	char *w, *save;
+
+	if (!cfg->only)
+		return NULL;
+	snprintf(words, sizeof(words), "%s", cfg->only);
+	for (w = strtok_r(words, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		c.only = w;
+		one = (struct bench){ .cfg = &c };
+		if (!bench_plan(&one) && !curves_plan(&cs, &c))
+			return w;
+	}
+	return NULL;
+}
+
+/* Run the jobs and curves planned, then write the CSV and the targets. */
+static int run(struct bench *b, struct curves *cs, struct meta *m)
+{
 	struct report rep;
-	unsigned int total, jobs = bench_plan(b);
-	unsigned int curves = curves_plan(&cs, b->cfg);
+	unsigned int total;
 	int ret = 0, missed;
 
-	if (!jobs && !curves) {
-		err_msg("--only=%s: no job matches", b->cfg->only);
-		return -EINVAL;
-	}
 	if (b->nr_jobs) {
 		ret = bench_input(b);
 		if (!ret)
 			ret = bench_rounds(b);
 	}
 	if (!ret)
-		ret = curves_run(&cs);
+		ret = curves_run(cs);
 	if (ret)
 		return ret;
-	rep.curves = &cs;
+	rep.curves = cs;
 	rep.cfg = b->cfg;
 	rep.res = b->res;
 	rep.rounds = b->cfg->rounds;
@@ -297,7 +317,7 @@ static int run(struct bench *b, struct meta *m)
 	rep.out = m->out;
 	meta_write(m, b);
 	report_csv(&rep);
-	curves_csv(&cs, m->out);
+	curves_csv(cs, m->out);
 	report_targets(&rep, m->out, true, &total);
 	missed = report_targets(&rep, stdout, false, &total);
 	info_msg("%d of %u %s missed; CSV in %s", missed, total,
@@ -322,18 +342,28 @@ int main(int argc, char **argv)
 	};
 	static struct meta m = { .csv_path = "stdout" };
 	static struct bench b = { .cfg = &cfg };
+	static struct curves cs;
+	const char *unmatched;
 	int ret;
 
 	prog_name = "vmshm-bench";
 	if (parse_args(&cfg, &m, argc, argv))
 		return 2;
+	unmatched = only_unmatched(&cfg);
+	if (unmatched) {
+		err_msg("bad value '%s' for --only: expected part of a job's workload/variant/placement or of curve/NAME",
+			unmatched);
+		return 2;
+	}
+	bench_plan(&b);
+	curves_plan(&cs, &cfg);
 	ret = meta_open(&m);
 	if (!ret)
 		ret = ctl_init();
 	if (!ret)
 		ret = setup_signals();
 	if (!ret)
-		ret = run(&b, &m);
+		ret = run(&b, &cs, &m);
 	if (m.out && m.out != stdout && fclose(m.out) && !ret)
 		ret = -errno;
 	if (ret) {

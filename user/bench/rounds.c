@@ -52,7 +52,7 @@ static const char *job_variant(const struct job *j)
 /**
  * bench_selected() - does --only select a job or a curve?
  * @cfg: the configuration
- * @key: "workload/variant" of a job, "curve/NAME" of a curve
+ * @key: "workload/variant/placement" of a job, "curve/NAME" of a curve
  *
  * Return: true without --only, or when one of its words is in @key.
  */
@@ -72,10 +72,10 @@ bool bench_selected(const struct bench_cfg *cfg, const char *key)
 
 static bool job_selected(const struct bench_cfg *cfg, const struct job *j)
 {
-	char key[96];
+	char key[128];
 
-	snprintf(key, sizeof(key), "%s/%s", workload_names[j->wl],
-		 job_variant(j));
+	snprintf(key, sizeof(key), "%s/%s/%s", workload_names[j->wl],
+		 job_variant(j), placement_names[j->pl]);
 	return bench_selected(cfg, key);
 }
 

@@ -1,0 +1,47 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Usage errors of vmshm-bench: one line naming the value expected, exit
+# status 2, and not the usage text.  Runs on the host: it stops before
+# it needs a guest.
+top=$(dirname "$0")/../..
+nr=0
+failed=0
+
+# check PROGRAM NAME WANT_LINE ARGS...: test PROGRAM's NAME error, which
+# exits with $want_rc (default 2), run with $run_path as PATH if set
+check() {
+	prog=$1
+	name=$2
+	want=$3
+	shift 3
+	err=$(PATH=${run_path:-$PATH} "$prog" "$@" 2>&1 >/dev/null)
+	rc=$?
+	nr=$((nr + 1))
+	test=$(basename "$prog" .sh | sed 's/^vmshm-//')_usage_$name
+	if [ "$rc" -eq "${want_rc:-2}" ] && [ "$err" = "$want" ]; then
+		echo "ok $nr $test"
+		return
+	fi
+	echo "# exit status $rc, stderr: $err"
+	echo "# want: $want"
+	echo "not ok $nr $test"
+	failed=$((failed + 1))
+}
+
+bench=$top/user/bench/vmshm-bench
+
+echo "KTAP version 1"
+echo "1..7"
+check "$bench" rounds "vmshm-bench: bad value '1' for --rounds: expected a number of rounds from 2" \
+	--rounds 1
+check "$bench" pages "vmshm-bench: bad value '1,2,3,4,5' for --pages: expected up to 4 page counts from 1 to 1073741824, separated by commas" \
+	--pages=1,2,3,4,5
+check "$bench" ring_size "vmshm-bench: bad value '0' for --ring-size: expected a size in bytes with an optional K, M or G suffix, such as 64K" \
+	--ring-size=0
+check "$bench" missing "vmshm-bench: option --seed needs a value: a number" --seed
+check "$bench" unknown "vmshm-bench: unknown option '--colour' (see vmshm-bench --help)" --colour
+check "$bench" only "vmshm-bench: bad value 'pingpong/nothing' for --only: expected part of a job's workload/variant/placement or of curve/NAME" \
+	--only=futex/same,pingpong/nothing
+check "$bench" operand "vmshm-bench: unexpected argument 'extra' (see vmshm-bench --help)" extra
+[ "$failed" -eq 0 ]
