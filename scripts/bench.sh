@@ -61,7 +61,6 @@ case "$out" in
 *) die "--out $out: must be inside $VMSHM_TOP, the only directory the guest sees" ;;
 esac
 timeout=${VMSHM_BENCH_TIMEOUT:-$([ -n "$quick" ] && echo 600 || echo 2400)}
-append="slub_debug=- page_poison=0 kfence.sample_interval=0"
 accel=tcg	# vm-run.sh boots with -accel tcg
 qemu=$(qemu-system-x86_64 --version | head -n 1)
 
@@ -75,7 +74,7 @@ bench_one() {
 	start=$(date +%s)
 	echo "== vmshm-bench on $k${quick:+ (quick)}"
 	rm -f "$csv"
-	scripts/vm-run.sh --kernel "$k" --timeout "$timeout" --append "$append" -- \
+	scripts/vm-run.sh --kernel "$k" --timeout "$timeout" --append "$BENCH_APPEND" -- \
 		sh scripts/bench-guest.sh user/bench/vmshm-bench ${quick:+--quick} -o "$csv" \
 		--meta "accel=$accel" --meta "host_cores=$(nproc)" \
 		--meta "host_loadavg=$(cut -d' ' -f1-3 /proc/loadavg)" \

@@ -7,12 +7,16 @@
 #   KSFT_DIR     its tools/testing/selftests (kselftest_harness.h)
 #   VMSHM_TOP    the project's top directory
 #   BUILD        $VMSHM_TOP/build, where per-kernel artefacts go
+#   BENCH_APPEND kernel command line of measured guests (bench, profile):
+#                slab and page debugging off, so that faults and system
+#                calls cost what they cost on a production kernel
 
 VMSHM_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 eval "$(VMSHM_QUIET=${VMSHM_QUIET:-} "$VMSHM_TOP/scripts/setup.sh" --print-env)" ||
 	{ echo "env: scripts/setup.sh failed" >&2; exit 1; }
 KSFT_DIR=$SRC_TREE/tools/testing/selftests
 BUILD=$VMSHM_TOP/build
+BENCH_APPEND="slub_debug=- page_poison=0 kfence.sample_interval=0"
 export K61 K612 SRC_TREE SRC_VERSION KSFT_DIR VMSHM_TOP BUILD
 
 # kernel_release 6.1|6.12|debug|RELEASE -> the release string, or fail.

@@ -1,9 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Usage errors of vmshm-bench: one line naming the value expected, exit
-# status 2, and not the usage text.  Runs on the host: it stops before
-# it needs a guest.
+# Usage errors of vmshm-bench and scripts/profile.sh: one line naming the
+# value expected, exit status 2, and not the usage text.  Runs on the
+# host: both stop before they need a guest.
 top=$(dirname "$0")/../..
 nr=0
 failed=0
@@ -30,9 +30,10 @@ check() {
 }
 
 bench=$top/user/bench/vmshm-bench
+profile=$top/scripts/profile.sh
 
 echo "KTAP version 1"
-echo "1..7"
+echo "1..12"
 check "$bench" rounds "vmshm-bench: bad value '1' for --rounds: expected a number of rounds from 2" \
 	--rounds 1
 check "$bench" pages "vmshm-bench: bad value '1,2,3,4,5' for --pages: expected up to 4 page counts from 1 to 1073741824, separated by commas" \
@@ -44,4 +45,19 @@ check "$bench" unknown "vmshm-bench: unknown option '--colour' (see vmshm-bench 
 check "$bench" only "vmshm-bench: bad value 'pingpong/nothing' for --only: expected part of a job's workload/variant/placement or of curve/NAME" \
 	--only=futex/same,pingpong/nothing
 check "$bench" operand "vmshm-bench: unexpected argument 'extra' (see vmshm-bench --help)" extra
+check "$profile" unknown "profile: unknown option '--colour' (see scripts/profile.sh --help)" \
+	--colour stream/
+check "$profile" top "profile: bad value '0' for --top: expected a positive number of symbols" \
+	--top 0 stream/
+check "$profile" operand "profile: unexpected argument 'extra' (bench options follow --)" \
+	stream/ extra
+check "$profile" only "profile: no jobs given: expected vmshm-bench --only words, such as stream/vmshm-xport" \
+	--top 5
+# A missing tool is not a usage error: status 1.  PATH holds only what
+# runs the script.
+bin=$(mktemp -d)
+ln -s "$(command -v env)" "$(command -v bash)" "$bin/"
+run_path=$bin want_rc=1 check "$profile" no_perf "profile: perf not found: expected the host's perf (apt-get install linux-perf)" \
+	stream/
+rm -r "$bin"
 [ "$failed" -eq 0 ]
