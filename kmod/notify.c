@@ -83,7 +83,13 @@
  * a request/response pair then costs one system call per message.  The
  * wake comes before the waiter queues itself, so that a wake-one cannot
  * pick the caller, and seq0 is read after it, so that the caller's own
- * wake does not end its wait.
+ * wake does not end its wait.  Between the two it yields to a task it
+ * woke on its own CPU (cond_resched()), as a task returning from
+ * FUTEX_WAKE is preempted by the one it woke: the peer's answer then
+ * lands before the caller sleeps, its recheck ends the wait, and the
+ * peer finds no sleeper to wake.  On one CPU that halves a ping-pong's
+ * sleeps (and, with VMSHM_WAIT_SLEEPERS, its wake calls); across CPUs
+ * need_resched() is not set and nothing changes.
  */
 #include <linux/fs.h>
 #include <linux/highmem.h>
@@ -392,8 +398,11 @@ long vmshm_ioctl_wait(struct vmshm_file *vf, void *arg)
 	 * Wake before queueing ourselves, or a wake-one could pick us.  The
 	 * wait below reads the counter afresh, so this wake does not end it.
 	 */
-	if (w->flags & VMSHM_WAIT_WAKE)
+	if (w->flags & VMSHM_WAIT_WAKE) {
 		vmshm_wake_region(r, w->flags & VMSHM_WAIT_WAKE_ALL);
+		/* Let a peer woken on this CPU answer first: see the top. */
+		cond_resched();
+	}
 	if (count_sleepers) {
 		atomic_inc(sleepers.val);
 		/* Sleepers store before the watched load: see the top. */
