@@ -291,7 +291,9 @@ struct vmshm_unlink {
  *
  * Wake and wait in one call: with VMSHM_WAIT_WAKE, the ioctl first does
  * what VMSHM_WAKE does (with VMSHM_WAIT_WAKE_ALL too, what VMSHM_WAKE_ALL
- * does; alone, that flag is EINVAL), then waits as above.  A process that
+ * does; alone, that flag is EINVAL), then waits as above, after letting a
+ * task the wake made runnable on this CPU run first (so its answer may
+ * end the call with EAGAIN before it sleeps).  A process that
  * sends a request and waits for the answer, or answers and waits for the
  * next request, saves one system call per message.  Argument errors
  * (EINVAL, EBADF, EOPNOTSUPP) and ENOMEM are reported before the wake;
