@@ -32,6 +32,9 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
+# shellcheck source-path=SCRIPTDIR
+. "$here/sum_lib.sh"
+sum_need_bin
 
 name="sum_check transport=$transport lines=$lines ${mode#--}"
 dir=$(mktemp -d "${TMPDIR:-/tmp}/sum_check.XXXXXX") || exit 1

@@ -4,8 +4,11 @@
 # What the sum_*.sh case scripts share, sourced by each of them:
 #
 #   sum_init NAME "$@"  parse [--transport=KIND] [--bin=DIR] into
-#                       $transport and $bin, and cd to a fresh directory
-#                       $dir that is removed on exit, after cleanup()
+#                       $transport and $bin, check $bin (sum_need_bin),
+#                       and cd to a fresh directory $dir that is removed
+#                       on exit, after cleanup()
+#   sum_need_bin        exit 2 with one line unless $bin holds parent
+#                       and child
 #   cleanup             called on exit; a no-op unless the script
 #                       defines its own after sourcing this file
 #   sum_summary         the closing "# NAME transport=K: N passed, N
@@ -29,11 +32,20 @@ sum_init() {
 		*) echo "usage: $0 [--transport=KIND] [--bin=DIR]" >&2; exit 2 ;;
 		esac
 	done
+	sum_need_bin
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/$sum_name.XXXXXX") || exit 1
 	trap 'cleanup; rm -rf "$dir"' EXIT
 	cd "$dir" || exit 1
 	nr=0
 	failed=0
+}
+
+# Exit 2 with one line unless $bin holds parent and child.
+sum_need_bin() {
+	if [ ! -x "$bin/parent" ] || [ ! -x "$bin/child" ]; then
+		echo "$0: bad value '$bin' for --bin: expected a directory holding parent and child" >&2
+		exit 2
+	fi
 }
 
 sum_summary() {

@@ -1,9 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Usage errors of vmshm-bench and scripts/profile.sh: one line naming the
-# value expected, exit status 2, and not the usage text.  Runs on the
-# host: both stop before they need a guest.
+# Usage errors of vmshm-bench, scripts/profile.sh and the sum e2e scripts:
+# one line naming the value expected, exit status 2, and not the usage
+# text.  Runs on the host: they stop before they need a guest.
 top=$(dirname "$0")/../..
 nr=0
 failed=0
@@ -31,9 +31,10 @@ check() {
 
 bench=$top/user/bench/vmshm-bench
 profile=$top/scripts/profile.sh
+e2e=$top/tests/e2e
 
 echo "KTAP version 1"
-echo "1..12"
+echo "1..14"
 check "$bench" rounds "vmshm-bench: bad value '1' for --rounds: expected a number of rounds from 2" \
 	--rounds 1
 check "$bench" pages "vmshm-bench: bad value '1,2,3,4,5' for --pages: expected up to 4 page counts from 1 to 1073741824, separated by commas" \
@@ -53,6 +54,10 @@ check "$profile" operand "profile: unexpected argument 'extra' (bench options fo
 	stream/ extra
 check "$profile" only "profile: no jobs given: expected vmshm-bench --only words, such as stream/vmshm-xport" \
 	--top 5
+for s in sum_check sum_faults; do
+	check "$e2e/$s.sh" bin "$e2e/$s.sh: bad value '/nonexistent' for --bin: expected a directory holding parent and child" \
+		--bin=/nonexistent
+done
 # A missing tool is not a usage error: status 1.  PATH holds only what
 # runs the script.
 bin=$(mktemp -d)
