@@ -34,7 +34,7 @@ profile=$top/scripts/profile.sh
 e2e=$top/tests/e2e
 
 echo "KTAP version 1"
-echo "1..14"
+echo "1..15"
 check "$bench" rounds "vmshm-bench: bad value '1' for --rounds: expected a number of rounds from 2" \
 	--rounds 1
 check "$bench" pages "vmshm-bench: bad value '1,2,3,4,5' for --pages: expected up to 4 page counts from 1 to 1073741824, separated by commas" \
@@ -45,6 +45,8 @@ check "$bench" missing "vmshm-bench: option --seed needs a value: a number" --se
 check "$bench" unknown "vmshm-bench: unknown option '--colour' (see vmshm-bench --help)" --colour
 check "$bench" only "vmshm-bench: bad value 'pingpong/nothing' for --only: expected part of a job's workload/variant/placement or of curve/NAME" \
 	--only=futex/same,pingpong/nothing
+check "$bench" only_empty "vmshm-bench: bad value ',' for --only: expected part of a job's workload/variant/placement or of curve/NAME" \
+	--only=,
 check "$bench" operand "vmshm-bench: unexpected argument 'extra' (see vmshm-bench --help)" extra
 check "$profile" unknown "profile: unknown option '--colour' (see scripts/profile.sh --help)" \
 	--colour stream/

@@ -271,7 +271,8 @@ static int setup_signals(void)
 
 /*
  * The word of --only that picks no job and no curve, or NULL: a typo is
- * an error, not a selection that silently shrinks.
+ * an error, not a selection that silently shrinks.  A list without a
+ * word (--only=, --only=,) is one too.
  */
 static const char *only_unmatched(const struct bench_cfg *cfg)
 {
@@ -284,7 +285,10 @@ static const char *only_unmatched(const struct bench_cfg *cfg)
 	if (!cfg->only)
 		return NULL;
 	snprintf(words, sizeof(words), "%s", cfg->only);
-	for (w = strtok_r(words, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+	w = strtok_r(words, ",", &save);
+	if (!w)
+		return cfg->only;
+	for (; w; w = strtok_r(NULL, ",", &save)) {
 		c.only = w;
 		one = (struct bench){ .cfg = &c };
 		if (!bench_plan(&one) && !curves_plan(&cs, &c))
