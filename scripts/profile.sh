@@ -24,44 +24,49 @@
 set -euo pipefail
 
 usage() { sed -n '4,/^$/s/^# \{0,1\}//p' "$0"; }
+usage_err() { echo "profile: $*" >&2; exit 2; }
 die() { echo "profile: $*" >&2; exit 1; }
 
 kernel=6.1 top=30
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--kernel) kernel=${2:?--kernel needs an argument}; shift 2 ;;
-	--top) top=${2:?--top needs an argument}; shift 2 ;;
+	--kernel | --top)
+		[ $# -ge 2 ] || usage_err "option $1 needs a value (see scripts/profile.sh --help)"
+		if [ "$1" = --kernel ]; then kernel=$2; else top=$2; fi
+		shift 2 ;;
 	-h | --help) usage; exit 0 ;;
-	-*) echo "profile: unknown option '$1' (see scripts/profile.sh --help)" >&2
-	    exit 2 ;;
+	-*) usage_err "unknown option '$1' (see scripts/profile.sh --help)" ;;
 	*) break ;;
 	esac
 done
 [ $# -gt 0 ] ||
-	{ echo "profile: no jobs given: expected vmshm-bench --only words, such as stream/vmshm-xport" >&2; exit 2; }
+	usage_err "no jobs given: expected vmshm-bench --only words, such as stream/vmshm-xport"
 only=$1
 shift
 if [ $# -gt 0 ]; then
-	[ "$1" = -- ] || { echo "profile: unexpected argument '$1' (bench options follow --)" >&2; exit 2; }
+	[ "$1" = -- ] || usage_err "unexpected argument '$1' (bench options follow --)"
 	shift
 fi
 [[ $top =~ ^[1-9][0-9]*$ ]] ||
-	{ echo "profile: bad value '$top' for --top: expected a positive number of symbols" >&2; exit 2; }
+	usage_err "bad value '$top' for --top: expected a positive number of symbols"
 perf=$(command -v perf) ||
 	die "perf not found: expected the host's perf (apt-get install linux-perf)"
+# Its libraries: the guest has busybox only.
+libs=$(ldd "$perf" 2>/dev/null |
+	awk '$1 ~ /^\// { print $1 } $2 == "=>" && $3 ~ /^\// { print $3 }') || :
+[[ $libs == */ld-linux-x86-64.so.2* ]] ||
+	die "ldd $perf: expected a dynamically linked x86-64 perf, found no loader"
 
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=env.sh
 . "$here/env.sh"
 cd "$VMSHM_TOP"
 
-# The guest has busybox only: perf runs under its own loader and libraries.
+# perf runs in the guest under its own loader and libraries.
 dir=$BUILD/profile
 rm -rf "$dir/lib" && mkdir -p "$dir/lib"
 cp "$perf" "$dir/perf"
-ldd "$perf" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
-	while read -r lib; do cp -L "$lib" "$dir/lib/"; done
-[ -e "$dir/lib/ld-linux-x86-64.so.2" ] || die "ldd $perf: no ld-linux-x86-64.so.2"
+for lib in $libs; do cp -L "$lib" "$dir/lib/"; done
 
 make -s -C user bench/vmshm-bench >/dev/null
 scripts/vm-run.sh --kernel "$kernel" --timeout 1200 --append "$BENCH_APPEND" -- \

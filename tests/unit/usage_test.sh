@@ -34,7 +34,7 @@ profile=$top/scripts/profile.sh
 e2e=$top/tests/e2e
 
 echo "KTAP version 1"
-echo "1..15"
+echo "1..17"
 check "$bench" rounds "vmshm-bench: bad value '1' for --rounds: expected a number of rounds from 2" \
 	--rounds 1
 check "$bench" pages "vmshm-bench: bad value '1,2,3,4,5' for --pages: expected up to 4 page counts from 1 to 1073741824, separated by commas" \
@@ -54,6 +54,8 @@ check "$profile" top "profile: bad value '0' for --top: expected a positive numb
 	--top 0 stream/
 check "$profile" operand "profile: unexpected argument 'extra' (bench options follow --)" \
 	stream/ extra
+check "$profile" missing "profile: option --top needs a value (see scripts/profile.sh --help)" \
+	--top
 check "$profile" only "profile: no jobs given: expected vmshm-bench --only words, such as stream/vmshm-xport" \
 	--top 5
 for s in sum_check sum_faults; do
@@ -65,6 +67,12 @@ done
 bin=$(mktemp -d)
 ln -s "$(command -v env)" "$(command -v bash)" "$bin/"
 run_path=$bin want_rc=1 check "$profile" no_perf "profile: perf not found: expected the host's perf (apt-get install linux-perf)" \
+	stream/
+# A perf that is not a dynamic binary: no loader to copy into the guest.
+printf '#!/bin/sh\n' >"$bin/perf"
+chmod +x "$bin/perf"
+ln -s "$(command -v ldd)" "$(command -v awk)" "$bin/"
+run_path=$bin want_rc=1 check "$profile" no_loader "profile: ldd $bin/perf: expected a dynamically linked x86-64 perf, found no loader" \
 	stream/
 rm -r "$bin"
 [ "$failed" -eq 0 ]
