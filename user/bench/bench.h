@@ -45,8 +45,9 @@ extern const char *const placement_names[PL_NR];
  * @seed: seed of the line generator and of the shuffles
  * @spin: spin-then-sleep iterations of the spinning ring variant
  * @ring_size: bytes of the vmshm region of the ring transports
- * @only: run only the jobs whose "workload/variant" contains one of these
- *	comma-separated words; NULL for all
+ * @only: run only the jobs whose "workload/variant/placement" (curves:
+ *	"curve/NAME") contains one of these comma-separated words, each of
+ *	which must pick something; NULL for all
  * @quick: --quick: the cost curves stop early and repeat less
  */
 struct bench_cfg {
