@@ -10,7 +10,12 @@
  * when the attribute fires, a VMSHM_WAIT whose deadline has passed sleeps
  * delay_ms after its last recheck and before it leaves the wait queue,
  * the window in which a wake-one can pick a waiter that is giving up
- * (notify.c).  Only tasks whose /proc/PID/make-it-fail is 1 are ever
+ * (notify.c).  /sys/kernel/debug/vmshm_wait_gone_race/ is another, with
+ * its own delay_ms: when it fires, a VMSHM_WAIT that found neither a wake
+ * nor a new value busy-waits delay_ms before it looks for peers (it may
+ * be queued and no longer TASK_RUNNING, so it must not sleep), the window
+ * in which the last peer can store, wake and leave.  Only tasks whose
+ * /proc/PID/make-it-fail is 1 are ever
  * delayed: should_fail() also counts its call sites against a task's
  * fail-nth, and a fail-nth sweep (fail_nth_test) must neither land on a
  * delay nor see one.  The attribute starts quiet (verbose 0).
@@ -33,6 +38,11 @@ static DECLARE_FAULT_ATTR(vmshm_wait_race_attr);
 static u32 vmshm_wait_race_delay_ms = 100;
 static struct dentry *vmshm_wait_race_dir;
 
+static DECLARE_FAULT_ATTR(vmshm_wait_gone_race_attr);
+/* Written through debugfs only; read once per injection. */
+static u32 vmshm_wait_gone_race_delay_ms = 100;
+static struct dentry *vmshm_wait_gone_race_dir;
+
 static DECLARE_FAULT_ATTR(vmshm_link_name_attr);
 static struct dentry *vmshm_link_name_dir;
 
@@ -48,6 +58,20 @@ void vmshm_fault_wait_race(void)
 		return;
 	if (should_fail(&vmshm_wait_race_attr, 1))
 		msleep(READ_ONCE(vmshm_wait_race_delay_ms));
+}
+
+/**
+ * vmshm_fault_wait_gone_race() - widen the window between a waiter's
+ * checks of the word and of its peers, when the fault attribute says so
+ *
+ * Context: any; the caller may be queued, in TASK_INTERRUPTIBLE.
+ */
+void vmshm_fault_wait_gone_race(void)
+{
+	if (!current->make_it_fail)
+		return;
+	if (should_fail(&vmshm_wait_gone_race_attr, 1))
+		mdelay(READ_ONCE(vmshm_wait_gone_race_delay_ms));
 }
 
 /**
@@ -77,6 +101,15 @@ void vmshm_fault_init(void)
 	if (!IS_ERR(dir))
 		vmshm_link_name_dir = dir;
 
+	vmshm_wait_gone_race_attr.verbose = 0;
+	dir = fault_create_debugfs_attr("vmshm_wait_gone_race", NULL,
+					&vmshm_wait_gone_race_attr);
+	if (!IS_ERR(dir)) {
+		debugfs_create_u32("delay_ms", 0600, dir,
+				   &vmshm_wait_gone_race_delay_ms);
+		vmshm_wait_gone_race_dir = dir;
+	}
+
 	vmshm_wait_race_attr.verbose = 0;
 	dir = fault_create_debugfs_attr("vmshm_wait_race", NULL,
 					&vmshm_wait_race_attr);
@@ -92,5 +125,6 @@ void vmshm_fault_init(void)
 void vmshm_fault_exit(void)
 {
 	debugfs_remove_recursive(vmshm_wait_race_dir);
+	debugfs_remove_recursive(vmshm_wait_gone_race_dir);
 	debugfs_remove_recursive(vmshm_link_name_dir);
 }

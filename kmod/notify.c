@@ -73,6 +73,30 @@
  * with list_empty_careful() or takes the lock: either way it sees the
  * flag.
  *
+ * A peer that answers and leaves.  EPIPE, end of file and EPOLLHUP mean
+ * "the peers have gone and left nothing": a waiter that reads the word,
+ * then finds the last peer gone, may have missed that peer's final store
+ * (and wake), made between its two loads (a vCPU preempted there makes
+ * the window as wide as a host time slice):
+ *
+ *   waiter                               last peer
+ *   ------                               ---------
+ *   r->seq == seq0, *word == expected
+ *                                        *word = new; exit()
+ *                                          detach: nr_attach-- (full mb)
+ *   peer gone: EPIPE, the answer lost
+ *
+ * A VMSHM_WAKE that picked this waiter would end its wait with 0 anyway;
+ * but a peer may leave without one (its exit wakes everybody), its wake
+ * may pick another waiter, and read() has no such flag.
+ *
+ * The peer stores before its fully ordered decrement, so a waiter that
+ * sees it gone reads the word and the counter again after smp_rmb(), and
+ * reports what it finds there first.  read() rereads the counter the
+ * same way; poll() looks for peers first and at the counter after the
+ * barrier, so that EPOLLHUP never comes without the EPOLLIN of a wake
+ * that came before it.
+ *
  * Wakeup suppression (VMSHM_WAIT_SLEEPERS) is the same argument moved to
  * user space: the kernel increments the sleepers word, then issues a full
  * barrier, then reads the watched word; a waker stores the watched word,
@@ -189,19 +213,36 @@ static void vmshm_word_put(struct vmshm_word *w, bool written)
 	put_page(w->page);
 }
 
-/* Nonzero ends the wait: 1 for "woken", or a negative errno. */
-static long vmshm_wait_done(struct vmshm_file *vf, atomic_t *word,
+/* 1 if a wake came since @seq0, -EAGAIN if the word moved, else 0. */
+static long vmshm_wait_news(struct vmshm_region *r, atomic_t *word,
 			    u32 expected, s64 seq0)
 {
-	struct vmshm_region *r = vf->region;
-
 	if (atomic64_read(&r->seq) != seq0)
 		return 1;
 	if ((u32)atomic_read(word) != expected)
 		return -EAGAIN;
-	if (vmshm_file_peer_gone(vf))
-		return -EPIPE;
 	return 0;
+}
+
+/*
+ * Nonzero ends the wait: 1 for "woken", or a negative errno.  EPIPE only
+ * if the peers left nothing behind: see "A peer that answers and leaves"
+ * at the top.
+ */
+static long vmshm_wait_done(struct vmshm_file *vf, atomic_t *word,
+			    u32 expected, s64 seq0)
+{
+	struct vmshm_region *r = vf->region;
+	long ret = vmshm_wait_news(r, word, expected, seq0);
+
+	if (ret)
+		return ret;
+	vmshm_fault_wait_gone_race();
+	if (!vmshm_file_peer_gone(vf))
+		return 0;
+	/* Pairs with the full barrier of the last peer's detach. */
+	smp_rmb();
+	return vmshm_wait_news(r, word, expected, seq0) ?: -EPIPE;
 }
 
 /**
@@ -472,10 +513,12 @@ __poll_t vmshm_poll(struct file *file, struct poll_table_struct *pt)
 	poll_wait(file, &r->wq, pt);
 	/* Enqueue before the load: see "poll() cannot follow" at the top. */
 	smp_mb();
-	if (atomic64_read(&r->seq) != atomic64_read(&vf->seen))
-		mask |= EPOLLIN | EPOLLRDNORM;
 	if (vmshm_file_peer_gone(vf))
 		mask |= EPOLLHUP;
+	/* EPOLLHUP comes with any wake before the detach: see the top. */
+	smp_rmb();
+	if (atomic64_read(&r->seq) != atomic64_read(&vf->seen))
+		mask |= EPOLLIN | EPOLLRDNORM;
 	return mask;
 }
 
@@ -535,8 +578,13 @@ ssize_t vmshm_read(struct file *file, char __user *buf, size_t count,
 	if (count < sizeof(seq))
 		return -EINVAL;
 	while ((seq = atomic64_read(&r->seq)) == seen) {
-		if (vmshm_file_peer_gone(vf))
+		if (vmshm_file_peer_gone(vf)) {
+			/* A last wake before the detach: see the top. */
+			smp_rmb();
+			if (atomic64_read(&r->seq) != seen)
+				continue;
 			return 0;
+		}
 		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
 		ret = vmshm_read_sleep(vf, seen);

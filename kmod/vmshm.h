@@ -471,11 +471,13 @@ void vmshm_netlink_exit(void);
 void vmshm_fault_init(void);
 void vmshm_fault_exit(void);
 void vmshm_fault_wait_race(void);
+void vmshm_fault_wait_gone_race(void);
 bool vmshm_fault_link_name(void);
 #else
 static inline void vmshm_fault_init(void) { }
 static inline void vmshm_fault_exit(void) { }
 static inline void vmshm_fault_wait_race(void) { }
+static inline void vmshm_fault_wait_gone_race(void) { }
 static inline bool vmshm_fault_link_name(void) { return false; }
 #endif
 

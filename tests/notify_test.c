@@ -196,8 +196,9 @@ TEST_F(notify, wake_one_then_all)
 	ASSERT_EQ(0, self->mem[SLEEPERS / 4]);
 }
 
-/* The fault attribute of fault_inject.c, on debug kernels only. */
+/* The fault attributes of fault_inject.c, on debug kernels only. */
 #define WAIT_RACE	"/sys/kernel/debug/vmshm_wait_race"
+#define WAIT_GONE_RACE	"/sys/kernel/debug/vmshm_wait_gone_race"
 
 /* The number in @path, or -errno (-EIO when it is empty). */
 static long read_long(const char *path)
@@ -210,30 +211,71 @@ static long read_long(const char *path)
 	return n ? strtol(buf, NULL, 10) : -EIO;
 }
 
-/* Arm the attribute to delay the next timed-out wait of a marked task. */
-static int wait_race_arm(unsigned int delay_ms)
+/* Write @val to the file @name of the fault attribute in @dir. */
+static int race_write(const char *dir, const char *name, const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return write_file(path, val);
+}
+
+/* Arm the attribute in @dir to delay a marked task once, by @delay_ms. */
+static int race_arm(const char *dir, unsigned int delay_ms)
 {
 	char delay[16];
 
 	snprintf(delay, sizeof(delay), "%u", delay_ms);
-	return write_file(WAIT_RACE "/verbose", "0") ?:
-	       write_file(WAIT_RACE "/task-filter", "Y") ?:
-	       write_file(WAIT_RACE "/interval", "1") ?:
-	       write_file(WAIT_RACE "/probability", "100") ?:
-	       write_file(WAIT_RACE "/delay_ms", delay) ?:
-	       write_file(WAIT_RACE "/times", "1");
+	return race_write(dir, "verbose", "0") ?:
+	       race_write(dir, "task-filter", "Y") ?:
+	       race_write(dir, "interval", "1") ?:
+	       race_write(dir, "probability", "100") ?:
+	       race_write(dir, "delay_ms", delay) ?:
+	       race_write(dir, "times", "1");
+}
+
+/* Until the attribute in @dir has fired (its times drops to 0), 5 s. */
+static long race_fired(const char *dir)
+{
+	char path[128];
+	long times;
+	int i;
+
+	snprintf(path, sizeof(path), "%s/times", dir);
+	for (i = 0; i < 5000 && (times = read_long(path)) > 0; i++)
+		usleep(1000);
+	return times;
+}
+
+/* Mark the calling thread for the fault attributes. */
+static int race_mark_self(void)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/make-it-fail",
+		 (long)syscall(SYS_gettid));
+	return write_file(path, "1");
 }
 
 /* A waiter whose deadline passes, in a task the attribute delays. */
 static void *late_waiter_thread(void *arg)
 {
 	struct waiter *w = arg;
-	char path[64];
 
-	snprintf(path, sizeof(path), "/proc/self/task/%ld/make-it-fail",
-		 (long)syscall(SYS_gettid));
-	w->ret = write_file(path, "1") ?:
+	w->ret = race_mark_self() ?:
 		 vmshm_wait(w->fd, WORD, 0, vmshm_deadline_in(50 * MS),
+			    VMSHM_NO_SLEEPERS, VMSHM_WAIT_DEADLINE);
+	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* A waiter for 0 on the word, up to 10 s, in a task the attribute delays. */
+static void *marked_waiter_thread(void *arg)
+{
+	struct waiter *w = arg;
+
+	w->ret = race_mark_self() ?:
+		 vmshm_wait(w->fd, WORD, 0, vmshm_deadline_in(10000 * MS),
 			    VMSHM_NO_SLEEPERS, VMSHM_WAIT_DEADLINE);
 	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
 	return NULL;
@@ -265,12 +307,11 @@ TEST_F(notify, wake_one_picks_timing_out_waiter)
 	struct waiter late = { .fd = self->fd }, next = { .fd = self->fd };
 	struct vmshm_stat st;
 	pthread_t th_late, th_next;
-	int i;
 
 	if (access(WAIT_RACE, F_OK))
 		SKIP(return, "%s: needs CONFIG_FAULT_INJECTION_DEBUG_FS",
 		     WAIT_RACE);
-	ASSERT_EQ(0, wait_race_arm(2000));
+	ASSERT_EQ(0, race_arm(WAIT_RACE, 2000));
 	ASSERT_EQ(0, pthread_create(&th_late, NULL, late_waiter_thread, &late));
 	ASSERT_EQ(0, wait_waits(self->fd, 1));
 	/* Queued behind the late waiter, so a wake-one picks that first. */
@@ -278,9 +319,7 @@ TEST_F(notify, wake_one_picks_timing_out_waiter)
 	ASSERT_EQ(0, wait_waits(self->fd, 2));
 
 	/* times drops to 0 once the late waiter has given up, queued. */
-	for (i = 0; i < 5000 && read_long(WAIT_RACE "/times"); i++)
-		usleep(1000);
-	ASSERT_EQ(0, read_long(WAIT_RACE "/times"));
+	ASSERT_EQ(0, race_fired(WAIT_RACE));
 	ASSERT_EQ(0, count_done(&late, 1));
 	ASSERT_EQ(0, vmshm_wake(self->fd, false));
 	pthread_join(th_late, NULL);
@@ -295,6 +334,69 @@ TEST_F(notify, wake_one_picks_timing_out_waiter)
 	test_cmd_stat(self->fd, &st);
 	ASSERT_EQ(0, st.out_timeouts);
 	ASSERT_EQ(0, write_file(WAIT_RACE "/probability", "0"));
+}
+
+/*
+ * The peer of last_answer_before_gone(): attach, map, say so on @ready,
+ * then on a byte from @go store the answer and exit.  No VMSHM_WAKE: its
+ * exit wakes the waiter, and a wake-one that picked the waiter would end
+ * the wait with 0 however the waiter's checks went.
+ */
+static int answer_and_leave(const char *name, int ready, int go)
+{
+	void *mem;
+	char c = 0;
+	int fd = vmshm_open();
+
+	if (fd < 0 || vmshm_attach(fd, name, 0, NULL, NULL) ||
+	    vmshm_map(fd, page_size(), PROT_READ | PROT_WRITE, &mem))
+		return 1;
+	if (write(ready, &c, 1) != 1 || read(go, &c, 1) != 1)
+		return 2;
+	__atomic_store_n((uint32_t *)mem + WORD / 4, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/*
+ * A peer that stores its answer and exits while the waiter is between
+ * its look at the word and its look for peers: the waiter must see the
+ * answer (EAGAIN), not EPIPE.  The fault attribute holds the waiter there
+ * for 2 s, in which the peer does both.
+ */
+TEST_F(notify, last_answer_before_gone)
+{
+	struct waiter w = { .fd = self->fd };
+	int ready[2], go[2], status;
+	pthread_t th;
+	pid_t pid;
+	char c;
+
+	if (access(WAIT_GONE_RACE, F_OK))
+		SKIP(return, "%s: needs CONFIG_FAULT_INJECTION_DEBUG_FS",
+		     WAIT_GONE_RACE);
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(answer_and_leave(self->name, ready[1], go[0]));
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+
+	ASSERT_EQ(0, race_arm(WAIT_GONE_RACE, 2000));
+	ASSERT_EQ(0, pthread_create(&th, NULL, marked_waiter_thread, &w));
+	ASSERT_EQ(0, race_fired(WAIT_GONE_RACE));
+	ASSERT_EQ(1, write(go[1], &c, 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, WIFEXITED(status) ? WEXITSTATUS(status) : 128);
+	/* The peer has gone while the waiter was held: the window was hit. */
+	ASSERT_EQ(0, count_done(&w, 1));
+	pthread_join(th, NULL);
+	ASSERT_EQ(-EAGAIN, w.ret);
+	ASSERT_EQ(0, write_file(WAIT_GONE_RACE "/probability", "0"));
+	close(ready[0]);
+	close(ready[1]);
+	close(go[0]);
+	close(go[1]);
 }
 
 TEST_F(notify, sleepers_word)

@@ -308,7 +308,8 @@ struct vmshm_unlink {
  * Returns 0 when woken (possibly spuriously: recheck the value).
  *
  * Errors: EAGAIN (the value differs from @expected), ETIMEDOUT, EINTR,
- * EPIPE (every other attachment of the region has gone, see poll()),
+ * EPIPE (every other attachment of the region has gone, and the word
+ * still holds @expected with no wake since: a last answer is never lost),
  * EINVAL (offset out of range or misaligned), EBADF (VMSHM_WAIT_SLEEPERS or
  * VMSHM_WAIT_WAKE on a read-only attachment), EOPNOTSUPP (unknown flags),
  * ENOMEM, ENODEV.
