@@ -107,8 +107,11 @@
  * a request/response pair then costs one system call per message.  The
  * wake comes before the waiter queues itself, so that a wake-one cannot
  * pick the caller, and seq0 is read after it, so that the caller's own
- * wake does not end its wait.  Between the two it yields to a task it
- * woke on its own CPU (cond_resched()), as a task returning from
+ * wake does not end its wait.  It also comes before the word's page is
+ * looked up: the lookup is the waiter's business, and ahead of the wake
+ * it delayed every message to a peer on another CPU (so ENOMEM from it
+ * comes after the wake).  Between the wake and the wait it yields to a
+ * task it woke on its own CPU (cond_resched()), as a task returning from
  * FUTEX_WAKE is preempted by the one it woke: the peer's answer then
  * lands before the caller sleeps, its recheck ends the wait, and the
  * peer finds no sleeper to wake.  On one CPU that halves a ping-pong's
@@ -426,6 +429,16 @@ long vmshm_ioctl_wait(struct vmshm_file *vf, void *arg)
 		deadline = ns_to_ktime(w->deadline_ns);
 		expires = &deadline;
 	}
+	/*
+	 * Wake before queueing ourselves, or a wake-one could pick us, and
+	 * before the page lookups, which the peer need not wait for.  The
+	 * wait below reads the counter afresh, so this wake does not end it.
+	 */
+	if (w->flags & VMSHM_WAIT_WAKE) {
+		vmshm_wake_region(r, w->flags & VMSHM_WAIT_WAKE_ALL);
+		/* Let a peer woken on this CPU answer first: see the top. */
+		cond_resched();
+	}
 	ret = vmshm_word_get(r, w->offset, &word);
 	if (ret)
 		return ret;
@@ -434,15 +447,6 @@ long vmshm_ioctl_wait(struct vmshm_file *vf, void *arg)
 					  w->offset, &sleepers);
 		if (ret)
 			goto err_put_word;
-	}
-	/*
-	 * Wake before queueing ourselves, or a wake-one could pick us.  The
-	 * wait below reads the counter afresh, so this wake does not end it.
-	 */
-	if (w->flags & VMSHM_WAIT_WAKE) {
-		vmshm_wake_region(r, w->flags & VMSHM_WAIT_WAKE_ALL);
-		/* Let a peer woken on this CPU answer first: see the top. */
-		cond_resched();
 	}
 	if (count_sleepers) {
 		atomic_inc(sleepers.val);

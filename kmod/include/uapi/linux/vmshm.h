@@ -296,9 +296,10 @@ struct vmshm_unlink {
  * end the call with EAGAIN before it sleeps).  A process that
  * sends a request and waits for the answer, or answers and waits for the
  * next request, saves one system call per message.  Argument errors
- * (EINVAL, EBADF, EOPNOTSUPP) and ENOMEM are reported before the wake;
- * after EAGAIN, ETIMEDOUT, EINTR or EPIPE the wake has happened, and a
- * restarted call wakes again (a spurious wake-up, which waiters tolerate).
+ * (EINVAL, EBADF, EOPNOTSUPP) are reported before the wake; after any
+ * other error (ENOMEM included: the word's page is looked up after the
+ * wake, off the peer's path) the wake has happened, and a restarted call
+ * wakes again (a spurious wake-up, which waiters tolerate).
  *
  * The deadline is absolute so that a wait interrupted by a signal can be
  * restarted with the same arguments without stretching the timeout.  A
