@@ -366,7 +366,11 @@ static uint64_t pairs_sum(struct pairs_ctl *pc, unsigned int np)
 	return sum;
 }
 
-/* Reap @n children; past REAP_NS, kill those left. */
+/*
+ * Reap the @n children in @pid, and only those, so that no other child
+ * of the bench is ever taken for one of them.  Past REAP_NS, kill those
+ * left.
+ */
 static int pairs_reap(pid_t *pid, unsigned int n)
 {
 	uint64_t t0 = vmshm_now_ns();
@@ -375,17 +379,21 @@ static int pairs_reap(pid_t *pid, unsigned int n)
 	pid_t p;
 
 	while (left) {
-		p = waitpid(-1, &status, WNOHANG);
-		if (p < 0)
-			return -errno;
-		if (p > 0) {
+		for (i = 0; i < n; i++) {
+			if (pid[i] <= 0)
+				continue;
+			p = waitpid(pid[i], &status, WNOHANG);
+			if (p < 0)
+				return -errno;
+			if (!p)
+				continue;
 			left--;
+			pid[i] = 0;
 			if (!WIFEXITED(status) || WEXITSTATUS(status))
 				ret = -EIO;
-			for (i = 0; i < n; i++)
-				pid[i] = pid[i] == p ? 0 : pid[i];
-			continue;
 		}
+		if (!left)
+			break;
 		if (vmshm_now_ns() - t0 > REAP_NS) {
 			for (i = 0; i < n; i++)
 				if (pid[i] > 0)
