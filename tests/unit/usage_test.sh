@@ -34,7 +34,7 @@ profile=$top/scripts/profile.sh
 e2e=$top/tests/e2e
 
 echo "KTAP version 1"
-echo "1..17"
+echo "1..18"
 check "$bench" rounds "vmshm-bench: bad value '1' for --rounds: expected a number of rounds from 2" \
 	--rounds 1
 check "$bench" pages "vmshm-bench: bad value '1,2,3,4,5' for --pages: expected up to 4 page counts from 1 to 1073741824, separated by commas" \
@@ -47,6 +47,11 @@ check "$bench" only "vmshm-bench: bad value 'pingpong/nothing' for --only: expec
 	--only=futex/same,pingpong/nothing
 check "$bench" only_empty "vmshm-bench: bad value ',' for --only: expected part of a job's workload/variant/placement or of curve/NAME" \
 	--only=,
+# 11 words, 274 characters: cut at 255 they would still pick jobs.
+long=pingpong/futex/same-vcpu
+long=$long,$long,$long,$long,$long,$long,$long,$long,$long,$long,$long
+check "$bench" only_long "vmshm-bench: bad value '$long' for --only: expected words separated by commas, 255 characters at most" \
+	--only="$long"
 check "$bench" operand "vmshm-bench: unexpected argument 'extra' (see vmshm-bench --help)" extra
 check "$profile" unknown "profile: unknown option '--colour' (see scripts/profile.sh --help)" \
 	--colour stream/

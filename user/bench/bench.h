@@ -47,9 +47,12 @@ extern const char *const placement_names[PL_NR];
  * @ring_size: bytes of the vmshm region of the ring transports
  * @only: run only the jobs whose "workload/variant/placement" (curves:
  *	"curve/NAME") contains one of these comma-separated words, each of
- *	which must pick something; NULL for all
+ *	which must pick something; shorter than BENCH_ONLY_MAX; NULL for all
  * @quick: --quick: the cost curves stop early and repeat less
  */
+/* Bytes of --only with its NUL: longer is a usage error, never cut. */
+#define BENCH_ONLY_MAX	256
+
 struct bench_cfg {
 	unsigned int rounds;
 	uint64_t rts;

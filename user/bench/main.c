@@ -171,7 +171,7 @@ static int parse_opt(struct bench_cfg *cfg, struct meta *m, int opt)
 		return parse_pages(cfg, optarg);
 	case 'O':
 		cfg->only = optarg;
-		return 0;
+		return strlen(optarg) < BENCH_ONLY_MAX ? 0 : -EINVAL;
 	case 'o':
 		m->csv_path = optarg;
 		return 0;
@@ -210,6 +210,8 @@ static const char *opt_want(int opt)
 		return "KEY=VALUE";
 	case 'o':
 		return "a file name";
+	case 'O':
+		return "words separated by commas, 255 characters at most";
 	}
 	return "workload or variant names separated by commas";
 }
@@ -276,7 +278,7 @@ static int setup_signals(void)
  */
 static const char *only_unmatched(const struct bench_cfg *cfg)
 {
-	static char words[256];
+	static char words[BENCH_ONLY_MAX];
 	static struct bench one;
 	static struct curves cs;
 	struct bench_cfg c = *cfg;

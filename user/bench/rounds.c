@@ -58,7 +58,7 @@ static const char *job_variant(const struct job *j)
  */
 bool bench_selected(const struct bench_cfg *cfg, const char *key)
 {
-	char words[256], *w, *save;
+	char words[BENCH_ONLY_MAX], *w, *save;
 
 	if (!cfg->only)
 		return true;
