@@ -14,11 +14,11 @@
  * its own delay_ms: when it fires, a VMSHM_WAIT that found neither a wake
  * nor a new value busy-waits delay_ms before it looks for peers (it may
  * be queued and no longer TASK_RUNNING, so it must not sleep), the window
- * in which the last peer can store, wake and leave.  Only tasks whose
- * /proc/PID/make-it-fail is 1 are ever
- * delayed: should_fail() also counts its call sites against a task's
- * fail-nth, and a fail-nth sweep (fail_nth_test) must neither land on a
- * delay nor see one.  The attribute starts quiet (verbose 0).
+ * in which the last peer can store its answer and leave.  Only tasks
+ * whose /proc/PID/make-it-fail is 1 are ever delayed: should_fail()
+ * also counts its call sites against a task's fail-nth, and a fail-nth
+ * sweep (fail_nth_test) must neither land on a delay nor see one.  The
+ * attributes start quiet (verbose 0).
  *
  * /sys/kernel/debug/vmshm_fail_link_name/, when it fires, makes
  * vmshm_ns_link_name() fail with ENOMEM as if the name table could not
