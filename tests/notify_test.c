@@ -257,28 +257,26 @@ static int race_mark_self(void)
 	return write_file(path, "1");
 }
 
-/* A waiter whose deadline passes, in a task the attribute delays. */
-static void *late_waiter_thread(void *arg)
+/* Wait for 0 on the word for @timeout_ns, in a task the attributes delay. */
+static void *marked_wait(struct waiter *w, uint64_t timeout_ns)
 {
-	struct waiter *w = arg;
-
 	w->ret = race_mark_self() ?:
-		 vmshm_wait(w->fd, WORD, 0, vmshm_deadline_in(50 * MS),
+		 vmshm_wait(w->fd, WORD, 0, vmshm_deadline_in(timeout_ns),
 			    VMSHM_NO_SLEEPERS, VMSHM_WAIT_DEADLINE);
 	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
-/* A waiter for 0 on the word, up to 10 s, in a task the attribute delays. */
+/* A waiter whose deadline passes. */
+static void *late_waiter_thread(void *arg)
+{
+	return marked_wait(arg, 50 * MS);
+}
+
+/* A waiter that only its peer can end, within 10 s. */
 static void *marked_waiter_thread(void *arg)
 {
-	struct waiter *w = arg;
-
-	w->ret = race_mark_self() ?:
-		 vmshm_wait(w->fd, WORD, 0, vmshm_deadline_in(10000 * MS),
-			    VMSHM_NO_SLEEPERS, VMSHM_WAIT_DEADLINE);
-	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
-	return NULL;
+	return marked_wait(arg, 10000 * MS);
 }
 
 /* Wait until @n VMSHM_WAIT calls have gone to sleep, or 5 s pass. */

@@ -210,10 +210,8 @@ static const char *opt_want(int opt)
 		return "KEY=VALUE";
 	case 'o':
 		return "a file name";
-	case 'O':
-		return "words separated by commas, 255 characters at most";
 	}
-	return "workload or variant names separated by commas";
+	return "words separated by commas, 255 characters at most";
 }
 
 static int parse_args(struct bench_cfg *cfg, struct meta *m, int argc,
