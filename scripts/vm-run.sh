@@ -229,11 +229,22 @@ log_to_check() {
 	{ print }' "$1" "$1"
 }
 
+# The first report in the log, whole: the test the guest had started last
+# (run_tests.sh names each one), then the report from its first bad line
+# through its trace, 60 lines at most.
+splat() {
+	log_to_check "$1" | awk -v re="$BAD_RE" '
+	!n && / vmshm-test: / { last = $0 }
+	!n && $0 ~ re { n = 1; if (last != "") print last }
+	n && n++ <= 60 { print }'
+}
+
 # Print why the run failed, if the log says it did; return 1 then.
 check_log() {
 	local log=$1 taint bad i flags=
 
-	if log_to_check "$log" | grep -E "$BAD_RE" | head -n 50 | sed 's/^/vm-run: /' | grep . >&2; then
+	if log_to_check "$log" | grep -qE "$BAD_RE"; then
+		splat "$log" | sed 's/^/vm-run: /' >&2
 		return 1
 	fi
 	if grep 'VMSHM-ERROR' "$log" | sed 's/^.*VMSHM-ERROR /vm-run: guest: /' | grep . >&2; then

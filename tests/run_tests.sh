@@ -24,6 +24,9 @@ echo "TAP version 13"
 echo "1..$#"
 for t in "$@"; do
 	n=$((n + 1))
+	# Name the test in the kernel log, as kselftest does, so a splat in
+	# it can be traced to the test that ran (/dev/kmsg is root's).
+	[ -w /dev/kmsg ] && echo "vmshm-test: $n ${t##*/}" >/dev/kmsg
 	case $t in
 	*.sh) (cd "$dir" && sh "./${t##*/}") >"$log" 2>&1 ;;
 	*) (cd "$dir" && "./${t##*/}") >"$log" 2>&1 ;;
