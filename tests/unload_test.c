@@ -2,12 +2,15 @@
 /*
  * Module unload: refused while a mapping, an fd or a poller holds the
  * module, allowed after, and a name left behind or a socket subscribed to
- * events does not block it.  The
+ * events does not block it; netlink requests and dying IPC namespaces
+ * race with it.  The
  * module is loaded again from $VMSHM_KO (default /lib/vmshm/vmshm.ko), so
  * run this program last.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <sys/epoll.h>
+#include <sys/wait.h>
 
 #include "vmshm_nl_test.h"
 
@@ -206,6 +209,96 @@ TEST_F_TIMEOUT(unload, netlink_request_in_flight, 300)
 	TH_LOG("%d cycles, %ld lookups found the region", i, l.found);
 	ASSERT_EQ(0, (tainted() & ~taint0) & TAINT_WARN);
 	ASSERT_LT(0, l.found);
+}
+
+/* Shared by the test and its namespace makers (MAP_SHARED). */
+struct ns_deaths {
+	int stop;		/* read and written with __atomic */
+	long made;		/* regions made in a namespace that then died */
+	int unsupported;	/* EOPNOTSUPP: the module cannot follow them */
+};
+
+/*
+ * Make IPC namespaces with a named region in each, and let them die,
+ * until told to stop: each death runs the module's shm_exit_ns() probe,
+ * which raises an irq_work that queues the work dropping the names.
+ */
+static void __attribute__((noreturn)) ns_deaths_run(struct ns_deaths *d)
+{
+	char name[32];
+	pid_t pid;
+	int i, fd, ret;
+
+	for (i = 0; !__atomic_load_n(&d->stop, __ATOMIC_ACQUIRE); i++) {
+		pid = fork();
+		if (pid < 0)
+			_exit(1);
+		if (!pid) {
+			if (unshare(CLONE_NEWIPC))
+				_exit(1);
+			/* The module may be out: try again with the next. */
+			fd = open(VMSHM_DEVICE, O_RDWR | O_CLOEXEC);
+			snprintf(name, sizeof(name), "ns-death-%d", i);
+			if (fd < 0)
+				_exit(0);
+			ret = vmshm_create(fd, name, page_size(), 0600, 0, NULL);
+			if (!ret)
+				__atomic_add_fetch(&d->made, 1,
+						   __ATOMIC_RELAXED);
+			else if (ret == -EOPNOTSUPP)
+				__atomic_store_n(&d->unsupported, 1,
+						 __ATOMIC_RELAXED);
+			_exit(0);
+		}
+		if (waitpid(pid, NULL, 0) != pid)
+			_exit(1);
+	}
+	_exit(0);
+}
+
+/*
+ * IPC namespaces die while the module goes and comes back: whatever the
+ * probe started in a death (its irq_work, the work that drops the names)
+ * must be over before the module's text and data are freed.  50 cycles
+ * or 30 s; an unload that finds a maker's fd open is tried again.
+ */
+TEST_F_TIMEOUT(unload, namespaces_die_across_reloads, 300)
+{
+	uint64_t end = vmshm_deadline_in(30ULL * 1000000000ULL);
+	unsigned long taint0 = tainted();
+	struct ns_deaths *d;
+	int i, ret, status;
+	pid_t maker;
+
+	close(self->fd);
+	d = mmap(NULL, sizeof(*d), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, d);
+	maker = fork();
+	ASSERT_LE(0, maker);
+	if (!maker)
+		ns_deaths_run(d);
+	for (i = 0; i < 50 && vmshm_now_ns() < end; i++) {
+		while ((ret = vmshm_unload()) == -EWOULDBLOCK)
+			usleep(100);
+		ASSERT_EQ(0, ret);
+		usleep(rand() % 10000);
+		ASSERT_EQ(0, vmshm_reload());
+		usleep(rand() % 10000);
+		if ((tainted() & ~taint0) & TAINT_WARN)
+			break;
+	}
+	__atomic_store_n(&d->stop, 1, __ATOMIC_RELEASE);
+	ASSERT_EQ(maker, waitpid(maker, &status, 0));
+	TH_LOG("%d cycles, %ld regions made in namespaces that died", i,
+	       d->made);
+	ASSERT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	ASSERT_EQ(0, (tainted() & ~taint0) & TAINT_WARN);
+	if (!d->made && d->unsupported)
+		SKIP(return, "regions outside the initial IPC namespace: EOPNOTSUPP (no kprobes)");
+	/* Else the probe had nothing to do, and this tested nothing. */
+	ASSERT_LT(0, d->made);
+	munmap(d, sizeof(*d));
 }
 
 TEST_HARNESS_MAIN
