@@ -231,12 +231,14 @@ log_to_check() {
 
 # The first report in the log, whole: the test the guest had started last
 # (run_tests.sh names each one), then the report from its first bad line
-# through its trace, 60 lines at most.
+# through its trace, 60 lines at most; then the bad lines of any later
+# report, 20 at most.
 splat() {
 	log_to_check "$1" | awk -v re="$BAD_RE" '
 	!n && / vmshm-test: / { last = $0 }
 	!n && $0 ~ re { n = 1; if (last != "") print last }
-	n && n++ <= 60 { print }'
+	n && n <= 60 { print; n++; next }
+	n && $0 ~ re && more++ < 20 { print }'
 }
 
 # Print why the run failed, if the log says it did; return 1 then.
