@@ -238,9 +238,9 @@ static void __attribute__((noreturn)) ns_deaths_run(struct ns_deaths *d)
 				_exit(1);
 			/* The module may be out: try again with the next. */
 			fd = open(VMSHM_DEVICE, O_RDWR | O_CLOEXEC);
-			snprintf(name, sizeof(name), "ns-death-%d", i);
 			if (fd < 0)
 				_exit(0);
+			snprintf(name, sizeof(name), "ns-death-%d", i);
 			ret = vmshm_create(fd, name, page_size(), 0600, 0, NULL);
 			if (!ret)
 				__atomic_add_fetch(&d->made, 1,

@@ -50,8 +50,12 @@ extern const char *const placement_names[PL_NR];
  *	which must pick something; shorter than BENCH_ONLY_MAX; NULL for all
  * @quick: --quick: the cost curves stop early and repeat less
  */
-/* Bytes of --only with its NUL: longer is a usage error, never cut. */
-#define BENCH_ONLY_MAX	256
+/* Characters of --only: longer is a usage error, never cut. */
+#define BENCH_ONLY_LEN	255
+/* The buffers that hold it, with its NUL. */
+#define BENCH_ONLY_MAX	(BENCH_ONLY_LEN + 1)
+#define BENCH_STR_(x)	#x
+#define BENCH_STR(x)	BENCH_STR_(x)
 
 struct bench_cfg {
 	unsigned int rounds;

@@ -211,7 +211,8 @@ static const char *opt_want(int opt)
 	case 'o':
 		return "a file name";
 	}
-	return "words separated by commas, 255 characters at most";
+	return "words separated by commas, " BENCH_STR(BENCH_ONLY_LEN)
+	       " characters at most";
 }
 
 static int parse_args(struct bench_cfg *cfg, struct meta *m, int argc,
