@@ -206,7 +206,8 @@ END {
 	      "the numbers mean: [README.md](README.md)."
 	print ""
 	print "Under QEMU TCG absolute times are emulation noise: read the " \
-	      "ratios, each taken inside one round and one placement."
+	      "ratios, each taken inside one round and one placement, " \
+	      "against a run of the baseline right before the job."
 	print ""
 	print "| | |"; print "|---|---|"
 	for (i = 0; i < nm; i++) print "| " mk[i] " | " meta[mk[i]] " |"

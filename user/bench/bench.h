@@ -111,6 +111,10 @@ struct acct {
  * @kfaults: vmshm: faults the region counted over the touch, else -1
  * @hash: streaming: checksum of the result lines
  * @capped: the time bound stopped the batch before @n reached the count
+ * @base: the run of its baseline (futex in its placement, the single
+ *	process, anonymous memory of its size) right before it in the same
+ *	round, which its ratios are taken against; NULL for a baseline, in
+ *	the discarded first round, or when --only left the baseline out
  */
 struct result {
 	enum workload wl;
@@ -128,6 +132,7 @@ struct result {
 	int64_t kfaults;
 	uint64_t hash;
 	bool capped;
+	const struct result *base;
 };
 
 /**

@@ -29,7 +29,7 @@ static const char *const csv_header[] = {
 	"per_op_ns", "ratio", "ratio_q1", "ratio_q3", "rate", "sys_msg",
 	"own_sys_msg", "nvcsw_msg", "nivcsw_msg", "cpu_ns_msg", "minflt_msg",
 	"kwaits_msg", "kwakes_msg", "kfaults_op", "setup_ns_op", "capped",
-	"hash", "goal", "verdict",
+	"hash", "goal", "verdict", "base_per_op_ns",
 };
 
 const struct result *report_find(const struct report *rep, enum workload wl,
@@ -100,6 +100,21 @@ static double per_msg(const struct result *r, enum col c)
 	return (acct_get(&a[0], c) + acct_get(&a[1], c)) / r->n;
 }
 
+/*
+ * The run @r is compared with when @ref is asked for: the run of @ref's
+ * job right before @r (struct result.base), if it had one, else @ref.
+ */
+static const struct result *paired(const struct result *r,
+				   const struct result *ref)
+{
+	const struct result *b = r ? r->base : NULL;
+
+	if (b && ref && b->wl == ref->wl && b->pl == ref->pl &&
+	    !strcmp(b->variant, ref->variant))
+		return b;
+	return ref;
+}
+
 static double ratio(const struct report *rep, const struct result *r)
 {
 	const struct result *ref;
@@ -108,15 +123,15 @@ static double ratio(const struct report *rep, const struct result *r)
 	switch (r->wl) {
 	case WL_PINGPONG:
 		ref = report_find(rep, r->wl, "futex", r->pl, r->round);
-		return per_op(r) / per_op(ref);
+		return per_op(r) / per_op(paired(r, ref));
 	case WL_STREAM:
 		ref = report_find(rep, r->wl, ST_SINGLE_NAME, PL_ONE, r->round);
-		return per_op(ref) / per_op(r);
+		return per_op(paired(r, ref)) / per_op(r);
 	default:
 		/* anon at the same size: the name's "-SIZE" tail */
 		snprintf(anon, sizeof(anon), "anon%s", strrchr(r->variant, '-'));
 		ref = report_find(rep, r->wl, anon, PL_ONE, r->round);
-		return per_op(r) / per_op(ref);
+		return per_op(r) / per_op(paired(r, ref));
 	}
 }
 
@@ -158,17 +173,26 @@ double report_median(const struct report *rep, const struct result *key,
 	return n ? quantile(v, n, 0.5) : NAN;
 }
 
-/* Median over the kept rounds of per_op(a) / per_op(b), round by round. */
-double report_pair(const struct report *rep, enum workload wl,
+/*
+ * Median over the kept rounds of column @c of @a over @b, round by round;
+ * where one of them is the other's baseline, against the run of it right
+ * before the other (paired()).
+ */
+double report_pair(const struct report *rep, enum col c, enum workload wl,
 		   const char *a, enum placement pla,
 		   const char *b, enum placement plb)
 {
+	const struct result *ra, *rb;
 	double v[rep->rounds + 1], x;
 	unsigned int round, n = 0;
 
 	for (round = 1; round < rep->rounds; round++) {
-		x = per_op(report_find(rep, wl, a, pla, round)) /
-		    per_op(report_find(rep, wl, b, plb, round));
+		ra = report_find(rep, wl, a, pla, round);
+		rb = report_find(rep, wl, b, plb, round);
+		if (!ra || !rb)
+			continue;
+		x = report_value(rep, paired(rb, ra), c) /
+		    report_value(rep, paired(ra, rb), c);
 		if (!isnan(x))
 			v[n++] = x;
 	}
@@ -218,7 +242,10 @@ static void csv_row(const struct report *rep, const struct result *r,
 	fprintf(f, ",%u,", capped);
 	if (r->wl == WL_STREAM && !summary)
 		fprintf(f, "%016llx", (unsigned long long)r->hash);
-	fprintf(f, ",,\n");
+	fprintf(f, ",,,");	/* goal and verdict: targets only */
+	if (!summary && r->base)
+		fprintf(f, "%.6g", per_op(r->base));
+	fputc('\n', f);
 }
 
 static unsigned int capped_rounds(const struct report *rep,

@@ -11,7 +11,7 @@
 enum col {
 	C_N,		/* operations timed */
 	C_PER_OP,	/* ns per round trip, line or page */
-	C_RATIO,	/* against the round's reference, see ratio() */
+	C_RATIO,	/* against the baseline, see ratio() and paired() */
 	C_RATE,		/* operations per second */
 	C_SYS,		/* the rest: per message (or line, or page) */
 	C_OWN,
@@ -33,7 +33,7 @@ double report_value(const struct report *rep, const struct result *r,
 		    enum col c);
 double report_median(const struct report *rep, const struct result *key,
 		     enum col c, double *q1, double *q3);
-double report_pair(const struct report *rep, enum workload wl,
+double report_pair(const struct report *rep, enum col c, enum workload wl,
 		   const char *a, enum placement pla,
 		   const char *b, enum placement plb);
 

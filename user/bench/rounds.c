@@ -4,6 +4,13 @@
  * run it, each in its own seeded shuffle.  Round 0 is a warm-up whose
  * timings are discarded; it is also the only round that counts system
  * calls with the tracepoint, which slows every system call down.
+ *
+ * From round 1 on, a job that is judged against a baseline (futex in its
+ * placement, the single process, anonymous memory of its size) runs right
+ * after a run of that baseline of its own, and its ratios are taken
+ * against that run.  Under TCG the host's speed drifts by tens of percent
+ * over seconds, and a round lasts half a minute: a baseline run anywhere
+ * else in the round measured another host.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +28,7 @@
 
 #define SYSC_SETTLE_S	2	/* after closing the round-0 counter */
 
+/* pp_futex first: plan_baseline() knows it as index 0. */
 static const struct pp_ops *const pp_all[] = {
 	&pp_futex, &pp_vmshm_wait, &pp_vmshm_wait_wake, &pp_vmshm_poll,
 	&pp_vmshm_ring, &pp_vmshm_ring_spin, &pp_eventfd, &pp_pipe,
@@ -88,6 +96,34 @@ static void plan_add(struct bench *b, enum workload wl, unsigned int idx,
 		b->jobs[b->nr_jobs++] = j;
 }
 
+/* The index of @j's baseline job in the plan; -1 if none or left out. */
+static int plan_baseline(const struct bench *b, const struct job *j)
+{
+	struct job base = { .wl = j->wl, .pl = PL_ONE };
+	unsigned int i;
+
+	switch (j->wl) {
+	case WL_PINGPONG:
+		base.idx = 0;	/* futex */
+		base.pl = j->pl;
+		break;
+	case WL_STREAM:
+		base.idx = ST_SINGLE;
+		break;
+	default:
+		base.idx = j->idx - j->idx % FAULT_KINDS + FK_ANON;
+		break;
+	}
+	if (base.idx == j->idx && base.pl == j->pl)
+		return -1;
+	for (i = 0; i < b->nr_jobs; i++) {
+		if (b->jobs[i].wl == base.wl && b->jobs[i].idx == base.idx &&
+		    b->jobs[i].pl == base.pl)
+			return i;
+	}
+	return -1;
+}
+
 /**
  * bench_plan() - list the jobs of a round
  * @b: the bench; b->cfg is set
@@ -113,6 +149,8 @@ unsigned int bench_plan(struct bench *b)
 	fault_names_init(b->cfg);
 	for (i = 0; i < b->cfg->nr_sizes * FAULT_KINDS; i++)
 		plan_add(b, WL_FAULTS, i, PL_ONE);
+	for (i = 0; i < b->nr_jobs; i++)
+		b->base_of[i] = plan_baseline(b, &b->jobs[i]);
 	return b->nr_jobs;
 }
 
@@ -214,6 +252,25 @@ static int job_run(struct bench *b, const struct job *j, unsigned int round,
 	return ret;
 }
 
+/* Job @j of the plan, after a run of its baseline from round 1 on. */
+static int job_run_paired(struct bench *b, unsigned int j,
+			  unsigned int round, int sys_fd)
+{
+	size_t slot = (size_t)round * b->nr_jobs + j;
+	struct result *base = NULL;
+	int ret;
+
+	if (round && b->base_of[j] >= 0) {
+		base = &b->base_res[slot];
+		ret = job_run(b, &b->jobs[b->base_of[j]], round, sys_fd, base);
+		if (ret)
+			return ret;
+	}
+	ret = job_run(b, &b->jobs[j], round, sys_fd, &b->res[slot]);
+	b->res[slot].base = base;
+	return ret;
+}
+
 /*
  * Round 0 counts system calls with one counter for the whole round.  Its
  * closing disables static keys after a delay (perf's is deferred by a
@@ -249,11 +306,11 @@ int bench_rounds(struct bench *b)
 {
 	unsigned int order[MAX_JOBS], i, round, n = b->nr_jobs;
 	uint64_t rng = b->cfg->seed ^ 0x5eed5eedULL, t0;
-	struct result *r;
 	int ret, fd;
 
 	b->res = calloc((size_t)b->cfg->rounds * n, sizeof(*b->res));
-	if (!b->res)
+	b->base_res = calloc((size_t)b->cfg->rounds * n, sizeof(*b->base_res));
+	if (!b->res || !b->base_res)
 		return -ENOMEM;
 	for (round = 0; round < b->cfg->rounds; round++) {
 		t0 = vmshm_now_ns();
@@ -262,11 +319,10 @@ int bench_rounds(struct bench *b)
 		shuffle(order, n, &rng);
 		fd = round_sys_open(b, round);
 		for (i = 0; i < n; i++) {
-			r = &b->res[round * n + order[i]];
-			ret = job_run(b, &b->jobs[order[i]], round, fd, r);
+			ret = job_run_paired(b, order[i], round, fd);
 			if (ret)
 				break;
-			r->seq = i;
+			b->res[round * n + order[i]].seq = i;
 		}
 		round_sys_close(fd);
 		if (ret)

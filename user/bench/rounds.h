@@ -28,6 +28,7 @@ struct job {
  * @cfg: the configuration
  * @jobs: the plan, in report order
  * @nr_jobs: its length
+ * @base_of: for each job, the index of its baseline job in @jobs, or -1
  * @text: the streaming input
  * @len: its length
  * @flags_len: the length of its first cfg->flags_lines lines
@@ -36,12 +37,15 @@ struct job {
  * @ref_flags_lines: the same over the lab protocol's prefix
  * @ref_flags_hash: its checksum
  * @res: cfg->rounds * @nr_jobs results
+ * @base_res: as many: the baseline run right before each job, where
+ *	@base_of has one, from the second round on (struct result.base)
  * @sys_status: 0 if round 0 could count system calls, else -errno
  */
 struct bench {
 	const struct bench_cfg *cfg;
 	struct job jobs[MAX_JOBS];
 	unsigned int nr_jobs;
+	int base_of[MAX_JOBS];
 	char *text;
 	size_t len;
 	size_t flags_len;
@@ -50,6 +54,7 @@ struct bench {
 	uint64_t ref_flags_lines;
 	uint64_t ref_flags_hash;
 	struct result *res;
+	struct result *base_res;
 	int sys_status;
 };
 

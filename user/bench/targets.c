@@ -2,7 +2,8 @@
 /*
  * The benchmark's performance targets, each judged on the worse of the
  * two placements (same vCPU, different vCPUs), from medians of ratios
- * taken inside each kept round.
+ * taken inside each kept round: against the run of the baseline right
+ * before the job where the other side is its baseline (rounds.c).
  *
  * "vmshm blocking round trip" is the best of the vmshm variants that sleep
  * in the kernel and never spin (vmshm-wait, vmshm-poll, vmshm-ring), chosen
@@ -74,8 +75,9 @@ static void pp_target(const struct report *rep, struct target *t,
 
 	t->variant = a;
 	for (pl = PL_SAME; pl < PL_ONE; pl++)
-		worse(t, inv ? report_pair(rep, WL_PINGPONG, b, pl, a, pl) :
-			       report_pair(rep, WL_PINGPONG, a, pl, b, pl), pl);
+		worse(t, inv ?
+		      report_pair(rep, C_PER_OP, WL_PINGPONG, b, pl, a, pl) :
+		      report_pair(rep, C_PER_OP, WL_PINGPONG, a, pl, b, pl), pl);
 }
 
 /* The blocking vmshm variant whose worse placement is closest to futex. */
@@ -103,19 +105,15 @@ static void pp_at(const struct report *rep, struct target *t, const char *a,
 		  const char *b, enum placement pl)
 {
 	t->variant = a;
-	worse(t, report_pair(rep, WL_PINGPONG, a, pl, b, pl), pl);
+	worse(t, report_pair(rep, C_PER_OP, WL_PINGPONG, a, pl, b, pl), pl);
 }
 
 /* CPU time per message of @a against @b, in placement @pl. */
 static void pp_cpu_at(const struct report *rep, struct target *t,
 		      const char *a, const char *b, enum placement pl)
 {
-	struct result ka = { .wl = WL_PINGPONG, .variant = a, .pl = pl };
-	struct result kb = { .wl = WL_PINGPONG, .variant = b, .pl = pl };
-
 	t->variant = a;
-	worse(t, report_median(rep, &ka, C_CPU, NULL, NULL) /
-		 report_median(rep, &kb, C_CPU, NULL, NULL), pl);
+	worse(t, report_pair(rep, C_CPU, WL_PINGPONG, a, pl, b, pl), pl);
 }
 
 /* The product's transport against the single process, or the pipe. */
@@ -123,7 +121,7 @@ static void stream_at(const struct report *rep, struct target *t,
 		      const char *ref, enum placement pl)
 {
 	t->variant = XPORT;
-	worse(t, report_pair(rep, WL_STREAM, ref,
+	worse(t, report_pair(rep, C_PER_OP, WL_STREAM, ref,
 			     strcmp(ref, ST_SINGLE_NAME) ? pl : PL_ONE,
 			     XPORT, pl), pl);
 }
@@ -165,7 +163,7 @@ static void fault_pair(const struct report *rep, struct target *t,
 		       unsigned int s, enum fault_kind a, enum fault_kind b)
 {
 	t->variant = fault_variant(s, a);
-	worse(t, report_pair(rep, WL_FAULTS, t->variant, PL_ONE,
+	worse(t, report_pair(rep, C_PER_OP, WL_FAULTS, t->variant, PL_ONE,
 			     fault_variant(s, b), PL_ONE), PL_ONE);
 }
 
