@@ -4,8 +4,9 @@
 # End-to-end tests of user/sum/parent and user/sum/child over vmshm, run in
 # the guest by run_tests.sh: 10^5 random lines against an awk reference, the
 # interactive mode, both with and without spinning (--spin=0), edge
-# cases, kills of either side, and byte-identical
-# results from the vmshm and posix-flags transports on the same input.
+# cases, kills of either side, the channel faulted in at set-up, and
+# byte-identical results from the vmshm and posix-flags transports on the
+# same input.
 # Prints KTAP and a "# Totals:" line; exits 4 (skip) without /dev/vmshm.
 set -u
 
@@ -30,7 +31,38 @@ identical() {
 		[ "$(wc -l <"$tmp/a")" -eq 3000 ] && cmp "$tmp/a" "$tmp/b"
 }
 
+# populated: with no input yet, the parent's and the child's mappings of
+# the channel each have every page of it resident (xring_populate()).
+populated() {
+	mkfifo "$tmp/fifo" || return 1
+	"$bin/parent" -q -o "$tmp/p" <"$tmp/fifo" &
+	pid=$!
+	exec 9>"$tmp/fifo"	# the parent waits for input until 9 closes
+	i=0 res=''
+	while [ $i -lt 100 ]; do
+		res=$(awk -v n="sum-$pid" '$1 == n { on = 1; next }
+			/^[^ ]/ { on = 0 }
+			on && $1 ~ /^[0-9]+$/ { printf "%s:%s ", $2, $6 }' /proc/vmshm)
+		case $res in *child:*) break ;; esac
+		sleep 0.1
+		i=$((i + 1))
+	done
+	exec 9>&-
+	wait $pid || return 1
+	echo "resident pages per mapping: $res(want 256 for every one)"
+	case $res in *child:*) ;; *) return 1 ;; esac
+	for m in $res; do
+		[ "${m##*:}" = 256 ] || return 1
+	done
+}
+
 {
+	if populated >"$tmp/pop" 2>&1; then
+		echo "ok 1 channel_populated"
+	else
+		sed 's/^/# /' "$tmp/pop"
+		echo "not ok 1 channel_populated"
+	fi
 	sh "$e2e/sum_check.sh" --transport=vmshm --lines=100000 --seed=1
 	sh "$e2e/sum_check.sh" --transport=vmshm --lines=2000 --seed=3 --interactive
 	sh "$e2e/sum_check.sh" --transport=posix-flags --lines=2000 --seed=4

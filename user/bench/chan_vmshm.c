@@ -162,6 +162,8 @@ static int ring_chan_setup(struct end *e, bool create)
 		       vreg_attach(&c->reg, e->name, 0);
 	if (ret)
 		goto err_free;
+	/* Faulted in at set-up, as the parent's transport does (best effort). */
+	(void)madvise(c->reg.mem, c->reg.size, MADV_POPULATE_WRITE);
 	if (create)
 		ret = ring_pair_format(c->reg.mem, c->reg.size, RING_REV_CAP);
 	if (!ret)
