@@ -28,7 +28,6 @@
 
 #define SYSC_SETTLE_S	2	/* after closing the round-0 counter */
 
-/* pp_futex first: plan_baseline() knows it as index 0. */
 static const struct pp_ops *const pp_all[] = {
 	&pp_futex, &pp_vmshm_wait, &pp_vmshm_wait_wake, &pp_vmshm_poll,
 	&pp_vmshm_ring, &pp_vmshm_ring_spin, &pp_eventfd, &pp_pipe,
@@ -96,6 +95,16 @@ static void plan_add(struct bench *b, enum workload wl, unsigned int idx,
 		b->jobs[b->nr_jobs++] = j;
 }
 
+/* The index of @ops in pp_all[]. */
+static unsigned int pp_index(const struct pp_ops *ops)
+{
+	unsigned int i = 0;
+
+	while (pp_all[i] != ops)
+		i++;
+	return i;
+}
+
 /* The index of @j's baseline job in the plan; -1 if none or left out. */
 static int plan_baseline(const struct bench *b, const struct job *j)
 {
@@ -104,7 +113,7 @@ static int plan_baseline(const struct bench *b, const struct job *j)
 
 	switch (j->wl) {
 	case WL_PINGPONG:
-		base.idx = 0;	/* futex */
+		base.idx = pp_index(&pp_futex);
 		base.pl = j->pl;
 		break;
 	case WL_STREAM:
