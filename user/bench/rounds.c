@@ -9,7 +9,7 @@
  * placement, the single process, anonymous memory of its size) runs right
  * after a run of that baseline of its own, and its ratios are taken
  * against that run.  Under TCG the host's speed drifts by tens of percent
- * over seconds, and a round lasts half a minute: a baseline run anywhere
+ * over seconds, and a round lasts about a minute: a baseline run anywhere
  * else in the round measured another host.
  */
 #include <errno.h>
