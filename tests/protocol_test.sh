@@ -32,7 +32,7 @@ identical() {
 }
 
 # populated: with no input yet, the parent's and the child's mappings of
-# the channel each have every page of it resident (xring_populate()).
+# the channel each have every page of it resident (xport_populate()).
 populated() {
 	mkfifo "$tmp/fifo" || return 1
 	"$bin/parent" -q -o "$tmp/p" <"$tmp/fifo" &

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "chan.h"
+#include "xport.h"
 
 #define VREG_MODE	0600
 #define RING_REV_CAP	65536U	/* as the vmshm transport's largest */
@@ -162,8 +163,8 @@ static int ring_chan_setup(struct end *e, bool create)
 		       vreg_attach(&c->reg, e->name, 0);
 	if (ret)
 		goto err_free;
-	/* Faulted in at set-up, as the parent's transport does (best effort). */
-	(void)madvise(c->reg.mem, c->reg.size, MADV_POPULATE_WRITE);
+	/* Faulted in at set-up, as the parent's transport does. */
+	xport_populate(c->reg.mem, c->reg.size);
 	if (create)
 		ret = ring_pair_format(c->reg.mem, c->reg.size, RING_REV_CAP);
 	if (!ret)

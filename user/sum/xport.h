@@ -152,6 +152,7 @@ void xport_format_stats(char *buf, size_t size, uint64_t sent,
 			uint64_t wakes_skipped, uint64_t spin_hits);
 size_t xport_line_run(const char *buf, size_t len, uint64_t *lines);
 int xport_send_lines(struct xport *x, const char *buf, size_t len);
+void xport_populate(void *mem, size_t size);
 int xport_create(const struct xport_cfg *cfg, struct xport **x);
 int xport_attach(const struct xport_cfg *cfg, struct xport **x);
 bool xport_kind_valid(const char *kind);

@@ -181,19 +181,6 @@ err_close:
 	return ret;
 }
 
-/*
- * Fault every page of the channel in now, writable, so that no page fault
- * lands on the data path: on its first pass a fresh ring otherwise takes
- * one per page and side (a minor fault per 7 round trips of empty
- * records, per 1400 streamed lines).  Best effort: where it fails (before
- * Linux 5.14, or short of memory now) the pages fault in on first touch,
- * as they did before.
- */
-static void xring_populate(struct xring *r)
-{
-	(void)madvise(r->mem, r->size, MADV_POPULATE_WRITE);
-}
-
 /* The reverse ring carries one short result per line: 1/8, at most 64K. */
 static uint32_t xring_rev_cap(size_t size)
 {
@@ -224,7 +211,7 @@ static int xring_setup(const struct xport_cfg *cfg, bool creator,
 	ret = r->futex ? xring_map_futex(r, cfg) : xring_map_vmshm(r, cfg);
 	if (ret)
 		goto err_free;
-	xring_populate(r);
+	xport_populate(r->mem, r->size);
 	if (creator) {
 		ret = ring_pair_format(r->mem, r->size, xring_rev_cap(r->size));
 		if (ret)
