@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Host unit tests of the transports' whole-line path (user/sum/xport.c,
- * xport_ring.c): xport_line_run(), xport_send_lines() into packed records
- * and its errors, and XPORT_LINES receives, on the "futex" ring transport
- * in one process (the ring is big enough that nothing waits), and a
- * corrupt record of lines.
+ * xport_ring.c): xport_send_lines() into packed records, where its run
+ * stops, and its errors, and XPORT_LINES receives with the lines' lengths,
+ * on the "futex" ring transport in one process (the ring is big enough
+ * that nothing waits), and corrupt records of lines.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -81,7 +81,16 @@ static size_t drain(struct __test_metadata *_metadata, struct xport *rx,
 		memcpy(out + len, p.data, p.len);
 		len += p.len;
 		if (p.lines) {
-			ASSERT_EQ('\n', p.data[p.len - 1]);
+			size_t i, sum = 0;
+
+			for (i = 0; i < p.nlines; i++) {
+				sum += p.lens[i];
+				ASSERT_LE(sum, p.len);
+				ASSERT_EQ('\n', p.data[sum - 1]);
+				ASSERT_EQ(NULL, memchr(p.data + sum - p.lens[i],
+						       '\n', p.lens[i] - 1));
+			}
+			ASSERT_EQ(p.len, sum);
 			++*packed;
 		} else if (p.eol) {
 			out[len++] = '\n';
@@ -95,10 +104,11 @@ static size_t drain(struct __test_metadata *_metadata, struct xport *rx,
 TEST_F(xt, send_lines_round_trip)
 {
 	static char text[XT_TEXT], out[XT_TEXT];
-	uint64_t lines, packed;
+	uint64_t lines, packed, sent = 0;
 	size_t len = make_text(text, sizeof(text), &lines), got;
 
-	ASSERT_EQ(0, xport_send_lines(self->tx, text, len));
+	ASSERT_EQ(len, xport_send_lines(self->tx, text, len, &sent));
+	EXPECT_EQ(lines, sent);
 	ASSERT_EQ(0, self->tx->ops->close(self->tx));
 	got = drain(_metadata, self->rx, out, sizeof(out), &packed);
 	ASSERT_EQ(len, got);
@@ -110,35 +120,55 @@ TEST_F(xt, send_lines_round_trip)
 TEST_F(xt, send_lines_after_pieces)
 {
 	static const char text[] = "1 2\n3\n";
+	uint64_t packed, sent = 0;
 	char out[64];
-	uint64_t packed;
 
 	ASSERT_EQ(0, self->tx->ops->send(self->tx, "4", 1, true));
-	ASSERT_EQ(0, xport_send_lines(self->tx, text, strlen(text)));
+	ASSERT_EQ(6, xport_send_lines(self->tx, text, strlen(text), &sent));
+	EXPECT_EQ(2, sent);
 	ASSERT_EQ(0, self->tx->ops->send(self->tx, "5", 1, true));
 	ASSERT_EQ(0, self->tx->ops->close(self->tx));
 	ASSERT_EQ(10, drain(_metadata, self->rx, out, sizeof(out), &packed));
 	EXPECT_EQ(0, memcmp("4\n1 2\n3\n5\n", out, 10));
 }
 
-TEST_F(xt, send_lines_unended)
+/* The run stops before an empty line and before an unended one. */
+TEST_F(xt, send_lines_run)
 {
-	EXPECT_EQ(-EINVAL, xport_send_lines(self->tx, "1\n2", 3));
+	uint64_t lines = 0;
+
+	EXPECT_EQ(6, xport_send_lines(self->tx, "1\n2 3\nx", 7, &lines));
+	EXPECT_EQ(2, lines);
+	EXPECT_EQ(2, xport_send_lines(self->tx, "1\n\n2\n", 5, &lines));
+	EXPECT_EQ(3, lines);
+	EXPECT_EQ(0, xport_send_lines(self->tx, "\n1\n", 3, &lines));
+	EXPECT_EQ(0, xport_send_lines(self->tx, "12", 2, &lines));
+	EXPECT_EQ(0, xport_send_lines(self->tx, "", 0, &lines));
+	EXPECT_EQ(3, lines);
 }
 
 TEST_F(xt, send_lines_mid_line)
 {
+	uint64_t lines = 0;
+
 	ASSERT_EQ(0, self->tx->ops->send(self->tx, "1", 1, false));
-	EXPECT_EQ(-EINVAL, xport_send_lines(self->tx, "2\n", 2));
+	EXPECT_EQ(-EINVAL, xport_send_lines(self->tx, "2\n", 2, &lines));
+	EXPECT_EQ(0, lines);
 }
 
-/* A record of lines whose last byte is not '\n', as a corrupt peer wrote. */
-TEST(lines_record_unended)
+/*
+ * Send "4242\n" and "7\n" as one record of lines, let @corrupt change it
+ * in the shared memory as a corrupt peer would, and expect both kinds of
+ * receive to refuse it.
+ */
+static void corrupt_record(struct __test_metadata *_metadata,
+			   void (*corrupt)(char *rec))
 {
 	struct xport_cfg cfg = { .kind = "futex", .region_size = XT_SIZE };
 	char name[32], path[40], *m, *hit;
 	struct xport *tx, *rx;
 	struct xport_piece p;
+	uint64_t lines = 0;
 	int fd;
 
 	snprintf(name, sizeof(name), "xport-test-bad-%d", getpid());
@@ -146,21 +176,73 @@ TEST(lines_record_unended)
 	cfg.name = name;
 	ASSERT_EQ(0, xport_create(&cfg, &tx));
 	ASSERT_EQ(0, xport_attach(&cfg, &rx));
-	ASSERT_EQ(0, xport_send_lines(tx, "4242\n", 5));
+	ASSERT_EQ(7, xport_send_lines(tx, "4242\n7\n", 7, &lines));
 	ASSERT_EQ(0, tx->ops->flush(tx));
 	fd = shm_open(path, O_RDWR, 0);
 	ASSERT_LE(0, fd);
 	m = mmap(NULL, XT_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	ASSERT_NE(MAP_FAILED, m);
-	hit = memmem(m, XT_SIZE, "4242\n", 5);
+	/* The text, a pad byte, lengths 5 and 2, and the count 2. */
+	hit = memmem(m, XT_SIZE, "4242\n7\n\0\5\0\2\0\2\0", 14);
 	ASSERT_NE(NULL, hit);
-	hit[4] = '2';
+	corrupt(hit);
 	EXPECT_EQ(-EBADMSG, rx->ops->recv(rx, &p, XPORT_LINES));
 	EXPECT_EQ(-EBADMSG, rx->ops->recv(rx, &p, 0));
 	munmap(m, XT_SIZE);
 	close(fd);
 	rx->ops->destroy(rx);
 	tx->ops->destroy(tx);
+}
+
+static void unend_line(char *rec)
+{
+	rec[4] = '2';
+}
+
+static void zero_lines(char *rec)
+{
+	rec[12] = 0;
+}
+
+static void too_many_lines(char *rec)
+{
+	rec[12] = 9;
+}
+
+static void line_too_long(char *rec)
+{
+	rec[8] = 3;
+}
+
+static void line_too_short(char *rec)
+{
+	rec[8] = 4;
+}
+
+static void empty_line(char *rec)
+{
+	rec[8] = 0;
+}
+
+/* A line whose last byte is not '\n'. */
+TEST(lines_record_unended)
+{
+	corrupt_record(_metadata, unend_line);
+}
+
+/* A count of no lines, and one the record cannot hold. */
+TEST(lines_record_bad_count)
+{
+	corrupt_record(_metadata, zero_lines);
+	corrupt_record(_metadata, too_many_lines);
+}
+
+/* Lengths that run past the text, fall short of it, or are zero. */
+TEST(lines_record_bad_lengths)
+{
+	corrupt_record(_metadata, line_too_long);
+	corrupt_record(_metadata, line_too_short);
+	corrupt_record(_metadata, empty_line);
 }
 
 TEST(send_lines_posix_flags)
@@ -172,25 +254,13 @@ TEST(send_lines_posix_flags)
 	snprintf(name, sizeof(name), "xport-test-pf-%d", getpid());
 	cfg.name = name;
 	ASSERT_EQ(0, xport_create(&cfg, &x));
-	EXPECT_EQ(-EOPNOTSUPP, xport_send_lines(x, "1\n", 2));
+	uint64_t lines = 0;
+
+	EXPECT_EQ(-EOPNOTSUPP, xport_send_lines(x, "1\n", 2, &lines));
 	x->ops->destroy(x);
 }
 
-TEST(line_run)
-{
-	uint64_t lines = 0;
-
-	EXPECT_EQ(6, xport_line_run("1\n2 3\nx", 7, &lines));
-	EXPECT_EQ(2, lines);
-	EXPECT_EQ(2, xport_line_run("1\n\n2\n", 5, &lines));
-	EXPECT_EQ(3, lines);
-	EXPECT_EQ(0, xport_line_run("\n1\n", 3, &lines));
-	EXPECT_EQ(0, xport_line_run("12", 2, &lines));
-	EXPECT_EQ(0, xport_line_run("", 0, &lines));
-	EXPECT_EQ(3, lines);
-}
-
-/* What xport_line_run() must return, one byte at a time. */
+/* Where xport_send_lines()'s run must stop, one byte at a time. */
 static size_t line_run_ref(const char *buf, size_t len, uint64_t *lines)
 {
 	size_t i, run = 0;
@@ -208,13 +278,14 @@ static size_t line_run_ref(const char *buf, size_t len, uint64_t *lines)
 
 /*
  * Blocks of up to 16 KiB with '\n's spaced 1 to 80 bytes apart, now and
- * then an empty line, and an unended last line, against the reference.
- * One block in four has random bytes between the '\n's, so that bytes
- * one bit away from '\n' (0x0b, 0x8a, ...) come up too.
+ * then an empty line, and an unended last line, against the reference;
+ * what arrives is the run, byte for byte.  One block in four has random
+ * bytes between the '\n's, so that bytes one bit away from '\n' (0x0b,
+ * 0x8a, ...) come up too.
  */
-TEST(line_run_random)
+TEST_F(xt, send_lines_random)
 {
-	static char buf[16384];
+	static char buf[16384], out[16384 + 1];
 	unsigned long long seed = 0x5eed;
 	unsigned int trial;
 
@@ -222,7 +293,8 @@ TEST(line_run_random)
 		size_t len = xorshift64(&seed) % (trial < 2000 ? 200 : sizeof(buf));
 		uint64_t got = 0, want = 0;
 		bool noise = !(trial % 4);
-		size_t i, gap = 0;
+		size_t i, run, n = 0, gap = 0;
+		struct xport_piece p;
 		char c;
 
 		for (i = 0; i < len; i++) {
@@ -235,9 +307,21 @@ TEST(line_run_random)
 			c = noise ? (char)xorshift64(&seed) : (char)('0' + i % 10);
 			buf[i] = --gap ? c : '\n';
 		}
-		ASSERT_EQ(line_run_ref(buf, len, &want),
-			  xport_line_run(buf, len, &got)) TH_LOG("trial %u", trial);
+		run = line_run_ref(buf, len, &want);
+		ASSERT_EQ(run, xport_send_lines(self->tx, buf, len, &got))
+			TH_LOG("trial %u", trial);
 		ASSERT_EQ(want, got) TH_LOG("trial %u, %zu bytes", trial, len);
+		ASSERT_EQ(0, self->tx->ops->flush(self->tx));
+		while (n < run) {
+			ASSERT_EQ(0, self->rx->ops->recv(self->rx, &p,
+							 XPORT_LINES));
+			ASSERT_TRUE(p.lines);
+			ASSERT_LE(n + p.len, run);
+			memcpy(out + n, p.data, p.len);
+			n += p.len;
+			ASSERT_EQ(0, self->rx->ops->recv_done(self->rx));
+		}
+		ASSERT_EQ(0, memcmp(buf, out, run)) TH_LOG("trial %u", trial);
 	}
 }
 

@@ -77,7 +77,7 @@ int st_xport_consume(struct end *e, struct sink *k)
 		if (ret)
 			return ret;
 		if (pc.lines)
-			sink_text(k, pc.data, pc.len);
+			sink_lines(k, pc.data, pc.lens, pc.nlines);
 		else
 			sink_piece(k, pc.data, pc.len, pc.eol);
 		ret = x->ops->recv_done(x);

@@ -179,16 +179,13 @@ static int sxport_produce(struct end *e, const char *text, size_t len)
 	struct xport *x = e->priv;
 	const char *p = text, *end = text + len;
 	uint64_t lines = 0;
-	size_t n;
+	ssize_t n;
 	int ret;
 
 	while (p < end) {
-		n = xport_line_run(p, chunk_len(p, end, XPORT_BLOCK), &lines);
-		if (!n)
-			return -EINVAL;
-		ret = xport_send_lines(x, p, n);
-		if (ret)
-			return ret;
+		n = xport_send_lines(x, p, chunk_len(p, end, XPORT_BLOCK), &lines);
+		if (n <= 0)
+			return n ? n : -EINVAL;
 		p += n;
 		ret = x->ops->flush(x);
 		if (ret)

@@ -92,6 +92,22 @@ void sink_text(struct sink *k, const char *p, size_t len)
 	}
 }
 
+/**
+ * sink_lines() - feed whole lines whose lengths the sender found
+ * @k: the sink
+ * @p: the lines, each ended by '\n'
+ * @lens: the length of each, '\n' included
+ * @n: how many
+ */
+void sink_lines(struct sink *k, const char *p, const uint16_t *lens,
+		size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; p += lens[i++])
+		sink_piece(k, p, lens[i] - 1, true);
+}
+
 static int st_child_run(void *arg)
 {
 	struct st_job *j = arg;

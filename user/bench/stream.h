@@ -29,6 +29,8 @@ struct sink {
 void sink_init(struct sink *k);
 void sink_piece(struct sink *k, const char *p, size_t len, bool eol);
 void sink_text(struct sink *k, const char *p, size_t len);
+void sink_lines(struct sink *k, const char *p, const uint16_t *lens,
+		size_t n);
 const char *line_next(const char *p, const char *end, size_t *len);
 int st_xport_consume(struct end *e, struct sink *k);
 int lines_make(uint64_t seed, uint64_t lines, char **text, size_t *len);

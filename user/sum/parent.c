@@ -161,6 +161,7 @@ static int send_lines(struct parent *p, const char *buf, size_t len)
 	while (len) {
 		const char *nl;
 		uint64_t lines = 0;
+		ssize_t run = 0;
 		size_t n;
 
 		if (stop_sig && !p->mid_line)
@@ -169,15 +170,14 @@ static int send_lines(struct parent *p, const char *buf, size_t len)
 		 * Streaming, when the transport packs lines: the lines up to
 		 * an empty or unfinished one, at once.
 		 */
-		n = p->interactive || p->mid_line || !p->x->ops->send_lines ?
-		    0 : xport_line_run(buf, len, &lines);
-		if (n) {
-			ret = xport_send_lines(p->x, buf, n);
-			if (ret)
-				return ret;
-			p->lines += lines;
-			buf += n;
-			len -= n;
+		if (!p->interactive && !p->mid_line && p->x->ops->send_lines)
+			run = xport_send_lines(p->x, buf, len, &lines);
+		p->lines += lines;
+		if (run < 0)
+			return run;
+		if (run) {
+			buf += run;
+			len -= run;
 			continue;
 		}
 		nl = memchr(buf, '\n', len);

@@ -48,48 +48,29 @@ void xport_format_stats(char *buf, size_t size, uint64_t sent,
 }
 
 /**
- * xport_line_run() - the whole, non-empty lines at the start of @buf
+ * xport_send_lines() - queue the whole, non-empty lines at the start of @buf
+ * @x: the sending side, with no line half sent
  * @buf: bytes read, at the start of a line
  * @len: how many
- * @lines: incremented by the number of lines in the run
+ * @lines: incremented by each line queued, also when an error comes after
+ *	some
  *
- * The run stops before an empty line and before a line @buf does not end.
+ * The run stops before an empty line and before a line @buf does not end;
+ * send those with ->send().  The ring transports pack the run into records
+ * with one copy per record, and find each line once: the receiver gets
+ * their lengths with them (struct xport_piece).
  *
- * Return: its bytes, '\n's included: what xport_send_lines() takes.
+ * Return: the run's bytes, '\n's included (0 when @buf starts with an
+ * empty or unended line), -EOPNOTSUPP if the transport sends line by line
+ * only (posix-flags), -EINVAL if a line is half sent, or the transport's
+ * -errno.
  */
-size_t xport_line_run(const char *buf, size_t len, uint64_t *lines)
-{
-	const char *s = buf, *end = buf + len, *nl;
-
-	while (s < end && *s != '\n') {
-		nl = memchr(s, '\n', end - s);
-		if (!nl)
-			break;
-		++*lines;
-		s = nl + 1;
-	}
-	return s - buf;
-}
-
-/**
- * xport_send_lines() - queue whole lines at once
- * @x: the sending side, with no line half sent
- * @buf: lines, each ended by '\n'
- * @len: their bytes
- *
- * The ring transports pack them into records at the cost of one copy.
- *
- * Return: 0, -EOPNOTSUPP if the transport sends line by line only
- * (posix-flags: use send()), -EINVAL if @buf does not end a line or a
- * line is half sent, or the transport's -errno.
- */
-int xport_send_lines(struct xport *x, const char *buf, size_t len)
+ssize_t xport_send_lines(struct xport *x, const char *buf, size_t len,
+			 uint64_t *lines)
 {
 	if (!x->ops->send_lines)
 		return -EOPNOTSUPP;
-	if (len && buf[len - 1] != '\n')
-		return -EINVAL;
-	return x->ops->send_lines(x, buf, len);
+	return x->ops->send_lines(x, buf, len, lines);
 }
 
 /**

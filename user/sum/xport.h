@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define XPORT_NOWAIT	0x1U	/* recv(): -EAGAIN instead of waiting */
 #define XPORT_LINES	0x2U	/* recv(): whole lines at once may come */
@@ -65,21 +66,29 @@ struct xport_status {
  * @data: bytes, without the newline; valid until recv_done()
  * @len: how many
  * @eol: this piece ends its line
- * @lines: only with XPORT_LINES: @data holds one or more whole lines, each
+ * @lines: only with XPORT_LINES: @data holds @nlines whole lines, each
  *	ended by its '\n', which @len counts (@eol is set too)
+ * @lens: with @lines: the length of each line, its '\n' included, as the
+ *	sender found it; line k starts where lines 0..k-1 end
+ * @nlines: with @lines: how many lines
+ *
+ * The sender already had to find every line, so the receiver of a piece
+ * of whole lines need not look for them again.
  */
 struct xport_piece {
 	const char *data;
 	size_t len;
 	bool eol;
 	bool lines;
+	const uint16_t *lens;
+	size_t nlines;
 };
 
 /**
  * struct xport_ops - a transport
  * @send: queue a piece of the current outgoing line; @eol ends the line
- * @send_lines: queue whole lines, each ended by '\n', when no line is
- *	half sent; NULL when the transport sends line by line only
+ * @send_lines: xport_send_lines(), with @x's ops checked; NULL when the
+ *	transport sends line by line only
  * @flush: make everything queued visible to the peer
  * @close: send end-of-stream (flushes); never waits for ring space
  * @recv: the next incoming piece; 0, XPORT_EOF, -EAGAIN (XPORT_NOWAIT),
@@ -96,7 +105,8 @@ struct xport_piece {
  */
 struct xport_ops {
 	int (*send)(struct xport *x, const char *buf, size_t len, bool eol);
-	int (*send_lines)(struct xport *x, const char *buf, size_t len);
+	ssize_t (*send_lines)(struct xport *x, const char *buf, size_t len,
+			      uint64_t *lines);
 	int (*flush)(struct xport *x);
 	int (*close)(struct xport *x);
 	int (*recv)(struct xport *x, struct xport_piece *p, unsigned int flags);
@@ -150,8 +160,8 @@ struct xport {
 void xport_format_stats(char *buf, size_t size, uint64_t sent,
 			uint64_t received, uint64_t waits, uint64_t wakes,
 			uint64_t wakes_skipped, uint64_t spin_hits);
-size_t xport_line_run(const char *buf, size_t len, uint64_t *lines);
-int xport_send_lines(struct xport *x, const char *buf, size_t len);
+ssize_t xport_send_lines(struct xport *x, const char *buf, size_t len,
+			 uint64_t *lines);
 void xport_populate(void *mem, size_t size);
 int xport_create(const struct xport_cfg *cfg, struct xport **x);
 int xport_attach(const struct xport_cfg *cfg, struct xport **x);

@@ -4,9 +4,13 @@
  * forward one for lines, the reverse one for interactive results.
  *
  * Framing.  Whole lines go into XREC_LINES records, each line ended by
- * '\n', as many as fit in XRING_CHUNK bytes: the record stays reserved in
+ * '\n', as many as fit in XRING_CHUNK bytes with the table of their
+ * lengths that closes the record (below): the record stays reserved in
  * the ring while lines are appended, and is committed when the next line
- * does not fit, on flush() and on close().  The sender calls flush() as
+ * does not fit, on flush() and on close().  The sender finds every line
+ * anyway, to count them and to stop at an empty one; the table hands
+ * what it found to the receiver, which then parses each line without
+ * looking for its end again.  The sender calls flush() as
  * soon as its input has nothing more to give at once (the parent after
  * each read() of stdin, the child after each result), so a line typed at
  * a terminal still goes out at once.  A line too long for a chunk, or
@@ -33,8 +37,15 @@
 
 #define XREC_PART		1	/* a piece of a line, more follows */
 #define XREC_LINE		2	/* the last piece of a line */
-#define XREC_LINES		3	/* whole lines, each ended by '\n' */
+#define XREC_LINES		4	/* whole lines and their lengths */
 #define XRING_CHUNK		4096U	/* most bytes of an XREC_LINES record */
+
+/*
+ * An XREC_LINES record: the lines' text, a zero byte if that is odd, each
+ * line's length ('\n' included) as a u16, and then how many lines, a u16.
+ * XRING_TAB(n) bounds what follows the text of @n lines.
+ */
+#define XRING_TAB(n)		(2U * (n) + 3U)
 #define XRING_MODE		0600
 #define XRING_REV_CAP_MAX	65536U
 #define XRING_FUTEX_POLL_NS	100000000ULL	/* peer check, futex only */
@@ -51,13 +62,18 @@ _Static_assert(sizeof(struct xport_status) <= RING_PAIR_USER,
  * @rx: the ring we receive from
  * @chunk: sender: the XREC_LINES record being filled, reserved in @tx, or
  *	NULL
- * @chunk_len: its bytes so far
+ * @chunk_len: its bytes of text so far
  * @chunk_cap: its reserved size
+ * @chunk_lines: its lines so far
+ * @lens: their lengths, for the table that closes the record
  * @mid_line: sender: a piece of a line went out, its end has not
  * @lines: receiver: what is left of the XREC_LINES record being read, or
  *	NULL when the current record is not one
  * @lines_left: its bytes
- * @line_len: the length of the line recv() handed out, '\n' excluded
+ * @rlens: the lengths of its lines, in the record's table
+ * @rlines_left: how many
+ * @take_bytes: the bytes recv() handed out of it, for recv_done()
+ * @take_lines: their lines
  */
 struct xring {
 	struct xport x;
@@ -66,10 +82,15 @@ struct xring {
 	char *chunk;
 	uint32_t chunk_len;
 	uint32_t chunk_cap;
+	uint32_t chunk_lines;
+	uint16_t lens[XRING_CHUNK / 2];
 	bool mid_line;
 	const char *lines;
 	uint32_t lines_left;
-	uint32_t line_len;
+	const uint16_t *rlens;
+	uint32_t rlines_left;
+	uint32_t take_bytes;
+	uint32_t take_lines;
 	void *mem;
 	size_t size;
 	int fd;
@@ -265,16 +286,35 @@ int xport_ring_attach(const struct xport_cfg *cfg, struct xport **x)
 	return xring_setup(cfg, false, x);
 }
 
-/* Commit the chunk being filled, if any; published on the next flush. */
+/*
+ * Close the chunk being filled, if any, with its table, and commit it;
+ * published on the next flush.
+ */
 static int xring_seal(struct xring *r)
 {
+	uint32_t len;
+	uint16_t n;
 	int ret;
 
 	if (!r->chunk)
 		return 0;
-	ret = ring_commit(&r->tx, XREC_LINES, r->chunk_len);
+	len = r->chunk_len;
+	if (len % 2)
+		r->chunk[len++] = '\0';
+	n = r->chunk_lines;
+	memcpy(r->chunk + len, r->lens, sizeof(n) * n);
+	len += sizeof(n) * n;
+	memcpy(r->chunk + len, &n, sizeof(n));
+	ret = ring_commit(&r->tx, XREC_LINES, len + sizeof(n));
 	r->chunk = NULL;
 	return ret;
+}
+
+/* Whether the open chunk takes @len more bytes of text as one more line. */
+static bool xring_fits(const struct xring *r, size_t len)
+{
+	return r->chunk &&
+	       r->chunk_len + len + XRING_TAB(r->chunk_lines + 1) <= r->chunk_cap;
 }
 
 /*
@@ -288,14 +328,17 @@ static uint32_t xring_chunk_cap(struct xring *r)
 	return cap < XRING_CHUNK ? cap : XRING_CHUNK;
 }
 
-/* Reserve a new chunk; 0, or 1 when chunks cannot carry @len + 1 bytes. */
+/*
+ * Reserve a new chunk; 0, or 1 when chunks cannot carry a line of @len
+ * bytes, '\n' included.
+ */
 static int xring_open_chunk(struct xring *r, size_t len)
 {
 	uint32_t cap = xring_chunk_cap(r);
 	void *p;
 	int ret;
 
-	if (len >= cap)
+	if (len + XRING_TAB(1) > cap)
 		return 1;
 	do {
 		ret = ring_reserve(&r->tx, cap, &p, 0);
@@ -305,6 +348,7 @@ static int xring_open_chunk(struct xring *r, size_t len)
 	r->chunk = p;
 	r->chunk_len = 0;
 	r->chunk_cap = cap;
+	r->chunk_lines = 0;
 	return 0;
 }
 
@@ -313,19 +357,17 @@ static int xring_append(struct xring *r, const char *buf, size_t len)
 {
 	int ret;
 
-	if (r->chunk && len + 1 > r->chunk_cap - r->chunk_len) {
+	if (!xring_fits(r, len + 1)) {
 		ret = xring_seal(r);
-		if (ret)
-			return ret;
-	}
-	if (!r->chunk) {
-		ret = xring_open_chunk(r, len);
+		if (!ret)
+			ret = xring_open_chunk(r, len + 1);
 		if (ret)
 			return ret;
 	}
 	memcpy(r->chunk + r->chunk_len, buf, len);
 	r->chunk[r->chunk_len + len] = '\n';
 	r->chunk_len += len + 1;
+	r->lens[r->chunk_lines++] = len + 1;
 	return 0;
 }
 
@@ -361,53 +403,58 @@ static int xring_send(struct xport *x, const char *buf, size_t len, bool eol)
 	}
 }
 
-/*
- * As many of @buf's whole lines as fit in @room, or 0 when the first one
- * does not.
- */
-static size_t xring_fit(const char *buf, size_t len, size_t room)
+/* @len bytes of lines the chunk's table already counts. */
+static void xring_copy(struct xring *r, const char *buf, size_t len)
 {
-	const char *nl;
-
-	if (len <= room)
-		return len;
-	nl = memrchr(buf, '\n', room);
-	return nl ? (size_t)(nl + 1 - buf) : 0;
+	if (len) {
+		memcpy(r->chunk + r->chunk_len, buf, len);
+		r->chunk_len += len;
+	}
 }
 
-/* Whole lines, packed into chunks with one copy per chunk. */
-static int xring_send_lines(struct xport *x, const char *buf, size_t len)
+/*
+ * The run of whole, non-empty lines at the start of @buf, found with one
+ * memchr() a line and copied into chunks with one memcpy() a chunk.
+ */
+static ssize_t xring_send_lines(struct xport *x, const char *buf, size_t len,
+				uint64_t *lines)
 {
 	struct xring *r = to_xring(x);
-	const char *nl;
+	const char *s = buf, *run = buf, *end = buf + len, *nl;
+	bool alone;
 	size_t n;
 	int ret;
 
 	if (r->mid_line)
 		return -EINVAL;
-	while (len) {
-		n = xring_fit(buf, len, r->chunk ? r->chunk_cap - r->chunk_len :
-					xring_chunk_cap(r));
-		if (!n && r->chunk) {
-			ret = xring_seal(r);	/* the next line opens another */
-		} else if (!n) {
-			/* A line longer than a chunk goes in records of its own. */
-			nl = memchr(buf, '\n', len);
-			n = nl + 1 - buf;
-			ret = xring_send(x, buf, n - 1, true);
-		} else {
-			ret = r->chunk ? 0 : xring_open_chunk(r, 0);
-			if (!ret) {
-				memcpy(r->chunk + r->chunk_len, buf, n);
-				r->chunk_len += n;
+	while (s < end && *s != '\n') {
+		nl = memchr(s, '\n', end - s);
+		if (!nl)
+			break;
+		n = nl + 1 - s;
+		alone = false;
+		if (!xring_fits(r, s - run + n)) {
+			xring_copy(r, run, s - run);
+			run = s;
+			ret = xring_seal(r);
+			if (!ret)
+				ret = xring_open_chunk(r, n);
+			if (ret > 0) {
+				/* Longer than a chunk: records of its own. */
+				ret = xring_send(x, s, n - 1, true);
+				run = nl + 1;
+				alone = true;
 			}
+			if (ret)
+				return ret;
 		}
-		if (ret)
-			return ret;
-		buf += n;
-		len -= n;
+		if (!alone)
+			r->lens[r->chunk_lines++] = n;
+		++*lines;
+		s = nl + 1;
 	}
-	return 0;
+	xring_copy(r, run, s - run);
+	return s - buf;
 }
 
 static int xring_flush(struct xport *x)
@@ -427,30 +474,59 @@ static int xring_close(struct xport *x)
 }
 
 /*
+ * Check an XREC_LINES record's table against its text, and start reading
+ * it.  The lengths are trusted to split the text where the sender found
+ * each '\n'; they are checked to stay inside it and end at a '\n'.
+ */
+static int xring_open_lines(struct xring *r, const struct ring_rec *rec)
+{
+	const char *d = rec->data;
+	const uint16_t *lens;
+	uint32_t text = 0, tab, i;
+	uint16_t n;
+
+	if (rec->len < sizeof(n) || rec->len % 2)
+		return -EBADMSG;
+	memcpy(&n, d + rec->len - sizeof(n), sizeof(n));
+	if (!n || XRING_TAB(n) - 1 > rec->len)
+		return -EBADMSG;
+	tab = rec->len - (XRING_TAB(n) - 1);
+	lens = (const uint16_t *)(d + tab);
+	for (i = 0; i < n; i++) {
+		text += lens[i];
+		if (!lens[i] || text > tab || d[text - 1] != '\n')
+			return -EBADMSG;
+	}
+	if (text + text % 2 != tab)
+		return -EBADMSG;
+	r->lines = d;
+	r->lines_left = text;
+	r->rlens = lens;
+	r->rlines_left = n;
+	return 0;
+}
+
+/*
  * The next line of the XREC_LINES record being read or, with XPORT_LINES,
  * every line left in it.
  */
-static int xring_next_line(struct xring *r, struct xport_piece *p,
-			   unsigned int flags)
+static void xring_next_line(struct xring *r, struct xport_piece *p,
+			    unsigned int flags)
 {
-	const char *nl;
-
 	p->data = r->lines;
 	p->eol = true;
 	p->lines = flags & XPORT_LINES;
 	if (p->lines) {
-		if (r->lines[r->lines_left - 1] != '\n')
-			return -EBADMSG;
-		r->line_len = r->lines_left - 1;
 		p->len = r->lines_left;
-		return 0;
+		p->lens = r->rlens;
+		p->nlines = r->rlines_left;
+		r->take_bytes = r->lines_left;
+		r->take_lines = r->rlines_left;
+	} else {
+		p->len = r->rlens[0] - 1;
+		r->take_bytes = r->rlens[0];
+		r->take_lines = 1;
 	}
-	nl = memchr(r->lines, '\n', r->lines_left);
-	if (!nl)
-		return -EBADMSG;
-	r->line_len = nl - r->lines;
-	p->len = r->line_len;
-	return 0;
 }
 
 static int xring_recv(struct xport *x, struct xport_piece *p,
@@ -460,27 +536,30 @@ static int xring_recv(struct xport *x, struct xport_piece *p,
 	struct ring_rec rec;
 	int ret;
 
-	if (r->lines)
-		return xring_next_line(r, p, flags);
-	do {
-		ret = ring_peek(&r->rx, &rec,
-				flags & XPORT_NOWAIT ? RING_NOWAIT : 0);
-	} while (ret == -EINTR && !xring_stopped(r));
-	if (ret == RING_EOF)
-		return XPORT_EOF;
-	if (ret)
-		return ret;
-	if (rec.type == XREC_LINES && rec.len) {
-		r->lines = rec.data;
-		r->lines_left = rec.len;
-		return xring_next_line(r, p, flags);
+	if (!r->lines) {
+		do {
+			ret = ring_peek(&r->rx, &rec,
+					flags & XPORT_NOWAIT ? RING_NOWAIT : 0);
+		} while (ret == -EINTR && !xring_stopped(r));
+		if (ret == RING_EOF)
+			return XPORT_EOF;
+		if (ret)
+			return ret;
+		if (rec.type == XREC_LINES) {
+			ret = xring_open_lines(r, &rec);
+			if (ret)
+				return ret;
+		} else if (rec.type == XREC_PART || rec.type == XREC_LINE) {
+			p->data = rec.data;
+			p->len = rec.len;
+			p->eol = rec.type == XREC_LINE;
+			p->lines = false;
+			return 0;
+		} else {
+			return -EBADMSG;
+		}
 	}
-	if (rec.type != XREC_PART && rec.type != XREC_LINE)
-		return -EBADMSG;
-	p->data = rec.data;
-	p->len = rec.len;
-	p->eol = rec.type == XREC_LINE;
-	p->lines = false;
+	xring_next_line(r, p, flags);
 	return 0;
 }
 
@@ -489,16 +568,17 @@ static int xring_recv_done(struct xport *x)
 	struct xring *r = to_xring(x);
 
 	if (r->lines) {
-		r->lines += r->line_len + 1;
-		r->lines_left -= r->line_len + 1;
-		if (r->lines_left)
+		r->lines += r->take_bytes;
+		r->lines_left -= r->take_bytes;
+		r->rlens += r->take_lines;
+		r->rlines_left -= r->take_lines;
+		if (r->rlines_left)
 			return 0;
 		r->lines = NULL;
 	}
 	return ring_consume(&r->rx);
 }
 
-/* A vmshm region is transient; a POSIX shm name can go once both are in. */
 static int xring_peer_ready(struct xport *x)
 {
 	struct xring *r = to_xring(x);
