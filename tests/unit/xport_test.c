@@ -16,6 +16,7 @@
 
 #include "kselftest_harness.h"
 
+#include "ring.h"
 #include "xport.h"
 #include "xorshift.h"
 
@@ -243,6 +244,51 @@ TEST(lines_record_bad_lengths)
 	corrupt_record(_metadata, line_too_long);
 	corrupt_record(_metadata, line_too_short);
 	corrupt_record(_metadata, empty_line);
+}
+
+/*
+ * A well-formed record of more lines than any chunk holds, pushed into the
+ * forward ring by a second producer on the same memory: the receiver's
+ * copy of the table has room for a chunk's lines only.
+ */
+TEST(lines_record_too_many_lines)
+{
+	struct xport_cfg cfg = { .kind = "futex", .region_size = XT_SIZE };
+	static char rec[2 * 4096 + 8];
+	char name[32], path[40];
+	struct ring fwd, rev;
+	struct xport *tx, *rx;
+	struct xport_piece p;
+	uint16_t n = 4096 / 2 + 1, one = 1;
+	size_t len = 0, i;
+	void *m;
+	int fd;
+
+	snprintf(name, sizeof(name), "xport-test-many-%d", getpid());
+	snprintf(path, sizeof(path), "/%s", name);
+	cfg.name = name;
+	ASSERT_EQ(0, xport_create(&cfg, &tx));
+	ASSERT_EQ(0, xport_attach(&cfg, &rx));
+	fd = shm_open(path, O_RDWR, 0);
+	ASSERT_LE(0, fd);
+	m = mmap(NULL, XT_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(0, ring_pair_open(m, XT_SIZE, true, &ring_futex_ops, NULL,
+				    &fwd, &rev));
+	/* n empty lines, a pad byte, n lengths of 1, and the count. */
+	memset(rec, '\n', n);
+	len = n + n % 2;
+	for (i = 0; i < n; i++, len += sizeof(one))
+		memcpy(rec + len, &one, sizeof(one));
+	memcpy(rec + len, &n, sizeof(n));
+	len += sizeof(n);
+	ASSERT_EQ(0, ring_push(&fwd, 4, rec, len, RING_NOWAIT));
+	ASSERT_EQ(0, ring_flush(&fwd));
+	EXPECT_EQ(-EBADMSG, rx->ops->recv(rx, &p, XPORT_LINES));
+	munmap(m, XT_SIZE);
+	close(fd);
+	rx->ops->destroy(rx);
+	tx->ops->destroy(tx);
 }
 
 TEST(send_lines_posix_flags)

@@ -70,8 +70,10 @@ _Static_assert(sizeof(struct xport_status) <= RING_PAIR_USER,
  * @lines: receiver: what is left of the XREC_LINES record being read, or
  *	NULL when the current record is not one
  * @lines_left: its bytes
- * @rlens: the lengths of its lines, in the record's table
+ * @rlens: the lengths of its lines left, in @rlens_copy
  * @rlines_left: how many
+ * @rlens_copy: the record's table, as checked: the sender cannot change
+ *	where a line ends once we have checked it
  * @take_bytes: the bytes recv() handed out of it, for recv_done()
  * @take_lines: their lines
  */
@@ -89,6 +91,7 @@ struct xring {
 	uint32_t lines_left;
 	const uint16_t *rlens;
 	uint32_t rlines_left;
+	uint16_t rlens_copy[XRING_CHUNK / 2];
 	uint32_t take_bytes;
 	uint32_t take_lines;
 	void *mem;
@@ -476,32 +479,34 @@ static int xring_close(struct xport *x)
 /*
  * Check an XREC_LINES record's table against its text, and start reading
  * it.  The lengths are trusted to split the text where the sender found
- * each '\n'; they are checked to stay inside it and end at a '\n'.
+ * each '\n'; they are checked to stay inside it and end at a '\n'.  Each
+ * is read once from the shared memory, into r->rlens_copy: what was
+ * checked is what bounds every read of the text.
  */
 static int xring_open_lines(struct xring *r, const struct ring_rec *rec)
 {
 	const char *d = rec->data;
-	const uint16_t *lens;
 	uint32_t text = 0, tab, i;
-	uint16_t n;
+	uint16_t n, len;
 
 	if (rec->len < sizeof(n) || rec->len % 2)
 		return -EBADMSG;
 	memcpy(&n, d + rec->len - sizeof(n), sizeof(n));
-	if (!n || XRING_TAB(n) - 1 > rec->len)
+	if (!n || n > ARRAY_SIZE(r->rlens_copy) || XRING_TAB(n) - 1 > rec->len)
 		return -EBADMSG;
 	tab = rec->len - (XRING_TAB(n) - 1);
-	lens = (const uint16_t *)(d + tab);
 	for (i = 0; i < n; i++) {
-		text += lens[i];
-		if (!lens[i] || text > tab || d[text - 1] != '\n')
+		memcpy(&len, d + tab + sizeof(len) * i, sizeof(len));
+		text += len;
+		if (!len || text > tab || d[text - 1] != '\n')
 			return -EBADMSG;
+		r->rlens_copy[i] = len;
 	}
 	if (text + text % 2 != tab)
 		return -EBADMSG;
 	r->lines = d;
 	r->lines_left = text;
-	r->rlens = lens;
+	r->rlens = r->rlens_copy;
 	r->rlines_left = n;
 	return 0;
 }
