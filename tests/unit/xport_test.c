@@ -157,42 +157,61 @@ TEST_F(xt, send_lines_mid_line)
 	EXPECT_EQ(0, lines);
 }
 
+/* A channel, and its shared memory mapped as a corrupt peer would. */
+struct raw {
+	struct xport *tx;
+	struct xport *rx;
+	char *mem;
+};
+
+static void raw_open(struct __test_metadata *_metadata, struct raw *w)
+{
+	struct xport_cfg cfg = { .kind = "futex", .region_size = XT_SIZE };
+	char name[32], path[40];
+	int fd;
+
+	snprintf(name, sizeof(name), "xport-test-raw-%d", getpid());
+	snprintf(path, sizeof(path), "/%s", name);
+	cfg.name = name;
+	ASSERT_EQ(0, xport_create(&cfg, &w->tx));
+	ASSERT_EQ(0, xport_attach(&cfg, &w->rx));
+	fd = shm_open(path, O_RDWR, 0);
+	ASSERT_LE(0, fd);
+	w->mem = mmap(NULL, XT_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		      0);
+	close(fd);
+	ASSERT_NE(MAP_FAILED, w->mem);
+}
+
+static void raw_close(struct raw *w)
+{
+	munmap(w->mem, XT_SIZE);
+	w->rx->ops->destroy(w->rx);
+	w->tx->ops->destroy(w->tx);
+}
+
 /*
  * Send "4242\n" and "7\n" as one record of lines, let @corrupt change it
- * in the shared memory as a corrupt peer would, and expect both kinds of
- * receive to refuse it.
+ * in the shared memory, and expect both kinds of receive to refuse it.
  */
 static void corrupt_record(struct __test_metadata *_metadata,
 			   void (*corrupt)(char *rec))
 {
-	struct xport_cfg cfg = { .kind = "futex", .region_size = XT_SIZE };
-	char name[32], path[40], *m, *hit;
-	struct xport *tx, *rx;
 	struct xport_piece p;
 	uint64_t lines = 0;
-	int fd;
+	struct raw w;
+	char *hit;
 
-	snprintf(name, sizeof(name), "xport-test-bad-%d", getpid());
-	snprintf(path, sizeof(path), "/%s", name);
-	cfg.name = name;
-	ASSERT_EQ(0, xport_create(&cfg, &tx));
-	ASSERT_EQ(0, xport_attach(&cfg, &rx));
-	ASSERT_EQ(7, xport_send_lines(tx, "4242\n7\n", 7, &lines));
-	ASSERT_EQ(0, tx->ops->flush(tx));
-	fd = shm_open(path, O_RDWR, 0);
-	ASSERT_LE(0, fd);
-	m = mmap(NULL, XT_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, m);
+	raw_open(_metadata, &w);
+	ASSERT_EQ(7, xport_send_lines(w.tx, "4242\n7\n", 7, &lines));
+	ASSERT_EQ(0, w.tx->ops->flush(w.tx));
 	/* The text, a pad byte, lengths 5 and 2, and the count 2. */
-	hit = memmem(m, XT_SIZE, "4242\n7\n\0\5\0\2\0\2\0", 14);
+	hit = memmem(w.mem, XT_SIZE, "4242\n7\n\0\5\0\2\0\2\0", 14);
 	ASSERT_NE(NULL, hit);
 	corrupt(hit);
-	EXPECT_EQ(-EBADMSG, rx->ops->recv(rx, &p, XPORT_LINES));
-	EXPECT_EQ(-EBADMSG, rx->ops->recv(rx, &p, 0));
-	munmap(m, XT_SIZE);
-	close(fd);
-	rx->ops->destroy(rx);
-	tx->ops->destroy(tx);
+	EXPECT_EQ(-EBADMSG, w.rx->ops->recv(w.rx, &p, XPORT_LINES));
+	EXPECT_EQ(-EBADMSG, w.rx->ops->recv(w.rx, &p, 0));
+	raw_close(&w);
 }
 
 static void unend_line(char *rec)
@@ -253,28 +272,16 @@ TEST(lines_record_bad_lengths)
  */
 TEST(lines_record_too_many_lines)
 {
-	struct xport_cfg cfg = { .kind = "futex", .region_size = XT_SIZE };
 	static char rec[2 * 4096 + 8];
-	char name[32], path[40];
-	struct ring fwd, rev;
-	struct xport *tx, *rx;
-	struct xport_piece p;
 	uint16_t n = 4096 / 2 + 1, one = 1;
+	struct ring fwd, rev;
+	struct xport_piece p;
 	size_t len = 0, i;
-	void *m;
-	int fd;
+	struct raw w;
 
-	snprintf(name, sizeof(name), "xport-test-many-%d", getpid());
-	snprintf(path, sizeof(path), "/%s", name);
-	cfg.name = name;
-	ASSERT_EQ(0, xport_create(&cfg, &tx));
-	ASSERT_EQ(0, xport_attach(&cfg, &rx));
-	fd = shm_open(path, O_RDWR, 0);
-	ASSERT_LE(0, fd);
-	m = mmap(NULL, XT_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, m);
-	ASSERT_EQ(0, ring_pair_open(m, XT_SIZE, true, &ring_futex_ops, NULL,
-				    &fwd, &rev));
+	raw_open(_metadata, &w);
+	ASSERT_EQ(0, ring_pair_open(w.mem, XT_SIZE, true, &ring_futex_ops,
+				    NULL, &fwd, &rev));
 	/* n empty lines, a pad byte, n lengths of 1, and the count. */
 	memset(rec, '\n', n);
 	len = n + n % 2;
@@ -284,11 +291,8 @@ TEST(lines_record_too_many_lines)
 	len += sizeof(n);
 	ASSERT_EQ(0, ring_push(&fwd, 4, rec, len, RING_NOWAIT));
 	ASSERT_EQ(0, ring_flush(&fwd));
-	EXPECT_EQ(-EBADMSG, rx->ops->recv(rx, &p, XPORT_LINES));
-	munmap(m, XT_SIZE);
-	close(fd);
-	rx->ops->destroy(rx);
-	tx->ops->destroy(tx);
+	EXPECT_EQ(-EBADMSG, w.rx->ops->recv(w.rx, &p, XPORT_LINES));
+	raw_close(&w);
 }
 
 TEST(send_lines_posix_flags)
