@@ -74,8 +74,8 @@ _Static_assert(sizeof(struct xport_status) <= RING_PAIR_USER,
  * @rlines_left: how many
  * @rlens_copy: the record's table, as checked: the sender cannot change
  *	where a line ends once we have checked it
- * @take_bytes: the bytes recv() handed out of it, for recv_done()
- * @take_lines: their lines
+ * @took_all: recv() handed out every line left in it (XPORT_LINES), not
+ *	just the next one, for recv_done()
  */
 struct xring {
 	struct xport x;
@@ -92,8 +92,7 @@ struct xring {
 	const uint16_t *rlens;
 	uint32_t rlines_left;
 	uint16_t rlens_copy[XRING_CHUNK / 2];
-	uint32_t take_bytes;
-	uint32_t take_lines;
+	bool took_all;
 	void *mem;
 	size_t size;
 	int fd;
@@ -424,7 +423,6 @@ static ssize_t xring_send_lines(struct xport *x, const char *buf, size_t len,
 {
 	struct xring *r = to_xring(x);
 	const char *s = buf, *run = buf, *end = buf + len, *nl;
-	bool alone;
 	size_t n;
 	int ret;
 
@@ -435,7 +433,6 @@ static ssize_t xring_send_lines(struct xport *x, const char *buf, size_t len,
 		if (!nl)
 			break;
 		n = nl + 1 - s;
-		alone = false;
 		if (!xring_fits(r, s - run + n)) {
 			xring_copy(r, run, s - run);
 			run = s;
@@ -446,12 +443,11 @@ static ssize_t xring_send_lines(struct xport *x, const char *buf, size_t len,
 				/* Longer than a chunk: records of its own. */
 				ret = xring_send(x, s, n - 1, true);
 				run = nl + 1;
-				alone = true;
 			}
 			if (ret)
 				return ret;
 		}
-		if (!alone)
+		if (run <= s)	/* in a chunk, not sent on its own */
 			r->lens[r->chunk_lines++] = n;
 		++*lines;
 		s = nl + 1;
@@ -525,12 +521,10 @@ static void xring_next_line(struct xring *r, struct xport_piece *p,
 		p->len = r->lines_left;
 		p->lens = r->rlens;
 		p->nlines = r->rlines_left;
-		r->take_bytes = r->lines_left;
-		r->take_lines = r->rlines_left;
+		r->took_all = true;
 	} else {
 		p->len = r->rlens[0] - 1;
-		r->take_bytes = r->rlens[0];
-		r->take_lines = 1;
+		r->took_all = false;
 	}
 }
 
@@ -573,12 +567,13 @@ static int xring_recv_done(struct xport *x)
 	struct xring *r = to_xring(x);
 
 	if (r->lines) {
-		r->lines += r->take_bytes;
-		r->lines_left -= r->take_bytes;
-		r->rlens += r->take_lines;
-		r->rlines_left -= r->take_lines;
-		if (r->rlines_left)
-			return 0;
+		if (!r->took_all) {
+			r->lines += r->rlens[0];
+			r->lines_left -= r->rlens[0];
+			r->rlens++;
+			if (--r->rlines_left)
+				return 0;
+		}
 		r->lines = NULL;
 	}
 	return ring_consume(&r->rx);
