@@ -11,10 +11,13 @@
  * delay_ms after its last recheck and before it leaves the wait queue,
  * the window in which a wake-one can pick a waiter that is giving up
  * (notify.c).  /sys/kernel/debug/vmshm_wait_gone_race/ is another, with
- * its own delay_ms: when it fires, a VMSHM_WAIT that found neither a wake
- * nor a new value busy-waits delay_ms before it looks for peers (it may
- * be queued and no longer TASK_RUNNING, so it must not sleep), the window
- * in which the last peer can store its answer and leave.  Only tasks
+ * its own delay_ms: when it fires, a task looking for peers
+ * (vmshm_file_peer_gone()) busy-waits delay_ms between its loads of the
+ * bind generation and of the count of attached files (it may be a queued
+ * VMSHM_WAIT, no longer TASK_RUNNING, so it must not sleep).  For a
+ * VMSHM_WAIT that found neither a wake nor a new value, that is the window
+ * in which the last peer can store its answer and leave, and the one in
+ * which a first peer can attach.  Only tasks
  * whose /proc/PID/make-it-fail is 1 are ever delayed: should_fail()
  * also counts its call sites against a task's fail-nth, and a fail-nth
  * sweep (fail_nth_test) must neither land on a delay nor see one.  The
@@ -61,8 +64,9 @@ void vmshm_fault_wait_race(void)
 }
 
 /**
- * vmshm_fault_wait_gone_race() - widen the window between a waiter's
- * checks of the word and of its peers, when the fault attribute says so
+ * vmshm_fault_wait_gone_race() - widen the window between a look at the
+ * bind generation and one at the count of peers, when the fault attribute
+ * says so
  *
  * Context: any; the caller may be queued, in TASK_INTERRUPTIBLE.
  */

@@ -146,10 +146,18 @@
 bool vmshm_file_peer_gone(struct vmshm_file *vf)
 {
 	struct vmshm_region *r = vf->region;
+	s64 gen = atomic64_read(&r->attach_gen);
 
+	/*
+	 * A bind raises nr_attach, then attach_gen (vmshm_bind_locked());
+	 * read them the other way round.  Counted first, a peer attaching
+	 * between the two loads would pass for one that came and went.
+	 */
+	smp_rmb();
+	vmshm_fault_wait_gone_race();
 	if (atomic_read(&r->nr_attach) > 1)
 		return false;
-	return vf->had_peer || atomic64_read(&r->attach_gen) != vf->bind_gen;
+	return vf->had_peer || gen != vf->bind_gen;
 }
 
 static bool vmshm_word_ok(struct vmshm_region *r, u64 offset)
@@ -240,7 +248,6 @@ static long vmshm_wait_done(struct vmshm_file *vf, atomic_t *word,
 
 	if (ret)
 		return ret;
-	vmshm_fault_wait_gone_race();
 	if (!vmshm_file_peer_gone(vf))
 		return 0;
 	/* Pairs with the full barrier of the last peer's detach. */

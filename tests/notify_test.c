@@ -397,6 +397,36 @@ TEST_F(notify, last_answer_before_gone)
 	close(go[1]);
 }
 
+/*
+ * A first peer that attaches while the waiter looks for peers has not
+ * come and gone: the waiter must sleep on, not fail with EPIPE.  The
+ * fault attribute holds the waiter for 1 s between its look at the bind
+ * generation and its count of peers; the peer attaches in that window.
+ */
+TEST_F(notify, first_peer_attaching)
+{
+	struct waiter w = { .fd = self->fd };
+	pthread_t th;
+	int fd;
+
+	if (access(WAIT_GONE_RACE, F_OK))
+		SKIP(return, "%s: needs CONFIG_FAULT_INJECTION_DEBUG_FS",
+		     WAIT_GONE_RACE);
+	ASSERT_EQ(0, race_arm(WAIT_GONE_RACE, 1000));
+	ASSERT_EQ(0, pthread_create(&th, NULL, marked_waiter_thread, &w));
+	ASSERT_EQ(0, race_fired(WAIT_GONE_RACE));
+	fd = test_open();
+	ASSERT_EQ(0, vmshm_attach(fd, self->name, 0, NULL, NULL));
+	/* Past the held window: the waiter went to sleep. */
+	ASSERT_EQ(0, wait_waits(self->fd, 1));
+	ASSERT_EQ(0, count_done(&w, 1));
+	ASSERT_EQ(0, vmshm_wake(fd, false));
+	pthread_join(th, NULL);
+	ASSERT_EQ(0, w.ret);
+	ASSERT_EQ(0, write_file(WAIT_GONE_RACE "/probability", "0"));
+	close(fd);
+}
+
 TEST_F(notify, sleepers_word)
 {
 	struct waiter w = { .fd = self->fd };
