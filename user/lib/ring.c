@@ -194,7 +194,11 @@ static uint32_t ring_cpu_tag(void)
 	return cpu < 0 ? 0 : (uint32_t)cpu + 1;
 }
 
-/* Before publishing: say where from, for the peer's ring_spin_pays(). */
+/*
+ * After publishing: say where from, for the peer's ring_spin_pays().  The
+ * peer reads it only when it is about to wait, long after the counter it
+ * was waiting for, so the counter goes first.
+ */
 static void ring_store_cpu(struct ring *r)
 {
 	atomic_store_explicit(r->producer ? &r->sh->prod_cpu :
@@ -334,8 +338,8 @@ int ring_flush(struct ring *r)
 		return -EINVAL;
 	if (r->pos == r->pos_pub)
 		return 0;
-	ring_store_cpu(r);
 	atomic_store_explicit(&r->sh->head, r->pos, memory_order_release);
+	ring_store_cpu(r);
 	r->pos_pub = r->pos;
 	return ring_kick(r, &r->sh->head, &r->sh->cons_sleepers);
 }
@@ -385,22 +389,15 @@ static int prod_wait(struct ring *r, uint32_t need, unsigned int flags)
 	}
 }
 
-/**
- * ring_reserve() - producer: get room for a record of @len payload bytes
- * @r: the producer side
- * @len: payload length, at most ring_max_payload()
- * @payload: receives where to write the payload
- * @flags: RING_NOWAIT to fail with -EAGAIN instead of waiting
- *
- * May publish earlier records and sleep until the consumer frees room.
- * Finish with ring_commit(); nothing is visible to the consumer before.
- *
- * Return: 0, -EMSGSIZE, -EAGAIN, -EPIPE (the consumer has gone), -EBADMSG
- * (the consumer corrupted the ring), -EINVAL (closed, or consumer side),
- * or a wait op error such as -EINTR or -ETIMEDOUT.
+/*
+ * ring_reserve(), ring_commit() and ring_push(), inlined into one another
+ * and into ring_call(): under a ping-pong, the path from a record received
+ * to the answer published is what a round trip costs beyond the two
+ * stores, and a call and return per step is a good part of it.
  */
-int ring_reserve(struct ring *r, uint32_t len, void **payload,
-		 unsigned int flags)
+static __always_inline
+int __ring_reserve(struct ring *r, uint32_t len, void **payload,
+		   unsigned int flags)
 {
 	uint32_t size, off, to_end;
 	int ret;
@@ -419,12 +416,65 @@ int ring_reserve(struct ring *r, uint32_t len, void **payload,
 		rec_write(r, off, to_end - RING_REC_HDR, RING_TYPE_PAD);
 		r->pos += to_end;
 	}
-	ret = prod_wait(r, size, flags);
-	if (ret)
-		return ret;
+	if (!prod_has_room(r, size)) {
+		ret = prod_wait(r, size, flags);
+		if (ret)
+			return ret;
+	}
 	*payload = r->data + ring_off(r, r->pos) + RING_REC_HDR;
 	r->reserved = len;
 	return 0;
+}
+
+/* ring_commit() once its arguments are checked. */
+static __always_inline
+int __ring_commit(struct ring *r, uint32_t type, uint32_t len)
+{
+	rec_write(r, ring_off(r, r->pos), len, type);
+	r->pos += rec_size(len);
+	r->reserved = -1;
+	r->stats.records++;
+	r->stats.bytes += len;
+	if (r->pos - r->pos_pub >= r->batch)
+		return ring_flush(r);
+	return 0;
+}
+
+static __always_inline
+int __ring_push(struct ring *r, uint32_t type, const void *buf, uint32_t len,
+		unsigned int flags)
+{
+	void *p;
+	int ret;
+
+	if (type > RING_TYPE_USER_MAX)
+		return -EINVAL;
+	ret = __ring_reserve(r, len, &p, flags);
+	if (ret)
+		return ret;
+	if (len)
+		memcpy(p, buf, len);
+	return __ring_commit(r, type, len);
+}
+
+/**
+ * ring_reserve() - producer: get room for a record of @len payload bytes
+ * @r: the producer side
+ * @len: payload length, at most ring_max_payload()
+ * @payload: receives where to write the payload
+ * @flags: RING_NOWAIT to fail with -EAGAIN instead of waiting
+ *
+ * May publish earlier records and sleep until the consumer frees room.
+ * Finish with ring_commit(); nothing is visible to the consumer before.
+ *
+ * Return: 0, -EMSGSIZE, -EAGAIN, -EPIPE (the consumer has gone), -EBADMSG
+ * (the consumer corrupted the ring), -EINVAL (closed, or consumer side),
+ * or a wait op error such as -EINTR or -ETIMEDOUT.
+ */
+int ring_reserve(struct ring *r, uint32_t len, void **payload,
+		 unsigned int flags)
+{
+	return __ring_reserve(r, len, payload, flags);
 }
 
 /**
@@ -443,14 +493,7 @@ int ring_commit(struct ring *r, uint32_t type, uint32_t len)
 {
 	if (r->reserved < 0 || len > r->reserved || type > RING_TYPE_USER_MAX)
 		return -EINVAL;
-	rec_write(r, ring_off(r, r->pos), len, type);
-	r->pos += rec_size(len);
-	r->reserved = -1;
-	r->stats.records++;
-	r->stats.bytes += len;
-	if (r->pos - r->pos_pub >= r->batch)
-		return ring_flush(r);
-	return 0;
+	return __ring_commit(r, type, len);
 }
 
 /**
@@ -466,16 +509,7 @@ int ring_commit(struct ring *r, uint32_t type, uint32_t len)
 int ring_push(struct ring *r, uint32_t type, const void *buf, uint32_t len,
 	      unsigned int flags)
 {
-	void *p;
-	int ret;
-
-	if (type > RING_TYPE_USER_MAX)
-		return -EINVAL;
-	ret = ring_reserve(r, len, &p, flags);
-	if (ret)
-		return ret;
-	memcpy(p, buf, len);
-	return ring_commit(r, type, len);
+	return __ring_push(r, type, buf, len, flags);
 }
 
 /**
@@ -516,8 +550,8 @@ int ring_release(struct ring *r)
 		return -EINVAL;
 	if (r->pos == r->pos_pub)
 		return 0;
-	ring_store_cpu(r);
 	atomic_store_explicit(&r->sh->tail, r->pos, memory_order_release);
+	ring_store_cpu(r);
 	r->pos_pub = r->pos;
 	return ring_kick(r, &r->sh->tail, &r->sh->prod_sleepers);
 }
@@ -672,13 +706,13 @@ int ring_call(struct ring *tx, uint32_t type, const void *buf, uint32_t len,
 	if (!tx->producer || rx->producer || rx->owed || rx->ops != tx->ops ||
 	    rx->ops_ctx != tx->ops_ctx)
 		return -EINVAL;
-	ret = ring_push(tx, type, buf, len, 0);
+	ret = __ring_push(tx, type, buf, len, 0);
 	if (ret)
 		return ret;
 	if (tx->pos != tx->pos_pub) {
-		ring_store_cpu(tx);
 		atomic_store_explicit(&tx->sh->head, tx->pos,
 				      memory_order_release);
+		ring_store_cpu(tx);
 		tx->pos_pub = tx->pos;
 		if (ring_peer_sleeps(tx, &tx->sh->cons_sleepers))
 			rx->owed = tx;
