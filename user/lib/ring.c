@@ -248,9 +248,19 @@ static bool ring_spin(struct ring *r, _Atomic uint32_t *word, uint32_t seen,
 	return false;
 }
 
-/* After publishing: is the peer marked sleeping, so that it needs a wake? */
-static bool ring_peer_sleeps(struct ring *r, _Atomic uint32_t *sleepers)
+/*
+ * Publish our position in @word (head for the producer, tail for the
+ * consumer), then say whether the peer is marked sleeping on @sleepers and
+ * so needs a wake.  The store comes first, with nothing before it: the
+ * peer may be spinning on it.
+ */
+static __always_inline
+bool ring_publish(struct ring *r, _Atomic uint32_t *word,
+		  _Atomic uint32_t *sleepers)
 {
+	atomic_store_explicit(word, r->pos, memory_order_release);
+	ring_store_cpu(r);
+	r->pos_pub = r->pos;
 	r->stats.publishes++;
 	atomic_thread_fence(memory_order_seq_cst);
 	if (!atomic_load_explicit(sleepers, memory_order_relaxed)) {
@@ -260,12 +270,9 @@ static bool ring_peer_sleeps(struct ring *r, _Atomic uint32_t *sleepers)
 	return true;
 }
 
-/* After publishing @word: wake the peer only if it is marked sleeping. */
-static int ring_kick(struct ring *r, _Atomic uint32_t *word,
-		     _Atomic uint32_t *sleepers)
+/* Wake the peer waiting on @word. */
+static int ring_wake(struct ring *r, _Atomic uint32_t *word)
 {
-	if (!ring_peer_sleeps(r, sleepers))
-		return 0;
 	r->stats.wakes++;
 	return r->ops->wake(r->ops_ctx, word);
 }
@@ -280,9 +287,9 @@ static int ring_pay(struct ring *r, _Atomic uint32_t *word, uint32_t seen,
 	struct ring *tx = r->owed;
 
 	r->owed = NULL;
-	tx->stats.wakes++;
 	if (!word || !r->ops->wake_wait)
-		return tx->ops->wake(tx->ops_ctx, &tx->sh->head);
+		return ring_wake(tx, &tx->sh->head);
+	tx->stats.wakes++;
 	r->stats.waits++;
 	tx->stats.wake_waits++;
 	return r->ops->wake_wait(r->ops_ctx, &tx->sh->head, word, seen,
@@ -336,12 +343,10 @@ int ring_flush(struct ring *r)
 {
 	if (!r->producer)
 		return -EINVAL;
-	if (r->pos == r->pos_pub)
+	if (r->pos == r->pos_pub ||
+	    !ring_publish(r, &r->sh->head, &r->sh->cons_sleepers))
 		return 0;
-	atomic_store_explicit(&r->sh->head, r->pos, memory_order_release);
-	ring_store_cpu(r);
-	r->pos_pub = r->pos;
-	return ring_kick(r, &r->sh->head, &r->sh->cons_sleepers);
+	return ring_wake(r, &r->sh->head);
 }
 
 /* Producer: is there room for @need bytes, keeping the EOS slot free? */
@@ -548,12 +553,10 @@ int ring_release(struct ring *r)
 {
 	if (r->producer)
 		return -EINVAL;
-	if (r->pos == r->pos_pub)
+	if (r->pos == r->pos_pub ||
+	    !ring_publish(r, &r->sh->tail, &r->sh->prod_sleepers))
 		return 0;
-	atomic_store_explicit(&r->sh->tail, r->pos, memory_order_release);
-	ring_store_cpu(r);
-	r->pos_pub = r->pos;
-	return ring_kick(r, &r->sh->tail, &r->sh->prod_sleepers);
+	return ring_wake(r, &r->sh->tail);
 }
 
 /* Consumer: wait until head moves past what we have seen. */
@@ -709,14 +712,9 @@ int ring_call(struct ring *tx, uint32_t type, const void *buf, uint32_t len,
 	ret = __ring_push(tx, type, buf, len, 0);
 	if (ret)
 		return ret;
-	if (tx->pos != tx->pos_pub) {
-		atomic_store_explicit(&tx->sh->head, tx->pos,
-				      memory_order_release);
-		ring_store_cpu(tx);
-		tx->pos_pub = tx->pos;
-		if (ring_peer_sleeps(tx, &tx->sh->cons_sleepers))
-			rx->owed = tx;
-	}
+	if (tx->pos != tx->pos_pub &&
+	    ring_publish(tx, &tx->sh->head, &tx->sh->cons_sleepers))
+		rx->owed = tx;
 	ret = ring_peek(rx, rec, 0);
 	if (rx->owed) {
 		/* The answer needed no wait: wake on its own. */
