@@ -369,7 +369,8 @@ static uint64_t pairs_sum(struct pairs_ctl *pc, unsigned int np)
 /*
  * Reap the @n children in @pid, and only those, so that no other child
  * of the bench is ever taken for one of them.  Past REAP_NS, kill those
- * left.
+ * left.  Returns the first error: -EIO for a child that failed, or
+ * -ETIMEDOUT for one that had to be killed.
  */
 static int pairs_reap(pid_t *pid, unsigned int n)
 {
@@ -389,7 +390,8 @@ static int pairs_reap(pid_t *pid, unsigned int n)
 				continue;
 			left--;
 			pid[i] = 0;
-			if (!WIFEXITED(status) || WEXITSTATUS(status))
+			/* The first error stands: a hang, not its SIGKILL. */
+			if ((!WIFEXITED(status) || WEXITSTATUS(status)) && !ret)
 				ret = -EIO;
 		}
 		if (!left)
@@ -398,7 +400,8 @@ static int pairs_reap(pid_t *pid, unsigned int n)
 			for (i = 0; i < n; i++)
 				if (pid[i] > 0)
 					kill(pid[i], SIGKILL);
-			ret = -ETIMEDOUT;
+			if (!ret)
+				ret = -ETIMEDOUT;
 			t0 = vmshm_now_ns();
 		}
 		usleep(1000);
