@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The messages of parent and child, one KTAP line each: a bad option value
-# gets one line naming the value expected (not the usage), a file name
+# gets one line naming the value expected (not the usage), a value given to
+# an option that takes none is refused by the option's name, a file name
 # given as an argument is pointed to stdin, lines left after the empty line
 # that ended the input are counted, counts agree in number ("1 line"), and
 # -v prints the same counter words for every transport.
@@ -42,7 +43,7 @@ usage() {
 }
 
 echo "KTAP version 1"
-echo "1..14"
+echo "1..15"
 
 usage bad_size parent "parent: bad value '12Q' for --region-size: expected a size in bytes with an optional K, M or G suffix, such as 64K" \
 	--region-size=12Q
@@ -51,6 +52,7 @@ usage bad_transport parent "parent: bad value 'pipe' for --transport: expected o
 usage bad_spin parent "parent: bad value '-1' for --spin: expected a number of polls from 0 to 1073741824" \
 	--spin=-1
 usage missing_value parent "parent: option --output needs a value: a file name" -o
+usage flag_value parent "parent: option --interactive takes no value" --inter=1
 usage unknown_option parent "parent: unknown option '--colour' (see parent --help)" --colour
 usage unknown_short parent "parent: unknown option '-x' (see parent --help)" -x
 usage file_argument parent "parent: unexpected argument 'numbers.txt': the parent reads the numbers from standard input (parent < numbers.txt)" \

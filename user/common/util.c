@@ -207,6 +207,13 @@ int parse_cmdline(int argc, char **argv, const char *optstr,
 				want(optopt));
 			return -EINVAL;
 		case '?':
+			/* A long flag given a value: optopt is its val. */
+			if (optopt && !strncmp(argv[optind - 1], "--", 2)) {
+				err_msg("option %s takes no value",
+					opt_name(opts, optopt, name,
+						 sizeof(name)));
+				return -EINVAL;
+			}
 			if (optopt)
 				snprintf(name, sizeof(name), "-%c", optopt);
 			else
