@@ -3,7 +3,9 @@
 #
 # The guest half of `make demo` (busybox sh): run user/sum/parent on the
 # sample input, take a /proc/vmshm snapshot while parent and child are both
-# attached, then show the results file and the snapshot.
+# attached, then show the results file and the snapshot.  The channel is
+# left to demand paging (--lazy), so that the snapshot shows only the
+# pages the conversation touched.
 #
 # Usage: scripts/demo-guest.sh INPUT RESULTS
 set -u
@@ -15,7 +17,7 @@ snap=/tmp/vmshm-snapshot
 echo "== input ($input)"
 cat "$input"
 echo
-echo "== user/sum/parent --interactive -v -o $results < input"
+echo "== user/sum/parent --interactive --lazy -v -o $results < input"
 # Feed three lines, pause while both processes sit in the region, then
 # feed the rest: the snapshot shows the region mid-conversation.
 {
@@ -23,7 +25,7 @@ echo "== user/sum/parent --interactive -v -o $results < input"
 	sleep 2
 	cat /proc/vmshm >"$snap"
 	tail -n +4 "$input"
-} | user/sum/parent --interactive -v -o "$results"
+} | user/sum/parent --interactive --lazy -v -o "$results"
 rc=$?
 echo
 echo "== $results (one line per input line, written by the child)"

@@ -28,10 +28,12 @@ What to look at (Documentation/vmshm.rst has the walkthrough):
     address, but the guard never touches it, so it has taken no fault and
     is not yet claimed by a process (0 faults, pid 0).
   * "faults" counts first touches: a page is allocated only when touched,
-    and each process faults it into its own page table once.  Parent and
-    child fault the whole 1 MiB channel in at set-up (madvise
-    MADV_POPULATE_WRITE), so each shows 256 faults for 256 pages that
-    both share; "make tour CHAPTER=2" shows demand paging page by page.
+    and each process faults it into its own page table once.  The demo
+    runs the parent with --lazy, so of the 1 MiB channel (256 pages) only
+    the few pages the lines touched are resident, each faulted once per
+    process.  Without --lazy, parent and child fault the whole channel in
+    at set-up (madvise MADV_POPULATE_WRITE) and each shows 256 faults;
+    "make tour CHAPTER=2" shows demand paging page by page.
   * "waits" and "wakes": the processes slept in the kernel's wait queue
     instead of polling a flag with usleep(1000).
 TXT

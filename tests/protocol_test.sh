@@ -4,7 +4,8 @@
 # End-to-end tests of user/sum/parent and user/sum/child over vmshm, run in
 # the guest by run_tests.sh: 10^5 random lines against an awk reference, the
 # interactive mode, both with and without spinning (--spin=0), edge
-# cases, kills of either side, the channel faulted in at set-up, and
+# cases, kills of either side, the channel faulted in at set-up or, with
+# --lazy, left to demand paging, and
 # byte-identical results from the vmshm and posix-flags transports on the
 # same input.
 # Prints KTAP and a "# Totals:" line; exits 4 (skip) without /dev/vmshm.
@@ -31,11 +32,12 @@ identical() {
 		[ "$(wc -l <"$tmp/a")" -eq 3000 ] && cmp "$tmp/a" "$tmp/b"
 }
 
-# populated: with no input yet, the parent's and the child's mappings of
-# the channel each have every page of it resident (xport_populate()).
-populated() {
+# resident [--lazy]: with no input yet, the resident pages of the parent's
+# and the child's mappings of the channel (256 pages), as "comm:pages ...".
+resident() {
+	rm -f "$tmp/fifo"
 	mkfifo "$tmp/fifo" || return 1
-	"$bin/parent" -q -o "$tmp/p" <"$tmp/fifo" &
+	"$bin/parent" -q -o "$tmp/p" "$@" <"$tmp/fifo" &
 	pid=$!
 	exec 9>"$tmp/fifo"	# the parent waits for input until 9 closes
 	i=0 res=''
@@ -49,10 +51,25 @@ populated() {
 	done
 	exec 9>&-
 	wait $pid || return 1
+	case $res in *child:*) echo "$res" ;; *) return 1 ;; esac
+}
+
+# populated: every page resident in every mapping (xport_populate()).
+populated() {
+	res=$(resident) || return 1
 	echo "resident pages per mapping: $res(want 256 for every one)"
-	case $res in *child:*) ;; *) return 1 ;; esac
 	for m in $res; do
 		[ "${m##*:}" = 256 ] || return 1
+	done
+}
+
+# lazy: with --lazy and no input yet, parent and child have touched only
+# page 0, which holds the pair's header and both rings' headers.
+lazy() {
+	res=$(resident --lazy) || return 1
+	echo "resident pages per mapping: $res(want 1 for every one)"
+	for m in $res; do
+		[ "${m##*:}" = 1 ] || return 1
 	done
 }
 
@@ -63,6 +80,13 @@ populated() {
 		sed 's/^/# /' "$tmp/pop"
 		echo "not ok 1 channel_populated"
 	fi
+	if lazy >"$tmp/lazy" 2>&1; then
+		echo "ok 1 channel_lazy"
+	else
+		sed 's/^/# /' "$tmp/lazy"
+		echo "not ok 1 channel_lazy"
+	fi
+	sh "$e2e/sum_check.sh" --transport=vmshm --lines=20000 --seed=7 -- --lazy
 	sh "$e2e/sum_check.sh" --transport=vmshm --lines=100000 --seed=1
 	sh "$e2e/sum_check.sh" --transport=vmshm --lines=2000 --seed=3 --interactive
 	sh "$e2e/sum_check.sh" --transport=posix-flags --lines=2000 --seed=4

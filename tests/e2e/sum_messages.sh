@@ -43,7 +43,7 @@ usage() {
 }
 
 echo "KTAP version 1"
-echo "1..15"
+echo "1..16"
 
 usage bad_size parent "parent: bad value '12Q' for --region-size: expected a size in bytes with an optional K, M or G suffix, such as 64K" \
 	--region-size=12Q
@@ -53,6 +53,7 @@ usage bad_spin parent "parent: bad value '-1' for --spin: expected a number of p
 	--spin=-1
 usage missing_value parent "parent: option --output needs a value: a file name" -o
 usage flag_value parent "parent: option --interactive takes no value" --inter=1
+usage lazy_value parent "parent: option --lazy takes no value" --lazy=yes
 usage unknown_option parent "parent: unknown option '--colour' (see parent --help)" --colour
 usage unknown_short parent "parent: unknown option '-x' (see parent --help)" -x
 usage file_argument parent "parent: unexpected argument 'numbers.txt': the parent reads the numbers from standard input (parent < numbers.txt)" \

@@ -9,6 +9,7 @@ e2e=$(dirname "$0")/../e2e
 rc=0
 "$e2e/sum_check.sh" --transport=futex --lines=100000 || rc=1
 "$e2e/sum_check.sh" --transport=futex --lines=2000 --interactive || rc=1
+"$e2e/sum_check.sh" --transport=futex --lines=20000 --seed=7 -- --lazy || rc=1
 "$e2e/sum_check.sh" --transport=posix-flags --lines=1000 || rc=1
 "$e2e/sum_check.sh" --transport=posix-flags --lines=200 --interactive || rc=1
 for t in futex posix-flags; do

@@ -56,6 +56,7 @@ struct child {
 	const char *out_path;
 	bool interactive;
 	unsigned long spin;
+	bool lazy;
 	unsigned long ready_fd;
 	pid_t ppid;
 	struct xport *x;
@@ -350,6 +351,8 @@ static const char usage_text[] =
 	"      --spin=N          ring transports: poll up to N times before\n"
 	"                        sleeping, while the parent runs on another CPU\n"
 	"                        (default %u; 0: never)\n"
+	"      --lazy            ring transports: let the channel's pages fault in\n"
+	"                        on first touch, not all at attach\n"
 	"      --ready-fd=FD     write one byte to FD once attached, then close it;\n"
 	"                        FD reaches end of file once the results are final\n"
 	"  -q, --quiet           only errors on stderr\n"
@@ -367,6 +370,7 @@ static const struct option child_opts[] = {
 	{ "transport", required_argument, NULL, 'T' },
 	{ "interactive", no_argument, NULL, 'I' },
 	{ "spin", required_argument, NULL, 'S' },
+	{ "lazy", no_argument, NULL, 'L' },
 	{ "ready-fd", required_argument, NULL, 'R' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -390,6 +394,9 @@ static int parse_opt(void *arg, int opt)
 		return 0;
 	case 'S':
 		return parse_uint(optarg, 1UL << 30, &c->spin);
+	case 'L':
+		c->lazy = true;
+		return 0;
 	case 'R':
 		return parse_uint(optarg, 1UL << 20, &c->ready_fd);
 	}
@@ -454,6 +461,7 @@ static int attach_channel(struct child *c)
 		.kind = c->kind,
 		.name = c->name,
 		.spin = c->spin,
+		.lazy = c->lazy,
 		.peer_alive = parent_alive,
 		.peer_arg = c,
 		.stop = &stop_sig,

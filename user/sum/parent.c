@@ -55,6 +55,7 @@ struct parent {
 	const char *kind;
 	uint64_t region_size;
 	unsigned long spin;
+	bool lazy;
 	enum parent_mode mode;
 	bool interactive;
 	bool tty;
@@ -378,6 +379,8 @@ static int child_args(struct parent *p, struct child_args *a)
 	a->argv[n++] = a->ready;
 	if (p->interactive)
 		a->argv[n++] = (char *)"--interactive";
+	if (p->lazy)
+		a->argv[n++] = (char *)"--lazy";
 	if (verbosity)
 		a->argv[n++] = (char *)(verbosity < 0 ? "-q" : "-v");
 	a->argv[n++] = (char *)"-o";
@@ -611,6 +614,7 @@ static int create_channel(struct parent *p)
 		.name = p->name,
 		.region_size = p->region_size,
 		.spin = p->spin,
+		.lazy = p->lazy,
 		.peer_alive = child_alive,
 		.peer_arg = p,
 		.stop = &abort_sig,
@@ -626,9 +630,10 @@ static int create_channel(struct parent *p)
 	/* Without EPOLLHUP, SIGCHLD is what wakes wait_input(). */
 	if (p->x->poll_fd < 0)
 		set_handler(SIGCHLD, on_signal);
-	verbose_msg("%s channel %s, %llu bytes, %s mode", p->kind, p->name,
+	verbose_msg("%s channel %s, %llu bytes, %s mode%s", p->kind, p->name,
 		    (unsigned long long)p->x->size,
-		    p->interactive ? "interactive" : "streaming");
+		    p->interactive ? "interactive" : "streaming",
+		    p->lazy ? ", pages faulted in on first touch" : "");
 	return 0;
 }
 
@@ -651,6 +656,9 @@ static const char usage_text[] =
 	"      --spin=N            ring transports: poll up to N times before\n"
 	"                          sleeping, while the child runs on another CPU\n"
 	"                          (default %u; 0: never)\n"
+	"      --lazy              ring transports: let the channel's pages fault\n"
+	"                          in on first touch (demand paging), not all at\n"
+	"                          set-up; /proc/vmshm then shows only those used\n"
 	"  -q, --quiet             no summary unless something failed\n"
 	"  -v, --verbose           channel details and transport counters\n"
 	"  -h, --help              this text\n"
@@ -671,6 +679,7 @@ static const struct option parent_opts[] = {
 	{ "interactive", no_argument, NULL, 'I' },
 	{ "stream", no_argument, NULL, 'S' },
 	{ "spin", required_argument, NULL, 'P' },
+	{ "lazy", no_argument, NULL, 'L' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -696,6 +705,9 @@ static int parse_opt(void *arg, int opt)
 		return 0;
 	case 'P':
 		return parse_uint(optarg, 1UL << 30, &p->spin);
+	case 'L':
+		p->lazy = true;
+		return 0;
 	}
 	return -EINVAL;
 }

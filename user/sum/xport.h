@@ -123,6 +123,8 @@ struct xport_ops {
  * @region_size: bytes of the channel, for the creator of a ring transport
  * @spin: ring transports: most polls before sleeping, while the peer runs
  *	on another CPU; 0 for none
+ * @lazy: ring transports: leave the channel's pages to fault in on first
+ *	touch (demand paging) instead of faulting them all in at set-up
  * @peer_alive: for transports without a kernel peer-gone signal: returns
  *	false once the peer has died; may be NULL
  * @peer_arg: its argument
@@ -134,6 +136,7 @@ struct xport_cfg {
 	const char *name;
 	uint64_t region_size;
 	unsigned int spin;
+	bool lazy;
 	bool (*peer_alive)(void *arg);
 	void *peer_arg;
 	volatile sig_atomic_t *stop;

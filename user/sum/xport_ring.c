@@ -234,7 +234,8 @@ static int xring_setup(const struct xport_cfg *cfg, bool creator,
 	ret = r->futex ? xring_map_futex(r, cfg) : xring_map_vmshm(r, cfg);
 	if (ret)
 		goto err_free;
-	xport_populate(r->mem, r->size);
+	if (!cfg->lazy)
+		xport_populate(r->mem, r->size);
 	if (creator) {
 		ret = ring_pair_format(r->mem, r->size, xring_rev_cap(r->size));
 		if (ret)
