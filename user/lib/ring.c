@@ -250,14 +250,16 @@ static bool ring_spin(struct ring *r, _Atomic uint32_t *word, uint32_t seen,
 
 /*
  * Publish our position in @word (head for the producer, tail for the
- * consumer), then say whether the peer is marked sleeping on @sleepers and
- * so needs a wake.  The store comes first, with nothing before it: the
- * peer may be spinning on it.
+ * consumer), if it moved, then say whether the peer is marked sleeping on
+ * @sleepers and so needs a wake.  The store comes first, with nothing
+ * before it: the peer may be spinning on it.
  */
 static __always_inline
 bool ring_publish(struct ring *r, _Atomic uint32_t *word,
 		  _Atomic uint32_t *sleepers)
 {
+	if (r->pos == r->pos_pub)
+		return false;
 	atomic_store_explicit(word, r->pos, memory_order_release);
 	ring_store_cpu(r);
 	r->pos_pub = r->pos;
@@ -343,8 +345,7 @@ int ring_flush(struct ring *r)
 {
 	if (!r->producer)
 		return -EINVAL;
-	if (r->pos == r->pos_pub ||
-	    !ring_publish(r, &r->sh->head, &r->sh->cons_sleepers))
+	if (!ring_publish(r, &r->sh->head, &r->sh->cons_sleepers))
 		return 0;
 	return ring_wake(r, &r->sh->head);
 }
@@ -553,8 +554,7 @@ int ring_release(struct ring *r)
 {
 	if (r->producer)
 		return -EINVAL;
-	if (r->pos == r->pos_pub ||
-	    !ring_publish(r, &r->sh->tail, &r->sh->prod_sleepers))
+	if (!ring_publish(r, &r->sh->tail, &r->sh->prod_sleepers))
 		return 0;
 	return ring_wake(r, &r->sh->tail);
 }
@@ -712,8 +712,7 @@ int ring_call(struct ring *tx, uint32_t type, const void *buf, uint32_t len,
 	ret = __ring_push(tx, type, buf, len, 0);
 	if (ret)
 		return ret;
-	if (tx->pos != tx->pos_pub &&
-	    ring_publish(tx, &tx->sh->head, &tx->sh->cons_sleepers))
+	if (ring_publish(tx, &tx->sh->head, &tx->sh->cons_sleepers))
 		rx->owed = tx;
 	ret = ring_peek(rx, rec, 0);
 	if (rx->owed) {
