@@ -157,6 +157,10 @@ TEST(ring_layout)
 	EXPECT_EQ(256, offsetof(struct ring_shared, prod_sleepers));
 	EXPECT_EQ(64, offsetof(struct ring_pair_shared, ring));
 	EXPECT_TRUE(sizeof(struct ring_pair_shared) <= RING_PAIR_DATA);
+#if defined(__x86_64__)
+	/* Callers allocate struct ring: libvmshm.so.1 keeps its size. */
+	EXPECT_EQ(176, sizeof(struct ring));
+#endif
 }
 
 TEST(ring_format_and_init_checks)
@@ -431,33 +435,115 @@ static uint32_t pin_here(void)
 	return sched_getcpu() == cpu ? (uint32_t)cpu + 1 : 0;
 }
 
-/* A peer last seen on our own CPU cannot answer while we spin. */
-TEST(ring_no_spin_beside_peer)
+/*
+ * Pin us, then set up @t with a consumer set to spin, and send and consume
+ * one record of @seed: the producer's tag then says it ran on our CPU,
+ * which @here gets (plus one).  Restore @saved at the end.
+ */
+static void tring_beside(struct __test_metadata *_metadata, struct tring *t,
+			 cpu_set_t *saved, uint32_t *here, uint32_t seed)
+{
+	ASSERT_EQ(0, sched_getaffinity(0, sizeof(*saved), saved));
+	*here = pin_here();
+	ASSERT_NE(0, *here);
+	tring_setup(_metadata, t, 256);
+	ring_set_spin(&t->c, 50);
+	push_seed(&t->p, 1, 8, seed, 0);
+	ring_flush(&t->p);
+	/* Publishing stored where from. */
+	ASSERT_EQ(*here, t->sh->prod_cpu);
+	pop_check(_metadata, &t->c, 1, 8, seed);
+}
+
+/*
+ * A peer last seen on our own CPU cannot answer while we spin: the side
+ * yields to it instead, and with nobody to run, every yield returns.
+ */
+TEST(ring_yields_beside_peer)
 {
 	cpu_set_t saved;
 	struct ring_rec rec;
 	struct tring t;
 	uint32_t here;
 
-	ASSERT_EQ(0, sched_getaffinity(0, sizeof(saved), &saved));
-	here = pin_here();
-	ASSERT_NE(0, here);
-	tring_setup(_metadata, &t, 256);
-	ring_set_spin(&t.c, 50);
-	ring_set_spin(&t.p, 50);
-	push_seed(&t.p, 1, 8, 0, 0);
-	ring_flush(&t.p);
-	/* Publishing stored where from. */
-	EXPECT_EQ(here, t.sh->prod_cpu);
-	pop_check(_metadata, &t.c, 1, 8, 0);
+	tring_beside(_metadata, &t, &saved, &here, 0);
 	EXPECT_EQ(-ETIMEDOUT, ring_peek(&t.c, &rec, 0));
 	EXPECT_EQ(0, t.c.stats.spins);
+	EXPECT_EQ(RING_YIELDS, t.c.yields);
+	EXPECT_EQ(0, t.c.stats.spin_hits);
 	EXPECT_EQ(1, t.f.waits);
+	/* The wait and each yield were a system call. */
+	EXPECT_EQ(1 + RING_YIELDS, ring_syscalls(&t.c));
 	/* Elsewhere (any other tag), it spins. */
 	t.sh->prod_cpu = here + 1;
 	EXPECT_EQ(-ETIMEDOUT, ring_peek(&t.c, &rec, 0));
 	EXPECT_EQ(50, t.c.stats.spins);
+	EXPECT_EQ(RING_YIELDS, t.c.yields);
 	EXPECT_EQ(2, t.f.waits);
+	/* No spin set: neither. */
+	ring_set_spin(&t.c, 0);
+	t.sh->prod_cpu = here;
+	EXPECT_EQ(-ETIMEDOUT, ring_peek(&t.c, &rec, 0));
+	EXPECT_EQ(RING_YIELDS, t.c.yields);
+	EXPECT_EQ(3, t.f.waits);
+	tring_free(&t);
+	sched_setaffinity(0, sizeof(saved), &saved);
+}
+
+/* The producer of a tring, runnable on the consumer's CPU. */
+struct yielder {
+	struct tring *t;
+	cpu_set_t cpu;
+	int ret;
+};
+
+/* Once the consumer has released its record, answer with the next one. */
+static void *yielder_fn(void *arg)
+{
+	struct yielder *y = arg;
+
+	y->ret = pthread_setaffinity_np(pthread_self(), sizeof(y->cpu),
+					&y->cpu);
+	if (y->ret)
+		return NULL;
+	while (!atomic_load(&y->t->sh->tail))
+		sched_yield();
+	y->ret = push_seed(&y->t->p, 1, 8, 2, 0);
+	if (!y->ret)
+		y->ret = ring_flush(&y->t->p);
+	return NULL;
+}
+
+/*
+ * A peer that is runnable on our CPU gets it from the yield and answers:
+ * nobody sleeps, and nobody wakes anybody.
+ */
+TEST(ring_yield_hands_over)
+{
+	struct yielder y = { .ret = -1 };
+	cpu_set_t saved;
+	struct ring_rec rec;
+	struct tring t;
+	pthread_t thr;
+	uint32_t here;
+
+	tring_beside(_metadata, &t, &saved, &here, 1);
+	/* Not released yet: the batch is a quarter of the ring. */
+	EXPECT_EQ(0, t.sh->tail);
+	y.t = &t;
+	CPU_ZERO(&y.cpu);
+	CPU_SET(here - 1, &y.cpu);
+	ASSERT_EQ(0, pthread_create(&thr, NULL, yielder_fn, &y));
+	/* Releases, then yields to the producer instead of sleeping. */
+	ASSERT_EQ(0, ring_peek(&t.c, &rec, 0));
+	EXPECT_TRUE(rec.len == 8 && same(rec.data, 8, 2));
+	pthread_join(thr, NULL);
+	EXPECT_EQ(0, y.ret);
+	EXPECT_EQ(0, t.f.waits);
+	EXPECT_EQ(0, t.f.wakes);
+	EXPECT_EQ(1, t.c.stats.spin_hits);
+	EXPECT_LE(1, t.c.yields);
+	EXPECT_GE(RING_YIELDS, t.c.yields);
 	tring_free(&t);
 	sched_setaffinity(0, sizeof(saved), &saved);
 }

@@ -215,8 +215,7 @@ int ring_chan_kstat(struct end *e, uint64_t *waits, uint64_t *wakes)
 }
 
 /**
- * ring_chan_sys() - system calls the rings made: one per wait or wake op,
- *	one per wake_wait op, which is counted as a wake and a wait
+ * ring_chan_sys() - system calls the rings made (see ring_syscalls())
  * @e: either side
  *
  * Return: the count for this side, both rings.
@@ -224,10 +223,8 @@ int ring_chan_kstat(struct end *e, uint64_t *waits, uint64_t *wakes)
 int64_t ring_chan_sys(struct end *e)
 {
 	struct ring_chan *c = e->priv;
-	const struct ring_stats *t = &c->tx.stats, *r = &c->rx.stats;
 
-	return t->wakes + t->waits + r->wakes + r->waits - t->wake_waits -
-	       r->wake_waits;
+	return ring_syscalls(&c->tx) + ring_syscalls(&c->rx);
 }
 
 /**

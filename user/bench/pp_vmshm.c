@@ -20,7 +20,7 @@
  *                    it sleeps, as parent and child do by default: only
  *                    while the peer last ran on another CPU, for a budget
  *                    that adapts to its hit rate (lib/ring.h); on the
- *                    peer's CPU it is vmshm-ring.
+ *                    peer's CPU it yields to it, up to RING_YIELDS times.
  */
 #include <errno.h>
 #include <poll.h>

@@ -155,7 +155,9 @@ uint32_t ring_max_payload(const struct ring *r)
  * @spin: iterations, 0 to sleep at once; RING_SPIN_DEFAULT is a good start
  *
  * The side spins only while its peer last ran on another CPU, and for a
- * budget that adapts to how often spinning found work (see ring.h).
+ * budget that adapts to how often spinning found work.  While the peer
+ * last ran on ours, it yields to it instead (see ring.h); 0 turns that
+ * off as well.
  */
 void ring_set_spin(struct ring *r, unsigned int spin)
 {
@@ -195,7 +197,7 @@ static uint32_t ring_cpu_tag(void)
 }
 
 /*
- * After publishing: say where from, for the peer's ring_spin_pays().  The
+ * After publishing: say where from, for the peer's ring_how().  The
  * peer reads it only when it is about to wait, long after the counter it
  * was waiting for, so the counter goes first.
  */
@@ -206,16 +208,26 @@ static void ring_store_cpu(struct ring *r)
 			      memory_order_relaxed);
 }
 
-/* Can the peer answer while we spin?  Not from our own CPU. */
-static bool ring_spin_pays(const struct ring *r)
+/* How a side waits for its peer before it calls the wait op. */
+enum ring_how {
+	RING_SLEEP,	/* no spinning set: at once */
+	RING_SPIN,	/* the peer runs elsewhere, or we do not know */
+	RING_YIELD,	/* the peer last ran on our CPU */
+};
+
+/*
+ * Can the peer answer while we spin?  Not from our own CPU: there it can
+ * answer only if we give the CPU up, and a yield does that.
+ */
+static enum ring_how ring_how(const struct ring *r)
 {
 	uint32_t peer;
 
 	if (!r->spin)
-		return false;
+		return RING_SLEEP;
 	peer = atomic_load_explicit(r->producer ? &r->sh->cons_cpu :
 				    &r->sh->prod_cpu, memory_order_relaxed);
-	return !peer || peer != ring_cpu_tag();
+	return peer && peer == ring_cpu_tag() ? RING_YIELD : RING_SPIN;
 }
 
 /*
@@ -245,6 +257,28 @@ static bool ring_spin(struct ring *r, _Atomic uint32_t *word, uint32_t seen,
 	r->stats.spins += budget;
 	if (!woke && r->spin_shift < RING_SPIN_SHIFT_MAX)
 		r->spin_shift++;
+	return false;
+}
+
+/*
+ * Give the CPU to a peer that last ran on ours, up to RING_YIELDS times,
+ * while @word holds @seen; true if it changed.  A peer that is runnable
+ * here answers in our place, with no wake-up and no sleep on either
+ * side; a peer that is not (asleep, or blocked on something else) leaves
+ * nothing to run, and the yields return at once.
+ */
+static bool ring_yield(struct ring *r, _Atomic uint32_t *word, uint32_t seen)
+{
+	unsigned int i;
+
+	for (i = 0; i < RING_YIELDS; i++) {
+		sched_yield();
+		r->yields++;
+		if (atomic_load_explicit(word, memory_order_relaxed) != seen) {
+			r->stats.spin_hits++;
+			return true;
+		}
+	}
 	return false;
 }
 
@@ -302,10 +336,10 @@ static int ring_pay(struct ring *r, _Atomic uint32_t *word, uint32_t seen,
 static int ring_wait(struct ring *r, _Atomic uint32_t *word, uint32_t seen,
 		     _Atomic uint32_t *sleepers)
 {
-	bool spin = ring_spin_pays(r);
+	enum ring_how how = ring_how(r);
 	int ret;
 
-	if (r->owed && r->ops->wake_wait && !spin) {
+	if (r->owed && r->ops->wake_wait && how == RING_SLEEP) {
 		ret = ring_pay(r, word, seen, sleepers);
 	} else {
 		/*
@@ -321,7 +355,9 @@ static int ring_wait(struct ring *r, _Atomic uint32_t *word, uint32_t seen,
 			if (ret)
 				return ret;
 		}
-		if (spin && ring_spin(r, word, seen, woke))
+		if (how == RING_SPIN && ring_spin(r, word, seen, woke))
+			return 0;
+		if (how == RING_YIELD && ring_yield(r, word, seen))
 			return 0;
 		r->stats.waits++;
 		ret = r->ops->wait(r->ops_ctx, word, seen, sleepers,
@@ -693,11 +729,11 @@ int ring_consume(struct ring *r)
  * calls: when the consumer of @tx is marked sleeping and @rx is empty, the
  * wake_wait op wakes it and sleeps in one call (VMSHM_WAIT_WAKE).  A
  * request and its answer then cost one system call on each side.  A ring
- * set to spin (ring_set_spin()), whose peer last ran on another CPU, wakes
- * with a call of its own and spins before it sleeps, as ring_flush() and
- * ring_peek() would.  On an error of
- * the wait (-EINTR, -ETIMEDOUT) the record has been sent and the peer
- * woken: call ring_peek() to go on waiting.
+ * set to spin (ring_set_spin()) wakes with a call of its own, then spins
+ * (peer on another CPU) or yields (peer on ours) before it sleeps, as
+ * ring_flush() and ring_peek() would.  On an error of the wait (-EINTR,
+ * -ETIMEDOUT) the record has been sent and the peer woken: call
+ * ring_peek() to go on waiting.
  *
  * Return: as ring_peek(), or ring_push()'s or the wake op's -errno.
  */
@@ -722,6 +758,23 @@ int ring_call(struct ring *tx, uint32_t type, const void *buf, uint32_t len,
 			ret = err;
 	}
 	return ret;
+}
+
+/**
+ * ring_syscalls() - system calls one side's waiting and waking made
+ * @r: either side
+ *
+ * One per wait or wake op, one per wake_wait op (counted in the stats as
+ * a wake and a wait), and one per yield.  A ring_call() counts its
+ * wake_wait op on the producer side @tx and its wait on @rx: add up both.
+ *
+ * Return: the count since ring_init().
+ */
+uint64_t ring_syscalls(const struct ring *r)
+{
+	const struct ring_stats *s = &r->stats;
+
+	return s->wakes + s->waits - s->wake_waits + r->yields;
 }
 
 static uint32_t pow2_floor(uint64_t x)

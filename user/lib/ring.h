@@ -44,10 +44,13 @@
  * and can answer before the spin ends.  Each side stores the CPU it
  * publishes from (plus one; 0 is "unknown", as an older peer leaves it)
  * next to the counter it publishes, on the cache line the other side
- * polls anyway.  A side about to wait reads its peer's: on its own CPU the
- * peer cannot run while we spin, so the side sleeps at once (with the
- * fused wake_wait op when it owes a wake), costing what a ring that never
- * spins costs.  Elsewhere it spins, for a budget that halves on every
+ * polls anyway.  A side about to wait reads its peer's.  On its own CPU
+ * the peer cannot run while we spin, so the side yields to it instead,
+ * up to RING_YIELDS times: a peer that is runnable there answers at once,
+ * and neither side sleeps or wakes the other, which costs a context
+ * switch and no more (a peer asleep or blocked elsewhere leaves nothing
+ * to run, and the yields return at once; then the side sleeps).
+ * Elsewhere it spins, for a budget that halves on every
  * spin that ends empty-handed and doubles back on every hit, between the
  * spin count set and 1/32 of it: a peer that is busy stops costing a whole
  * spin on every wait.  Right after it woke its peer a side spins the whole
@@ -88,6 +91,8 @@
 #define RING_SPIN_DEFAULT	100U
 /* The budget shrinks to at most spin >> RING_SPIN_SHIFT_MAX. */
 #define RING_SPIN_SHIFT_MAX	5
+/* Most yields to a peer on our own CPU before sleeping: one is the rule. */
+#define RING_YIELDS		4U
 
 /* ring_peek() return value at end of stream. */
 #define RING_EOF		1
@@ -150,7 +155,8 @@ struct ring_ops {
  * @wakes_skipped: publishes that found no sleeper and skipped the wake
  * @waits: wait ops called
  * @spins: spin iterations spent before sleeping
- * @spin_hits: spins that found work and avoided the wait op
+ * @spin_hits: spins, or yields (see struct ring), that found work and
+ *	avoided the wait op
  */
 struct ring_stats {
 	uint64_t records;
@@ -184,6 +190,9 @@ struct ring_stats {
  * @eos: producer: closed; consumer: end of stream seen
  * @peer_gone: the wait op reported -EPIPE
  * @spin_shift: the spin budget is @spin >> @spin_shift (see the top)
+ * @yields: sched_yield() calls made to a peer on our CPU, wrapping at
+ *	2^32.  A counter, but not in @stats: it fills a hole here, where a
+ *	field of @stats would grow struct ring, which callers allocate.
  * @owed: consumer, inside ring_call(): the producer side whose peer is
  *	marked sleeping and still has to be woken, else NULL
  * @stats: counters
@@ -207,6 +216,7 @@ struct ring {
 	bool eos;
 	bool peer_gone;
 	uint8_t spin_shift;
+	uint32_t yields;
 	struct ring *owed;
 	struct ring_stats stats;
 };
@@ -249,6 +259,7 @@ int ring_release(struct ring *r);
 /* Both: a request and the wait for its answer, or an answer and the wait. */
 int ring_call(struct ring *tx, uint32_t type, const void *buf, uint32_t len,
 	      struct ring *rx, struct ring_rec *rec);
+uint64_t ring_syscalls(const struct ring *r);
 
 /*
  * Two rings in one region, one per direction: ring 0 (RING_PAIR_FWD)

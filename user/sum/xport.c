@@ -31,7 +31,7 @@ bool xport_kind_valid(const char *kind)
  *	call, or one usleep() poll of posix-flags
  * @wakes: wake calls it made for a sleeping peer (VMSHM_WAKE, FUTEX_WAKE)
  * @wakes_skipped: publishes that found the peer awake and made no call
- * @spin_hits: --spin polls that found work and saved a wait
+ * @spin_hits: --spin polls or yields that found work and saved a wait
  *
  * vmshm-parent(1) and vmshm-child(1) document the same words.
  */

@@ -122,7 +122,7 @@ struct xport_ops {
  * @name: channel name (a vmshm region name; "/" + name for POSIX shm)
  * @region_size: bytes of the channel, for the creator of a ring transport
  * @spin: ring transports: most polls before sleeping, while the peer runs
- *	on another CPU; 0 for none
+ *	on another CPU (on ours, yields to it); 0 for neither
  * @lazy: ring transports: leave the channel's pages to fault in on first
  *	touch (demand paging) instead of faulting them all in at set-up
  * @peer_alive: for transports without a kernel peer-gone signal: returns

@@ -603,20 +603,16 @@ static void xring_stats(struct xport *x, char *buf, size_t size)
 }
 
 /**
- * xport_ring_sys() - system calls a ring transport's wait and wake ops made
+ * xport_ring_sys() - system calls a ring transport's waiting and waking made
  * @x: a "vmshm" or "futex" endpoint
  *
- * One per wait or wake op, one per wake_wait op (which counts as both).
- *
- * Return: the count for this side, both rings.
+ * Return: the count for this side, both rings (see ring_syscalls()).
  */
 int64_t xport_ring_sys(struct xport *x)
 {
 	struct xring *r = to_xring(x);
-	const struct ring_stats *t = &r->tx.stats, *v = &r->rx.stats;
 
-	return t->wakes + t->waits + v->wakes + v->waits - t->wake_waits -
-	       v->wake_waits;
+	return ring_syscalls(&r->tx) + ring_syscalls(&r->rx);
 }
 
 static void xring_destroy(struct xport *x)
