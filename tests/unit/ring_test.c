@@ -464,7 +464,7 @@ TEST(ring_yields_beside_peer)
 	cpu_set_t saved;
 	struct ring_rec rec;
 	struct tring t;
-	uint32_t here;
+	uint32_t here, n;
 
 	tring_beside(_metadata, &t, &saved, &here, 0);
 	EXPECT_EQ(-ETIMEDOUT, ring_peek(&t.c, &rec, 0));
@@ -474,18 +474,30 @@ TEST(ring_yields_beside_peer)
 	EXPECT_EQ(1, t.f.waits);
 	/* The wait and each yield were a system call. */
 	EXPECT_EQ(1 + RING_YIELDS, ring_syscalls(&t.c));
+	/* It missed: the budget halves, down to one yield. */
+	EXPECT_EQ(-ETIMEDOUT, ring_peek(&t.c, &rec, 0));
+	EXPECT_EQ(RING_YIELDS + RING_YIELDS / 2, t.c.yields);
+	for (n = 0; n < RING_SPIN_SHIFT_MAX + 1; n++)
+		EXPECT_EQ(-ETIMEDOUT, ring_peek(&t.c, &rec, 0));
+	EXPECT_EQ(RING_SPIN_SHIFT_MAX, t.c.spin_shift);
+	EXPECT_EQ(RING_YIELDS + RING_YIELDS / 2 + RING_SPIN_SHIFT_MAX + 1,
+		  t.c.yields);
+	EXPECT_EQ(0, t.c.stats.spins);
+	EXPECT_EQ(RING_SPIN_SHIFT_MAX + 3, t.f.waits);
 	/* Elsewhere (any other tag), it spins. */
+	ring_set_spin(&t.c, 50);
 	t.sh->prod_cpu = here + 1;
+	n = t.c.yields;
 	EXPECT_EQ(-ETIMEDOUT, ring_peek(&t.c, &rec, 0));
 	EXPECT_EQ(50, t.c.stats.spins);
-	EXPECT_EQ(RING_YIELDS, t.c.yields);
-	EXPECT_EQ(2, t.f.waits);
+	EXPECT_EQ(n, t.c.yields);
 	/* No spin set: neither. */
 	ring_set_spin(&t.c, 0);
 	t.sh->prod_cpu = here;
 	EXPECT_EQ(-ETIMEDOUT, ring_peek(&t.c, &rec, 0));
-	EXPECT_EQ(RING_YIELDS, t.c.yields);
-	EXPECT_EQ(3, t.f.waits);
+	EXPECT_EQ(n, t.c.yields);
+	EXPECT_EQ(0, t.c.stats.spin_hits);
+	EXPECT_EQ(RING_SPIN_SHIFT_MAX + 5, t.f.waits);
 	tring_free(&t);
 	sched_setaffinity(0, sizeof(saved), &saved);
 }

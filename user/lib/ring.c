@@ -261,24 +261,37 @@ static bool ring_spin(struct ring *r, _Atomic uint32_t *word, uint32_t seen,
 }
 
 /*
- * Give the CPU to a peer that last ran on ours, up to RING_YIELDS times,
- * while @word holds @seen; true if it changed.  A peer that is runnable
- * here answers in our place, with no wake-up and no sleep on either
- * side; a peer that is not (asleep, or blocked on something else) leaves
- * nothing to run, and the yields return at once.
+ * Give the CPU to a peer that last ran on ours while @word holds @seen;
+ * true if it changed.  A peer that is runnable here answers in our place,
+ * with no wake-up and no sleep on either side; a peer that is not (asleep,
+ * or blocked on something else) leaves nothing to run, and the yields
+ * return at once.  The scheduler may also keep us on the CPU when the
+ * peer has had less than its share of it: a producer far lighter than its
+ * consumer yields to nobody.  So the yields share the spin's budget: a
+ * hit doubles it back towards RING_YIELDS, a miss halves it, down to one
+ * yield, and right after waking the peer (@woke) it is the whole count,
+ * as for a spin.
  */
-static bool ring_yield(struct ring *r, _Atomic uint32_t *word, uint32_t seen)
+static bool ring_yield(struct ring *r, _Atomic uint32_t *word, uint32_t seen,
+		       bool woke)
 {
-	unsigned int i;
+	unsigned int i, budget = RING_YIELDS;
 
-	for (i = 0; i < RING_YIELDS; i++) {
+	/* At least one: only a hit can grow the budget back. */
+	if (!woke && !(budget >>= r->spin_shift))
+		budget = 1;
+	for (i = 0; i < budget; i++) {
 		sched_yield();
 		r->yields++;
 		if (atomic_load_explicit(word, memory_order_relaxed) != seen) {
 			r->stats.spin_hits++;
+			if (r->spin_shift)
+				r->spin_shift--;
 			return true;
 		}
 	}
+	if (!woke && r->spin_shift < RING_SPIN_SHIFT_MAX)
+		r->spin_shift++;
 	return false;
 }
 
@@ -357,7 +370,7 @@ static int ring_wait(struct ring *r, _Atomic uint32_t *word, uint32_t seen,
 		}
 		if (how == RING_SPIN && ring_spin(r, word, seen, woke))
 			return 0;
-		if (how == RING_YIELD && ring_yield(r, word, seen))
+		if (how == RING_YIELD && ring_yield(r, word, seen, woke))
 			return 0;
 		r->stats.waits++;
 		ret = r->ops->wait(r->ops_ctx, word, seen, sleepers,

@@ -50,13 +50,13 @@
  * and neither side sleeps or wakes the other, which costs a context
  * switch and no more (a peer asleep or blocked elsewhere leaves nothing
  * to run, and the yields return at once; then the side sleeps).
- * Elsewhere it spins, for a budget that halves on every
- * spin that ends empty-handed and doubles back on every hit, between the
- * spin count set and 1/32 of it: a peer that is busy stops costing a whole
- * spin on every wait.  Right after it woke its peer a side spins the whole
- * count, and a miss there leaves the budget alone: the peer was asleep,
- * not slow, and only a full spin lets both sides get back to answering
- * each other without sleeping.  Documentation/bench/README.md has
+ * Elsewhere it spins.  Both have a budget that halves on every
+ * try that ends empty-handed and doubles back on every hit, between the
+ * count set and 1/32 of it (one yield at the least): a peer that is busy
+ * stops costing a whole spin on every wait.  Right after it woke its peer
+ * a side tries the whole count, and a miss there leaves the budget alone:
+ * the peer was asleep, not slow, and only a full spin lets both sides get
+ * back to answering each other without sleeping.  Documentation/bench/README.md has
  * the measurements behind the choice.
  *
  * Nothing in shared memory is trusted: lengths, types and counters written
