@@ -265,12 +265,12 @@ static bool ring_spin(struct ring *r, _Atomic uint32_t *word, uint32_t seen,
  * true if it changed.  A peer that is runnable here answers in our place,
  * with no wake-up and no sleep on either side; a peer that is not (asleep,
  * or blocked on something else) leaves nothing to run, and the yields
- * return at once.  The scheduler may also keep us on the CPU when the
- * peer has had less than its share of it: a producer far lighter than its
- * consumer yields to nobody.  So the yields share the spin's budget: a
- * hit doubles it back towards RING_YIELDS, a miss halves it, down to one
- * yield, and right after waking the peer (@woke) it is the whole count,
- * as for a spin.
+ * return at once.  The scheduler also keeps the CPU with us when we have
+ * had less than our share of it and the peer more: a producer far lighter
+ * than its consumer yields to nobody.  So the yields share the spin's
+ * budget: a hit doubles it back towards RING_YIELDS, a miss halves it,
+ * down to one yield, and right after waking the peer (@woke) it is the
+ * whole count, as for a spin.
  */
 static bool ring_yield(struct ring *r, _Atomic uint32_t *word, uint32_t seen,
 		       bool woke)

@@ -50,14 +50,15 @@
  * and neither side sleeps or wakes the other, which costs a context
  * switch and no more (a peer asleep or blocked elsewhere leaves nothing
  * to run, and the yields return at once; then the side sleeps).
- * Elsewhere it spins.  Both have a budget that halves on every
- * try that ends empty-handed and doubles back on every hit, between the
- * count set and 1/32 of it (one yield at the least): a peer that is busy
- * stops costing a whole spin on every wait.  Right after it woke its peer
- * a side tries the whole count, and a miss there leaves the budget alone:
- * the peer was asleep, not slow, and only a full spin lets both sides get
- * back to answering each other without sleeping.  Documentation/bench/README.md has
- * the measurements behind the choice.
+ * Elsewhere it spins.  Both share a budget that halves on every try that
+ * ends empty-handed and doubles back on every hit, between the full count
+ * (the spin count set, or RING_YIELDS) and 1/32 of it, one yield at the
+ * least: a peer that is busy, or that the scheduler will not run, stops
+ * costing a whole spin on every wait.  Right after it woke its peer a side
+ * tries the whole count, and a miss there leaves the budget alone: the
+ * peer was asleep, not slow, and only a full spin lets both sides get back
+ * to answering each other without sleeping.  Documentation/bench/README.md
+ * has the measurements behind the choice.
  *
  * Nothing in shared memory is trusted: lengths, types and counters written
  * by the peer are validated, and a bad one gives -EBADMSG.
