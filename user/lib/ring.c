@@ -231,68 +231,76 @@ static enum ring_how ring_how(const struct ring *r)
 }
 
 /*
- * Spin on @word while it holds @seen, for the adaptive budget; true if it
- * changed.  A hit doubles the budget back towards r->spin, a miss halves
- * it, down to r->spin >> RING_SPIN_SHIFT_MAX.  Right after waking the
- * peer (@woke) the spin is the full count and a miss changes nothing: it
- * only says the wake-up took longer than the spin, not that the peer is
- * slow, and a budget cut there would keep both sides sleeping in turn for
- * ever, each waking the other too late.
+ * The budget of a spin or a round of yields whose whole count is @full:
+ * all of it right after waking the peer (@woke), else @full >> spin_shift.
  */
+static unsigned int ring_budget(const struct ring *r, unsigned int full,
+				bool woke)
+{
+	return woke ? full : full >> r->spin_shift;
+}
+
+/*
+ * Adapt the budget to how the spin or the yields ended, and return @hit.
+ * A hit doubles the budget back, a miss halves it, down to 1/32 of the
+ * whole count.  Right after waking the peer (@woke) a miss changes
+ * nothing: it only says the wake-up took longer than the spin, not that
+ * the peer is slow, and a budget cut there would keep both sides sleeping
+ * in turn for ever, each waking the other too late.
+ */
+static bool ring_adapt(struct ring *r, bool hit, bool woke)
+{
+	if (hit) {
+		r->stats.spin_hits++;
+		if (r->spin_shift)
+			r->spin_shift--;
+	} else if (!woke && r->spin_shift < RING_SPIN_SHIFT_MAX) {
+		r->spin_shift++;
+	}
+	return hit;
+}
+
+/* Spin on @word while it holds @seen, for the budget; true if it changed. */
 static bool ring_spin(struct ring *r, _Atomic uint32_t *word, uint32_t seen,
 		      bool woke)
 {
-	unsigned int i, budget = woke ? r->spin : r->spin >> r->spin_shift;
+	unsigned int i, budget = ring_budget(r, r->spin, woke);
 
 	for (i = 0; i < budget; i++) {
 		cpu_relax();
 		if (atomic_load_explicit(word, memory_order_relaxed) != seen) {
 			r->stats.spins += i + 1;
-			r->stats.spin_hits++;
-			if (r->spin_shift)
-				r->spin_shift--;
-			return true;
+			return ring_adapt(r, true, woke);
 		}
 	}
 	r->stats.spins += budget;
-	if (!woke && r->spin_shift < RING_SPIN_SHIFT_MAX)
-		r->spin_shift++;
-	return false;
+	return ring_adapt(r, false, woke);
 }
 
 /*
- * Give the CPU to a peer that last ran on ours while @word holds @seen;
+ * Give the CPU to a peer that last ran on ours while @word holds @seen,
+ * for the budget, one yield at the least (only a hit can grow it back);
  * true if it changed.  A peer that is runnable here answers in our place,
  * with no wake-up and no sleep on either side; a peer that is not (asleep,
  * or blocked on something else) leaves nothing to run, and the yields
  * return at once.  The scheduler also keeps the CPU with us when we have
  * had less than our share of it and the peer more: a producer far lighter
- * than its consumer yields to nobody.  So the yields share the spin's
- * budget: a hit doubles it back towards RING_YIELDS, a miss halves it,
- * down to one yield, and right after waking the peer (@woke) it is the
- * whole count, as for a spin.
+ * than its consumer yields to nobody, and the budget shrinks.
  */
 static bool ring_yield(struct ring *r, _Atomic uint32_t *word, uint32_t seen,
 		       bool woke)
 {
-	unsigned int i, budget = RING_YIELDS;
+	unsigned int i, budget = ring_budget(r, RING_YIELDS, woke);
 
-	/* At least one: only a hit can grow the budget back. */
-	if (!woke && !(budget >>= r->spin_shift))
+	if (!budget)
 		budget = 1;
 	for (i = 0; i < budget; i++) {
 		sched_yield();
 		r->yields++;
-		if (atomic_load_explicit(word, memory_order_relaxed) != seen) {
-			r->stats.spin_hits++;
-			if (r->spin_shift)
-				r->spin_shift--;
-			return true;
-		}
+		if (atomic_load_explicit(word, memory_order_relaxed) != seen)
+			return ring_adapt(r, true, woke);
 	}
-	if (!woke && r->spin_shift < RING_SPIN_SHIFT_MAX)
-		r->spin_shift++;
-	return false;
+	return ring_adapt(r, false, woke);
 }
 
 /*
