@@ -11,12 +11,18 @@
  * discarded warm-up.
  *
  * curve/pairs: P ping-pong pairs at once, each two processes with a
- * channel of its own (pingpong.c's futex and vmshm-wait-wake transports:
- * the latter is VMSHM_WAIT with VMSHM_WAIT_WAKE, a wake and a wait in one
- * call, as the ring of parent and child blocks), left
- * to the scheduler on every vCPU.  After a warm-up, the round trips of all
- * pairs are counted over a time window.  Each repetition runs both
- * transports, in alternating order, and their ratio is taken inside it.
+ * channel of its own, left to the scheduler on every vCPU.  Three of
+ * pingpong.c's transports: futex; vmshm-wait-wake, VMSHM_WAIT with
+ * VMSHM_WAIT_WAKE, a wake and a wait in one call, as the ring of parent
+ * and child blocks; and vmshm-ring-spin, that ring as parent and child
+ * run it by default: spinning while the peer last ran on another CPU,
+ * yielding to it while it last ran on ours.  With more pairs than vCPUs
+ * a spin or a yield that outlived its use would take the CPU from a pair
+ * that could run, and the curve shows it.
+ * After a warm-up, the round trips of all pairs are counted over a time
+ * window.  Each repetition runs every transport, in an order that
+ * rotates from one repetition to the next, and the ratios to futex are
+ * taken inside it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -481,28 +487,45 @@ close:
 	return ret;
 }
 
-/* One point: @reps repetitions of futex and vmshm-wait-wake, alternating. */
+/*
+ * The transports of the pairs curve.  The series of their rates come
+ * first, in this order, then those of their ratios to the first, named
+ * in pairs_ratio[].
+ */
+static const struct pp_ops *const pairs_ops[] = {
+	&pp_futex, &pp_vmshm_wait_wake, &pp_vmshm_ring_spin,
+};
+
+static const char *const pairs_ratio[] = {
+	"vmshm-vs-futex", "ring-spin-vs-futex",
+};
+
+#define PAIRS_OPS	ARRAY_SIZE(pairs_ops)
+_Static_assert(ARRAY_SIZE(pairs_ratio) == PAIRS_OPS - 1 &&
+	       2 * PAIRS_OPS - 1 <= CURVE_SERIES, "a series per rate and ratio");
+
+/* One point: @reps repetitions of every transport, the order rotating. */
 static int pairs_point(const struct bench_cfg *cfg, struct curve *c,
 		       unsigned int i, unsigned int np, struct pairs_ctl *pc)
 {
-	const struct pp_ops *ops[2] = { &pp_futex, &pp_vmshm_wait_wake };
-	double v[3][CURVE_REPS];
+	double v[2 * PAIRS_OPS - 1][CURVE_REPS];
 	unsigned int k, s, o;
 	int ret;
 
 	for (k = 0; k < c->reps; k++) {
-		for (o = 0; o < 2; o++) {
-			s = o ^ (k & 1);
-			ret = pairs_rate(cfg, ops[s], np, pc, &v[s][k]);
+		for (o = 0; o < PAIRS_OPS; o++) {
+			s = (o + k) % PAIRS_OPS;
+			ret = pairs_rate(cfg, pairs_ops[s], np, pc, &v[s][k]);
 			if (ret) {
 				err_msg("curve pairs: %u %s pairs: %s", np,
-					ops[s]->name, strerror(-ret));
+					pairs_ops[s]->name, strerror(-ret));
 				return ret;
 			}
 		}
-		v[2][k] = v[1][k] / v[0][k];
+		for (s = 1; s < PAIRS_OPS; s++)
+			v[PAIRS_OPS + s - 1][k] = v[s][k] / v[0][k];
 	}
-	for (s = 0; s < 3; s++)
+	for (s = 0; s < c->nr_series; s++)
 		curve_point(c, s, i, v[s], c->reps);
 	return 0;
 }
@@ -521,13 +544,13 @@ int curve_pairs(const struct bench_cfg *cfg, struct curve *c)
 	int ret = 0;
 
 	c->reps = cfg->quick ? 3 : 5;
-	c->nr_series = 3;
-	c->series[0] = (struct curve_series){ .name = "futex",
-					      .unit = "round trips/s" };
-	c->series[1] = (struct curve_series){ .name = "vmshm-wait-wake",
-					      .unit = "round trips/s" };
-	c->series[2] = (struct curve_series){ .name = "vmshm-vs-futex",
-					      .unit = "ratio" };
+	c->nr_series = 2 * PAIRS_OPS - 1;
+	for (i = 0; i < PAIRS_OPS; i++)
+		c->series[i] = (struct curve_series){
+			.name = pairs_ops[i]->name, .unit = "round trips/s" };
+	for (i = 1; i < PAIRS_OPS; i++)
+		c->series[PAIRS_OPS + i - 1] = (struct curve_series){
+			.name = pairs_ratio[i - 1], .unit = "ratio" };
 	pc = mmap(NULL, sizeof(*pc), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (pc == MAP_FAILED)

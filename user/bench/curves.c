@@ -239,6 +239,7 @@ int curves_targets(const struct curves *cs, FILE *out, bool csv,
 		TARGET("curve_wake_per_waiter_slope", "<=0.1", 0.1, true, "%.3f"),
 		TARGET("curve_pairs_vs_futex_min", ">=0.90", 0.9, false, "%.3f"),
 		TARGET("curve_pairs_vs_futex_slope", ">=-0.05", -0.05, false, "%.3f"),
+		TARGET("curve_pairs_ring_vs_futex_min", ">=0.90", 0.9, false, "%.3f"),
 		TARGET("curve_lookup_slope", "<=0.1", 0.1, true, "%.3f"),
 		TARGET("curve_proc_dump_slope", "<=1.1", 1.1, true, "%.3f"),
 		TARGET("curve_nl_dump_slope", "<=1.1", 1.1, true, "%.3f"),
@@ -250,8 +251,9 @@ int curves_targets(const struct curves *cs, FILE *out, bool csv,
 		unsigned int series;
 		bool min;
 	} from[ARRAY_SIZE(t)] = {
-		{ CV_WAKE, 0, false }, { CV_PAIRS, 2, true },
-		{ CV_PAIRS, 2, false }, { CV_REGIONS, 0, false },
+		{ CV_WAKE, 0, false }, { CV_PAIRS, 3, true },
+		{ CV_PAIRS, 3, false }, { CV_PAIRS, 4, true },
+		{ CV_REGIONS, 0, false },
 		{ CV_REGIONS, 1, false }, { CV_REGIONS, 2, false },
 		{ CV_FAULTS, 0, false }, { CV_FAULTS, 1, false },
 	};
