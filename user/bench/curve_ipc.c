@@ -18,11 +18,12 @@
  * run it by default: spinning while the peer last ran on another CPU,
  * yielding to it while it last ran on ours.  With more pairs than vCPUs
  * a spin or a yield that outlived its use would take the CPU from a pair
- * that could run, and the curve shows it.
- * After a warm-up, the round trips of all pairs are counted over a time
- * window.  Each repetition runs every transport, in an order that
- * rotates from one repetition to the next, and the ratios to futex are
- * taken inside it.
+ * that could run, and the curve shows it.  futex runs a second time, as
+ * a control: its ratio to the first is what noise alone makes of two
+ * equal transports.  After a warm-up, the round trips of all pairs are
+ * counted over a time window.  Each repetition runs every transport, in
+ * an order that rotates from one repetition to the next, and the ratios
+ * to futex are taken inside it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -452,7 +453,7 @@ static int pairs_rate(const struct bench_cfg *cfg, const struct pp_ops *ops,
 		      unsigned int np, struct pairs_ctl *pc, double *rate)
 {
 	uint64_t warm = cfg->quick ? 50000 : 100000;
-	uint64_t win = cfg->quick ? 150000 : 500000;
+	uint64_t win = cfg->quick ? 150000 : 300000;
 	static struct end e[PAIRS_MAX];
 	pid_t pid[2 * PAIRS_MAX];
 	unsigned int i, nr = 0;
@@ -488,42 +489,46 @@ close:
 }
 
 /*
- * The transports of the pairs curve.  The series of their rates come
- * first, in this order, then those of their ratios to the first, named
- * in pairs_ratio[].
+ * The transports of the pairs curve, each with the name of its series of
+ * rates and, after the first, of its series of ratios to the first.  The
+ * rates come first, in this order, then the ratios.  futex runs twice:
+ * the control's ratio to futex is what noise alone makes of two equal
+ * transports, the floor under which no other ratio means anything.
  */
-static const struct pp_ops *const pairs_ops[] = {
-	&pp_futex, &pp_vmshm_wait_wake, &pp_vmshm_ring_spin,
+static const struct pairs_transport {
+	const struct pp_ops *ops;
+	const char *name;
+	const char *ratio;
+} pairs_tr[] = {
+	{ &pp_futex, "futex", NULL },
+	{ &pp_futex, "futex-control", "control-vs-futex" },
+	{ &pp_vmshm_wait_wake, "vmshm-wait-wake", "vmshm-vs-futex" },
+	{ &pp_vmshm_ring_spin, "vmshm-ring-spin", "ring-spin-vs-futex" },
 };
 
-static const char *const pairs_ratio[] = {
-	"vmshm-vs-futex", "ring-spin-vs-futex",
-};
-
-#define PAIRS_OPS	ARRAY_SIZE(pairs_ops)
-_Static_assert(ARRAY_SIZE(pairs_ratio) == PAIRS_OPS - 1 &&
-	       2 * PAIRS_OPS - 1 <= CURVE_SERIES, "a series per rate and ratio");
+#define PAIRS_TR	ARRAY_SIZE(pairs_tr)
+_Static_assert(2 * PAIRS_TR - 1 <= CURVE_SERIES, "a series per rate and ratio");
 
 /* One point: @reps repetitions of every transport, the order rotating. */
 static int pairs_point(const struct bench_cfg *cfg, struct curve *c,
 		       unsigned int i, unsigned int np, struct pairs_ctl *pc)
 {
-	double v[2 * PAIRS_OPS - 1][CURVE_REPS];
+	double v[2 * PAIRS_TR - 1][CURVE_REPS];
 	unsigned int k, s, o;
 	int ret;
 
 	for (k = 0; k < c->reps; k++) {
-		for (o = 0; o < PAIRS_OPS; o++) {
-			s = (o + k) % PAIRS_OPS;
-			ret = pairs_rate(cfg, pairs_ops[s], np, pc, &v[s][k]);
+		for (o = 0; o < PAIRS_TR; o++) {
+			s = (o + k) % PAIRS_TR;
+			ret = pairs_rate(cfg, pairs_tr[s].ops, np, pc, &v[s][k]);
 			if (ret) {
 				err_msg("curve pairs: %u %s pairs: %s", np,
-					pairs_ops[s]->name, strerror(-ret));
+					pairs_tr[s].name, strerror(-ret));
 				return ret;
 			}
 		}
-		for (s = 1; s < PAIRS_OPS; s++)
-			v[PAIRS_OPS + s - 1][k] = v[s][k] / v[0][k];
+		for (s = 1; s < PAIRS_TR; s++)
+			v[PAIRS_TR + s - 1][k] = v[s][k] / v[0][k];
 	}
 	for (s = 0; s < c->nr_series; s++)
 		curve_point(c, s, i, v[s], c->reps);
@@ -543,14 +548,14 @@ int curve_pairs(const struct bench_cfg *cfg, struct curve *c)
 	struct pairs_ctl *pc;
 	int ret = 0;
 
-	c->reps = cfg->quick ? 3 : 5;
-	c->nr_series = 2 * PAIRS_OPS - 1;
-	for (i = 0; i < PAIRS_OPS; i++)
+	c->reps = cfg->quick ? 3 : CURVE_REPS;
+	c->nr_series = 2 * PAIRS_TR - 1;
+	for (i = 0; i < PAIRS_TR; i++)
 		c->series[i] = (struct curve_series){
-			.name = pairs_ops[i]->name, .unit = "round trips/s" };
-	for (i = 1; i < PAIRS_OPS; i++)
-		c->series[PAIRS_OPS + i - 1] = (struct curve_series){
-			.name = pairs_ratio[i - 1], .unit = "ratio" };
+			.name = pairs_tr[i].name, .unit = "round trips/s" };
+	for (i = 1; i < PAIRS_TR; i++)
+		c->series[PAIRS_TR + i - 1] = (struct curve_series){
+			.name = pairs_tr[i].ratio, .unit = "ratio" };
 	pc = mmap(NULL, sizeof(*pc), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (pc == MAP_FAILED)

@@ -228,7 +228,8 @@ static void curve_target(const struct curve *c, struct target *t,
  * @cs: the curves, measured
  * @out: where to
  * @csv: as CSV "target" rows, else as "target" lines
- * @total: receives the number of targets printed (those of the curves run)
+ * @total: receives the number of targets judged (those of the curves run;
+ *	the figures among them are printed, not counted)
  *
  * Return: the number of them missed.
  */
@@ -240,6 +241,7 @@ int curves_targets(const struct curves *cs, FILE *out, bool csv,
 		TARGET("curve_pairs_vs_futex_min", ">=0.90", 0.9, false, "%.3f"),
 		TARGET("curve_pairs_vs_futex_slope", ">=-0.05", -0.05, false, "%.3f"),
 		TARGET("curve_pairs_ring_vs_futex_min", ">=0.90", 0.9, false, "%.3f"),
+		FIGURE("curve_pairs_control_min", "%.3f"),
 		TARGET("curve_lookup_slope", "<=0.1", 0.1, true, "%.3f"),
 		TARGET("curve_proc_dump_slope", "<=1.1", 1.1, true, "%.3f"),
 		TARGET("curve_nl_dump_slope", "<=1.1", 1.1, true, "%.3f"),
@@ -251,9 +253,9 @@ int curves_targets(const struct curves *cs, FILE *out, bool csv,
 		unsigned int series;
 		bool min;
 	} from[ARRAY_SIZE(t)] = {
-		{ CV_WAKE, 0, false }, { CV_PAIRS, 3, true },
-		{ CV_PAIRS, 3, false }, { CV_PAIRS, 4, true },
-		{ CV_REGIONS, 0, false },
+		{ CV_WAKE, 0, false }, { CV_PAIRS, 5, true },
+		{ CV_PAIRS, 5, false }, { CV_PAIRS, 6, true },
+		{ CV_PAIRS, 4, true }, { CV_REGIONS, 0, false },
 		{ CV_REGIONS, 1, false }, { CV_REGIONS, 2, false },
 		{ CV_FAULTS, 0, false }, { CV_FAULTS, 1, false },
 	};
@@ -267,6 +269,8 @@ int curves_targets(const struct curves *cs, FILE *out, bool csv,
 			continue;
 		curve_target(c, &t[i], from[i].series, from[i].min);
 		target_print(out, &t[i], csv);
+		if (t[i].figure)
+			continue;
 		missed += !target_met(&t[i]);
 		++*total;
 	}

@@ -15,7 +15,7 @@
 #include "bench.h"
 
 #define CURVE_POINTS	16
-#define CURVE_SERIES	5
+#define CURVE_SERIES	7
 #define CURVE_REPS	15
 
 enum curve_id { CV_WAKE, CV_PAIRS, CV_REGIONS, CV_FAULTS, CV_NR };

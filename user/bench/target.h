@@ -42,6 +42,10 @@ struct target {
 	{ .name = n, .goal = g, .limit = lim, .at_most = le, .fmt = f, \
 	  .value = NAN }
 
+/* A figure reported next to the targets, never judged. */
+#define FIGURE(n, f) \
+	{ .name = n, .goal = "-", .fmt = f, .value = NAN, .figure = true }
+
 bool target_met(const struct target *t);
 void target_print(FILE *out, const struct target *t, bool csv);
 

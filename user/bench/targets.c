@@ -38,10 +38,6 @@ static const char *const vmshm_blocking[] = {
 	"vmshm-wait", "vmshm-wait-wake", "vmshm-poll", "vmshm-ring",
 };
 
-/* A figure reported next to the targets, never judged. */
-#define FIGURE(n, f) \
-	{ .name = n, .goal = "-", .fmt = f, .value = NAN, .figure = true }
-
 #define RING_SPIN	"vmshm-ring-spin"
 #define XPORT		"vmshm-xport"
 
