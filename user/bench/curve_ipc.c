@@ -490,24 +490,29 @@ close:
 
 /*
  * The transports of the pairs curve, each with the name of its series of
- * rates and, after the first, of its series of ratios to the first.  The
- * rates come first, in this order, then the ratios.  futex runs twice:
- * the control's ratio to futex is what noise alone makes of two equal
- * transports, the floor under which no other ratio means anything.
+ * rates and, after the first, of its series of ratios to the first (enum
+ * pairs_series).  futex runs twice: the control's ratio to futex is what
+ * noise alone makes of two equal transports, the floor under which no
+ * other ratio means anything.
  */
 static const struct pairs_transport {
 	const struct pp_ops *ops;
 	const char *name;
 	const char *ratio;
 } pairs_tr[] = {
-	{ &pp_futex, "futex", NULL },
-	{ &pp_futex, "futex-control", "control-vs-futex" },
-	{ &pp_vmshm_wait_wake, "vmshm-wait-wake", "vmshm-vs-futex" },
-	{ &pp_vmshm_ring_spin, "vmshm-ring-spin", "ring-spin-vs-futex" },
+	[PAIRS_FUTEX] = { &pp_futex, "futex", NULL },
+	[PAIRS_CONTROL] = { &pp_futex, "futex-control", "control-vs-futex" },
+	[PAIRS_VMSHM] = { &pp_vmshm_wait_wake, "vmshm-wait-wake",
+			  "vmshm-vs-futex" },
+	[PAIRS_RING] = { &pp_vmshm_ring_spin, "vmshm-ring-spin",
+			 "ring-spin-vs-futex" },
 };
 
+/* Transport s >= 1 has its ratio at PAIRS_TR + s - 1 (enum pairs_series). */
 #define PAIRS_TR	ARRAY_SIZE(pairs_tr)
-_Static_assert(2 * PAIRS_TR - 1 <= CURVE_SERIES, "a series per rate and ratio");
+_Static_assert(ARRAY_SIZE(pairs_tr) == PAIRS_NR_TR &&
+	       2 * ARRAY_SIZE(pairs_tr) - 1 <= CURVE_SERIES,
+	       "a series per rate and ratio");
 
 /* One point: @reps repetitions of every transport, the order rotating. */
 static int pairs_point(const struct bench_cfg *cfg, struct curve *c,

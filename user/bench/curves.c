@@ -253,9 +253,12 @@ int curves_targets(const struct curves *cs, FILE *out, bool csv,
 		unsigned int series;
 		bool min;
 	} from[ARRAY_SIZE(t)] = {
-		{ CV_WAKE, 0, false }, { CV_PAIRS, 5, true },
-		{ CV_PAIRS, 5, false }, { CV_PAIRS, 6, true },
-		{ CV_PAIRS, 4, true }, { CV_REGIONS, 0, false },
+		{ CV_WAKE, 0, false },
+		{ CV_PAIRS, PAIRS_VMSHM_VS_FUTEX, true },
+		{ CV_PAIRS, PAIRS_VMSHM_VS_FUTEX, false },
+		{ CV_PAIRS, PAIRS_RING_VS_FUTEX, true },
+		{ CV_PAIRS, PAIRS_CONTROL_VS_FUTEX, true },
+		{ CV_REGIONS, 0, false },
 		{ CV_REGIONS, 1, false }, { CV_REGIONS, 2, false },
 		{ CV_FAULTS, 0, false }, { CV_FAULTS, 1, false },
 	};

@@ -20,6 +20,18 @@
 
 enum curve_id { CV_WAKE, CV_PAIRS, CV_REGIONS, CV_FAULTS, CV_NR };
 
+/*
+ * The series of the pairs curve (curve_ipc.c): the rates of its
+ * transports, then the ratios of all but the first to the first, in the
+ * same order.  curves.c judges the ratios.
+ */
+enum pairs_series {
+	PAIRS_FUTEX, PAIRS_CONTROL, PAIRS_VMSHM, PAIRS_RING, PAIRS_NR_TR,
+	PAIRS_CONTROL_VS_FUTEX = PAIRS_NR_TR,
+	PAIRS_VMSHM_VS_FUTEX,
+	PAIRS_RING_VS_FUTEX,
+};
+
 /**
  * struct curve_series - one series of a curve
  * @name: its name in the CSV ("vmshm", "proc-read"...)
