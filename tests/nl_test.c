@@ -293,7 +293,7 @@ static void *looker_thread(void *arg)
  * holds a reference to the region: re-creating the name at once never
  * fails with EEXIST, and ATTACH never brings the region back.
  */
-TEST_F(nl, transient_name_goes_with_last_user)
+TEST_F_TIMEOUT(nl, transient_name_goes_with_last_user, 90)
 {
 	struct looker l = { 0 };
 	char name[VMSHM_NAME_MAX];

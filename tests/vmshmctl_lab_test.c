@@ -262,6 +262,21 @@ TEST_F(lab, top_batch_matches_proc)
 	close(fd);
 }
 
+/* Wait until memfd @fd holds @want, or give up after @ms. */
+static int wait_output(int fd, const char *want, int ms)
+{
+	char buf[256];
+	ssize_t n;
+
+	for (; ms > 0; ms -= 10, usleep(10000)) {
+		n = pread(fd, buf, sizeof(buf) - 1, 0);
+		buf[n > 0 ? n : 0] = '\0';
+		if (strstr(buf, want))
+			return 0;
+	}
+	return -1;
+}
+
 TEST_F_TIMEOUT(lab, top_lists_events, 60)
 {
 	static const char *const top_args[] = {
@@ -275,7 +290,8 @@ TEST_F_TIMEOUT(lab, top_lists_events, 60)
 
 	pid = ctl_spawn(top_args, out, err);
 	ASSERT_LT(0, pid);
-	sleep(2);
+	/* top joins the events group before it prints its first frame. */
+	ASSERT_EQ(0, wait_output(out, "vmshmctl top - ", 20000));
 	ASSERT_EQ(0, vmshm_create(fd, self->name, page_size(), 0600, 0, &id));
 	ASSERT_EQ(0, wait_child(pid));
 	ASSERT_EQ(0, read_back(out, self->o->out, sizeof(self->o->out)));
