@@ -243,7 +243,9 @@ TEST_F(memcg, charged)
 
 	ASSERT_EQ(0, worker_stop(&w))
 		TH_LOG("worker: %s", worker_status(w.status, buf, sizeof(buf)));
-	c2 = cg_pages(&self->cg);
+	c2 = cg_settled_pages(&self->cg, "memory.current", c0 + self->slack);
+	ASSERT_LE(0, c2) TH_LOG("%s/memory.current: %s", self->cg.dir,
+				strerror(-c2));
 	k2 = cg_stat_pages(&self->cg, "shmem");
 	TH_LOG("worker gone: memory.current %lld, shmem %lld pages (before touching: %lld, %lld)",
 	       c2, k2, c0, k0);

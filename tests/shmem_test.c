@@ -1207,24 +1207,6 @@ FIXTURE_TEARDOWN(life)
  */
 #define SWAP_SLOTS_CACHE_PAGES	64
 
-/* memory.current of @cg in pages, once it is at most @limit, or after 2 s. */
-static long long cg_settled_pages(struct cg *cg, const char *file,
-				  long long limit)
-{
-	struct timespec ms = { .tv_nsec = 10 * 1000000 };
-	long long v = 0;
-	int i;
-
-	/* RCU-freed objects (the shmem inode) are uncharged a little later. */
-	for (i = 0; i < 200; i++) {
-		v = cg_read_ll(cg, file);
-		if (v < 0 || v / (long long)page_size() <= limit)
-			break;
-		nanosleep(&ms, NULL);
-	}
-	return v < 0 ? v : v / (long long)page_size();
-}
-
 TEST_F_TIMEOUT(life, cycles, 300)
 {
 	long long mem0, swap0, mem1, swap1, slack = cg_slack_pages();

@@ -91,6 +91,30 @@ static inline long long cg_read_ll(const struct cg *cg, const char *file)
 }
 
 /*
+ * @file of @cg (memory.current, memory.swap.current) in pages, once it is
+ * at most @limit or after 10 s; or -errno.
+ */
+static inline long long cg_settled_pages(const struct cg *cg,
+					 const char *file, long long limit)
+{
+	struct timespec ms = { .tv_nsec = 10 * 1000000 };
+	long long v = 0;
+	int i;
+
+	/*
+	 * RCU-freed objects (the shmem inode) are uncharged a little later;
+	 * give a stalled guest 10 s.
+	 */
+	for (i = 0; i < 1000; i++) {
+		v = cg_read_ll(cg, file);
+		if (v < 0 || v / (long long)page_size() <= limit)
+			break;
+		nanosleep(&ms, NULL);
+	}
+	return v < 0 ? v : v / (long long)page_size();
+}
+
+/*
  * The value of the line "@key VALUE" of @cg's @file, such as memory.stat or
  * memory.events; -ENOENT when the kernel has no such line.
  */
