@@ -160,6 +160,32 @@ cpu_csw() {
 	echo "$ns $sw"
 }
 
+# asleep PID...: every PID given sleeps (state S).
+asleep() {
+	for pid in "$@"; do
+		grep -q ') S ' "/proc/$pid/stat" 2>/dev/null || return 1
+	done
+}
+
+# settle PID: wait until PID, its child and the child's guard are all
+# there and asleep in two looks 0.2 s apart, so that no start-up is
+# measured as idle; give up after 30 s.
+settle() {
+	n=0
+	while [ $n -lt 75 ]; do
+		set -- "$1" $(family "$1")
+		if [ $# -ge 4 ]; then
+			shift
+			asleep "$@" && sleep 0.2 && asleep "$@" && return 0
+			set -- "$1"
+		fi
+		sleep 0.2
+		n=$((n + 1))
+	done
+	say "parent $1 and its child did not settle in 30 s"
+	return 1
+}
+
 # idle TRANSPORT SECONDS: start parent and child on a pipe that stays
 # open and empty, let them settle, then measure them while they wait.
 idle() {
@@ -169,7 +195,7 @@ idle() {
 	"$parent" --transport="$1" -q -o /dev/null <"$fifo" &
 	ppid=$!
 	exec 3>"$fifo"
-	sleep 1
+	settle $ppid || { exec 3>&-; kill $ppid; wait $ppid; return 1; }
 	pids=$(family $ppid)
 	set -- $(cpu_csw $pids) "$2"
 	sleep "$3"
