@@ -553,7 +553,7 @@ int curve_pairs(const struct bench_cfg *cfg, struct curve *c)
 	struct pairs_ctl *pc;
 	int ret = 0;
 
-	c->reps = cfg->quick ? 3 : CURVE_REPS;
+	c->reps = cfg->quick ? 3 : 15;
 	c->nr_series = 2 * PAIRS_TR - 1;
 	for (i = 0; i < PAIRS_TR; i++)
 		c->series[i] = (struct curve_series){

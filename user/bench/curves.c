@@ -271,11 +271,7 @@ int curves_targets(const struct curves *cs, FILE *out, bool csv,
 		if (!c->ran)
 			continue;
 		curve_target(c, &t[i], from[i].series, from[i].min);
-		target_print(out, &t[i], csv);
-		if (t[i].figure)
-			continue;
-		missed += !target_met(&t[i]);
-		++*total;
+		missed += target_judge(out, &t[i], csv, total);
 	}
 	return missed;
 }

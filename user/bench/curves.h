@@ -16,7 +16,7 @@
 
 #define CURVE_POINTS	16
 #define CURVE_SERIES	7
-#define CURVE_REPS	15
+#define CURVE_REPS	15	/* the most repetitions a point, of any curve */
 
 enum curve_id { CV_WAKE, CV_PAIRS, CV_REGIONS, CV_FAULTS, CV_NR };
 

@@ -46,7 +46,7 @@ struct target {
 #define FIGURE(n, f) \
 	{ .name = n, .goal = "-", .fmt = f, .value = NAN, .figure = true }
 
-bool target_met(const struct target *t);
-void target_print(FILE *out, const struct target *t, bool csv);
+unsigned int target_judge(FILE *out, const struct target *t, bool csv,
+			  unsigned int *total);
 
 #endif /* _VMSHM_BENCH_TARGET_H */

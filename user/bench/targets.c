@@ -51,13 +51,8 @@ static void worse(struct target *t, double v, enum placement pl)
 	}
 }
 
-/**
- * target_met() - is a target met?
- * @t: the target
- *
- * Return: true if measured and within its goal.
- */
-bool target_met(const struct target *t)
+/* Is @t measured, and within its goal? */
+static bool target_met(const struct target *t)
 {
 	return !isnan(t->value) &&
 	       (t->at_most ? t->value <= t->limit : t->value >= t->limit);
@@ -187,13 +182,8 @@ static void fault_targets(const struct report *rep, struct target *t,
 	fault_pair(rep, &t[2], s, FK_VMSHM, FK_MEMFD);
 }
 
-/**
- * target_print() - print one target
- * @out: where to
- * @t: the target; a @pl of PL_NR prints no placement (the curves')
- * @csv: as a CSV "target" row, else as a "target" line
- */
-void target_print(FILE *out, const struct target *t, bool csv)
+/* Print one target; a @pl of PL_NR prints no placement (the curves'). */
+static void target_print(FILE *out, const struct target *t, bool csv)
 {
 	const char *verdict = t->figure ? "reported" :
 			      target_met(t) ? "met" : "missed";
@@ -210,6 +200,25 @@ void target_print(FILE *out, const struct target *t, bool csv)
 	else
 		fprintf(out, "target %s %s %s %s\n", t->name, value, t->goal,
 			verdict);
+}
+
+/**
+ * target_judge() - print one target, and count it unless it is a figure
+ * @out: where to
+ * @t: the target
+ * @csv: as a CSV "target" row, else as a "target" line
+ * @total: incremented unless @t is a figure
+ *
+ * Return: 1 if @t is a target and missed, else 0.
+ */
+unsigned int target_judge(FILE *out, const struct target *t, bool csv,
+			  unsigned int *total)
+{
+	target_print(out, t, csv);
+	if (t->figure)
+		return 0;
+	++*total;
+	return !target_met(t);
 }
 
 /**
@@ -268,13 +277,8 @@ int report_targets(const struct report *rep, FILE *out, bool csv,
 	for (i = 0; i < rep->cfg->nr_sizes; i++)
 		fault_targets(rep, &t[NR_FIXED + 3 * i], i);
 	n = NR_FIXED + 3 * rep->cfg->nr_sizes;
-	for (i = 0; i < n; i++) {
-		target_print(out, &t[i], csv);
-		if (t[i].figure)
-			continue;
-		++*total;
-		missed += !target_met(&t[i]);
-	}
+	for (i = 0; i < n; i++)
+		missed += target_judge(out, &t[i], csv, total);
 curves:
 	if (rep->curves) {
 		missed += curves_targets(rep->curves, out, csv, &n);
