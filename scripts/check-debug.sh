@@ -96,6 +96,10 @@ done
 if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 	f=1
 fi
+if [ "$f" -ne 0 ]; then
+	echo "== failed in the guest"
+	ktap_failures "$log"
+fi
 echo "== summary"
 echo "# kernel $release: ${totals:-no totals} (vm exit $rc, $(($(date +%s) - t0)) s wall, log $log)"
 echo "$p passed, $f failed, $s skipped"

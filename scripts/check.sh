@@ -16,7 +16,7 @@ kernels=("$@")
 [ ${#kernels[@]} -gt 0 ] || kernels=(6.1 6.12)
 
 passed=0 failed=0 skipped=0
-declare -a summary
+declare -a summary logs
 
 # add_totals NAME "pass:P fail:F ... skip:S error:E" EXIT_STATUS
 add_totals() {
@@ -76,8 +76,13 @@ for k in "${kernels[@]}"; do
 	totals=$(sed -n 's/^# Totals: //p' "$log" | tail -n1)
 	echo "# kernel $release: ${totals:-no totals} (vm exit $rc, $(( $(date +%s) - start )) s)"
 	add_totals "VM selftests $k" "$totals" "$rc"
+	logs+=("$log")
 done
 
+if [ "$failed" -ne 0 ] && [ ${#logs[@]} -gt 0 ]; then
+	echo "== failed in the guests"
+	ktap_failures "${logs[@]}"
+fi
 echo "== summary"
 printf '%s\n' "${summary[@]}"
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -85,6 +85,13 @@ kernel_config() {
 	fi
 }
 
+# ktap_failures LOG...: every "not ok" line of the KTAP logs given, each
+# with the five lines before it, where kselftest_harness prints the
+# assertion that failed; for the end of a run, which is what CI keeps.
+ktap_failures() {
+	grep -h -B5 -E '^(# )*not ok' "$@" || true
+}
+
 # build-kmod.sh, run by vm-run.sh, uses these without sourcing us again.
 export -f kernel_release debug_kernel_dir debug_kernel_release kernel_is_debug \
 	kernel_kdir kernel_image kernel_config
