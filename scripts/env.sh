@@ -88,8 +88,18 @@ kernel_config() {
 # ktap_failures LOG...: every "not ok" line of the KTAP logs given, each
 # with the five lines before it, where kselftest_harness prints the
 # assertion that failed; for the end of a run, which is what CI keeps.
+# A kernel report that vm-run.sh printed is summed up too, since its
+# first lines scroll out of CI's view behind the trace: the test that ran,
+# the report's first two lines, where it hit (RIP) and the trace's
+# frames, without the "? " guesses, 10 at most: CI keeps some 24 lines.
 ktap_failures() {
 	grep -h -B5 -E '^(# )*not ok' "$@" || true
+	awk 'FNR == 1 { n = 0; rip = 0; frames = 0 }
+	!/^vm-run: \[/ { next }
+	++n <= 3 { print; next }
+	/ RIP: / && !rip++ { print; next }
+	/^vm-run: \[ *[0-9.]+\]  [[:alnum:]_.]+\+0x/ && frames++ < 10 { print }
+	' "$@"
 }
 
 # build-kmod.sh, run by vm-run.sh, uses these without sourcing us again.
