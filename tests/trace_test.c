@@ -69,16 +69,48 @@ static const char *tracefs_root(const char **why)
 }
 
 static const char *trace_root;
+static char record_cmd[8];	/* options/record-cmd before we ran */
 
-/* The whole program skips (exit 4) without tracefs or the events. */
+static void record_cmd_restore(void)
+{
+	if (record_cmd[0])
+		write_inst(trace_root, "options/record-cmd", record_cmd);
+}
+
+/*
+ * The whole program skips (exit 4) without tracefs or the events.
+ *
+ * With record-cmd on (the default), the first event enabled in any
+ * instance hooks the scheduler's sched_switch and sched_wakeup
+ * tracepoints to save the names of tasks, and the last one disabled
+ * unhooks them: each time, the kernel rewrites the call sites in
+ * __schedule() and the wake-up path with int3 patching.  On a guest with
+ * two vCPUs under QEMU's multi-threaded TCG (7.2, as here), a vCPU can
+ * still execute the int3 after the patching is over, and the kernel dies
+ * with "Oops: int3" - "Fatal exception in interrupt" when it was in an
+ * interrupt (seen in the debug lane, and at will by toggling the events
+ * in a loop).  The tests read pids, never names, so recording is off
+ * while they run, and vmshm's own events are switched only while no
+ * vmshm code runs.
+ */
 static void __attribute__((constructor)) trace_require(void)
 {
+	char path[PATH_MAX];
 	const char *why;
+	ssize_t n;
 
 	vmshm_require_device();
 	trace_root = tracefs_root(&why);
 	if (!trace_root)
 		ksft_exit_skip("%s\n", why);
+	snprintf(path, sizeof(path), "%s/options/record-cmd", trace_root);
+	n = read_file(path, record_cmd, sizeof(record_cmd));
+	if (n > 0)
+		n = write_file(path, "0");
+	if (n < 0)
+		ksft_exit_fail_msg("%s: cannot turn it off: %s\n", path,
+				   strerror(-n));
+	atexit(record_cmd_restore);
 }
 
 FIXTURE_SETUP(trace)
