@@ -92,14 +92,17 @@ static void vmshm_vm_close(struct vm_area_struct *vma)
 	fput(file);
 }
 
-/* A fault that mapped a page: count it, and claim a VMA copied by fork. */
+/*
+ * A fault that ended here, not one to be retried: count it if it mapped a
+ * page, and claim a VMA copied by fork.
+ */
 static void vmshm_mapping_fault(struct vmshm_mapping *map,
 				struct vm_fault *vmf, vm_fault_t ret)
 {
 	struct vmshm_region *r = map->region;
 
-	trace_vmshm_fault(r, vmf, ret);
-	if (ret & (VM_FAULT_ERROR | VM_FAULT_RETRY))
+	trace_vmshm_fault(r->id, vmf, ret);
+	if (ret & VM_FAULT_ERROR)
 		return;
 	atomic64_inc(&r->faults);
 	atomic64_inc(&map->faults);
@@ -118,12 +121,23 @@ static void vmshm_mapping_fault(struct vmshm_mapping *map,
 /*
  * shmem's ->fault() returns VM_FAULT_MAJOR when it had to read the page
  * back from swap, as it does for the task's own counters.
+ *
+ * VM_FAULT_RETRY comes when shmem let go of the mmap or VMA lock to wait
+ * (for a hole punch to finish, in shmem_falloc_wait()): the VMA may have
+ * been unmapped meanwhile, and @map and the region freed with it, so
+ * neither is touched again; the trace takes the id read before.  The
+ * fault is counted when it is taken again and maps the page.
  */
 static vm_fault_t vmshm_vm_fault(struct vm_fault *vmf)
 {
 	struct vmshm_mapping *map = vmf->vma->vm_private_data;
+	u32 id = map->region->id;
 	vm_fault_t ret = map->shmem_ops->fault(vmf);
 
+	if (ret & (VM_FAULT_RETRY | VM_FAULT_COMPLETED)) {
+		trace_vmshm_fault(id, vmf, ret);
+		return ret;
+	}
 	vmshm_mapping_fault(map, vmf, ret);
 	return ret;
 }

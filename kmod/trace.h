@@ -110,15 +110,14 @@ static inline unsigned int vmshm_trace_fault_result(vm_fault_t ret)
 #endif /* VMSHM_TRACE_ONCE: the part read once, not per pass */
 
 TRACE_EVENT(vmshm_fault,
-	    TP_PROTO(const struct vmshm_region *r, const struct vm_fault *vmf,
-		     vm_fault_t result),
-	    TP_ARGS(r, vmf, result),
+	    TP_PROTO(u32 id, const struct vm_fault *vmf, vm_fault_t result),
+	    TP_ARGS(id, vmf, result),
 	    TP_STRUCT__entry(__field(u32, id)
 			     __field(unsigned int, result)
 			     __field(pgoff_t, pgoff)
 			     __field(unsigned long, address)
 	    ),
-	    TP_fast_assign(__entry->id = r->id;
+	    TP_fast_assign(__entry->id = id;
 			   __entry->result = vmshm_trace_fault_result(result);
 			   __entry->pgoff = vmf->pgoff;
 			   __entry->address = vmf->address;

@@ -8,8 +8,10 @@
  */
 #include <ctype.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "vmshm_test.h"
 
@@ -486,6 +488,139 @@ TEST_F(trace, wait_interrupted)
 	ASSERT_EQ(id, ev_num(&self->ev[2], "id"));
 	ASSERT_EQ(1, ev_num(&self->ev[2], "waits"));
 	ASSERT_EQ(0, ev_num(&self->ev[2], "timeouts"));
+}
+
+/*
+ * A fault that shmem makes wait for a hole punch (shmem_falloc_wait())
+ * lets go of the mmap or VMA lock and returns VM_FAULT_RETRY.  While it
+ * waits, the VMA is unmapped and its vmshm_mapping freed, so the fault
+ * handler may not touch either when shmem returns: the event says RETRY
+ * with the id read before, and the debug kernel's KASAN reports any read
+ * of the mapping.  The fault comes from pwrite() reading the mapping, so
+ * that its retry on the VMA that is gone ends in EFAULT, not a signal.
+ */
+#define PUNCH_PAGES	8192
+#define PUNCH_TRIALS	20
+
+struct punch {
+	char *p;
+	size_t len;
+	int sink;		/* a memfd that pwrite() copies the page into */
+	pid_t toucher;		/* the faulting thread */
+	int started, done;	/* read and written with __atomic */
+	int punch_err, touch_err;
+};
+
+static void *punch_run(void *arg)
+{
+	struct punch *pu = arg;
+
+	__atomic_store_n(&pu->started, 1, __ATOMIC_RELEASE);
+	pu->punch_err = madvise(pu->p, pu->len, MADV_REMOVE) ? errno : 0;
+	__atomic_store_n(&pu->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * Read the first page until the punch is over or the mapping is gone.
+ * The punch unmaps its range in order, then frees the pages: a fault on
+ * the first page waits for nearly all of it, which leaves the main thread
+ * the time to unmap before the fault is taken again.
+ */
+static void *punch_touch(void *arg)
+{
+	struct punch *pu = arg;
+
+	__atomic_store_n(&pu->toucher, (pid_t)syscall(SYS_gettid),
+			 __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&pu->started, __ATOMIC_ACQUIRE))
+		;
+	while (!__atomic_load_n(&pu->done, __ATOMIC_ACQUIRE)) {
+		if (pwrite(pu->sink, pu->p, 1, 0) < 0) {
+			pu->touch_err = errno;
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* Whether @tid sleeps in shmem's wait for a hole punch (maybe inlined). */
+static bool waits_for_punch(pid_t tid)
+{
+	char path[64], buf[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/wchan", (int)tid);
+	n = read_file(path, buf, sizeof(buf));
+	if (n <= 0)
+		return false;
+	buf[strcspn(buf, "\n")] = '\0';
+	return !strcmp(buf, "shmem_falloc_wait") || !strcmp(buf, "shmem_fault");
+}
+
+TEST_F_TIMEOUT(trace, fault_retried_after_unmap, 120)
+{
+	size_t len = PUNCH_PAGES * self->page;
+	int fd = test_open(), trial, caught = 0, fault[MAX_EVENTS], n, i;
+	pthread_t puncher, toucher;
+	char buf[16];
+	struct punch pu;
+	uint32_t id;
+	pid_t tid;
+
+	ASSERT_EQ(0, vmshm_create(fd, "", len, 0600, VMSHM_CREATE_ANON, &id));
+	for (trial = 0; trial < PUNCH_TRIALS && !caught; trial++) {
+		memset(&pu, 0, sizeof(pu));
+		pu.len = len;
+		pu.sink = memfd_create("punch-sink", MFD_CLOEXEC);
+		ASSERT_LE(0, pu.sink);
+		pu.p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			    MAP_SHARED | MAP_POPULATE, fd, 0);
+		ASSERT_NE(MAP_FAILED, pu.p);
+		ASSERT_EQ(0, pthread_create(&toucher, NULL, punch_touch, &pu));
+		while (!(tid = __atomic_load_n(&pu.toucher, __ATOMIC_ACQUIRE)))
+			;
+		/* The toucher's events only: not the populating faults. */
+		trace_start(tid, tid);
+		ASSERT_EQ(0, pthread_create(&puncher, NULL, punch_run, &pu));
+		while (!__atomic_load_n(&pu.done, __ATOMIC_ACQUIRE)) {
+			if (waits_for_punch(tid)) {
+				/* Its fault let go of the locks: unmap under it. */
+				ASSERT_EQ(0, munmap(pu.p, len));
+				caught = 1;
+				break;
+			}
+		}
+		ASSERT_EQ(0, pthread_join(puncher, NULL));
+		ASSERT_EQ(0, pthread_join(toucher, NULL));
+		ASSERT_EQ(0, pu.punch_err);
+		/* A fault caught waiting retries on a VMA that is gone. */
+		ASSERT_EQ(caught ? EFAULT : 0, pu.touch_err);
+		ASSERT_EQ(0, caught ? 0 : munmap(pu.p, len));
+		ASSERT_EQ(0, write_inst(self->inst, "events/vmshm/enable", "0"));
+		close(pu.sink);
+	}
+	TH_LOG("fault caught waiting for the punch in trial %d of %d",
+	       trial, PUNCH_TRIALS);
+	/* Else the window never opened, and this tested nothing. */
+	ASSERT_TRUE(caught);
+
+	/* The caught fault's last event: the retry, of this region. */
+	self->nr = trace_read(self->inst, self->ev, MAX_EVENTS);
+	ASSERT_LT(0, self->nr);
+	n = ev_find(self->ev, self->nr, "vmshm_fault", fault, MAX_EVENTS);
+	for (i = n - 1; i >= 0 && self->ev[fault[i]].pid != tid; i--)
+		;
+	ASSERT_LE(0, i);
+	ASSERT_EQ(id, ev_num(&self->ev[fault[i]], "id"));
+	ASSERT_STREQ("RETRY", ev_str(&self->ev[fault[i]], "result", buf,
+				     sizeof(buf)));
+	/* Nothing is left of the mapping, and the region still maps. */
+	pu.p = test_mmap(fd, self->page, PROT_READ | PROT_WRITE, 0);
+	ASSERT_NE(MAP_FAILED, pu.p);
+	pu.p[0] = 1;
+	ASSERT_EQ(0, munmap(pu.p, self->page));
+	close(fd);
 }
 
 TEST_HARNESS_MAIN
