@@ -284,6 +284,12 @@ struct vmshm_waiter {
  * (vmshm_wake_region()) it marks the waiter picked, dequeues it and
  * collects it, to be woken once the queue lock is dropped; without (peer
  * gone), it only wakes it to recheck.
+ *
+ * Past the list's end the sleeper is woken in place, and is picked only
+ * if that woke it: a sleeper already running (its deadline passed, say)
+ * does not count, and __wake_up_common() goes on to the next one.  The
+ * mark comes before the dequeue, as in the list case, while the sleeper's
+ * finish_wait() still waits for the queue lock.
  */
 static int vmshm_wake_fn(struct wait_queue_entry *wait, unsigned int mode,
 			 int sync, void *key)
@@ -291,12 +297,19 @@ static int vmshm_wake_fn(struct wait_queue_entry *wait, unsigned int mode,
 	struct vmshm_waiter *waiter = container_of(wait, struct vmshm_waiter,
 						   wait);
 	struct vmshm_wake_list *wl = key;
+	int ret;
 
 	if (!wl)
 		return autoremove_wake_function(wait, mode, sync, NULL);
+	if (wl->nr == ARRAY_SIZE(wl->task)) {
+		ret = default_wake_function(wait, mode, sync, NULL);
+		if (ret) {
+			waiter->woken = true;
+			list_del_init_careful(&wait->entry);
+		}
+		return ret;
+	}
 	waiter->woken = true;
-	if (wl->nr == ARRAY_SIZE(wl->task))
-		return autoremove_wake_function(wait, mode, sync, NULL);
 	get_task_struct(wait->private);
 	wl->task[wl->nr++] = wait->private;
 	list_del_init_careful(&wait->entry);
