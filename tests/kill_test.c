@@ -344,23 +344,6 @@ static int kill_feed(FIXTURE_DATA(kill) *self, struct kill_trial *t, int fd,
 	return 0;
 }
 
-static void read_wchan(pid_t pid, char *buf, size_t size)
-{
-	char path[64];
-	ssize_t n = -1;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, buf, size - 1);
-		close(fd);
-	}
-	buf[n > 0 ? n : 0] = '\0';
-	if (n <= 0 || !strcmp(buf, "0"))
-		snprintf(buf, size, "running");
-}
-
 /* SIGKILL the victim; time the survivor's exit through its pidfd. */
 static void kill_strike(struct kill_trial *t, int survivor_fd)
 {

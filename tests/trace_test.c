@@ -547,14 +547,9 @@ static void *punch_touch(void *arg)
 /* Whether @tid sleeps in shmem's wait for a hole punch (maybe inlined). */
 static bool waits_for_punch(pid_t tid)
 {
-	char path[64], buf[64];
-	ssize_t n;
+	char buf[64];
 
-	snprintf(path, sizeof(path), "/proc/self/task/%d/wchan", (int)tid);
-	n = read_file(path, buf, sizeof(buf));
-	if (n <= 0)
-		return false;
-	buf[strcspn(buf, "\n")] = '\0';
+	read_wchan(tid, buf, sizeof(buf));
 	return !strcmp(buf, "shmem_falloc_wait") || !strcmp(buf, "shmem_fault");
 }
 

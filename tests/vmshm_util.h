@@ -2,9 +2,9 @@
 /*
  * Helpers of the vmshm selftests that need no harness, so that vmshm_fuzz
  * (plain kselftest.h) shares them with the TEST() programs: the page
- * size, small files such as those of sysfs, copies of the programs under
- * test, the module's parameters in /sys/module/vmshm/parameters,
- * unloading and loading it.
+ * size, small files such as those of sysfs and a task's wchan, copies of
+ * the programs under test, the module's parameters in
+ * /sys/module/vmshm/parameters, unloading and loading it.
  */
 #ifndef _VMSHM_UTIL_H
 #define _VMSHM_UTIL_H
@@ -63,6 +63,25 @@ static inline ssize_t read_file(const char *path, char *buf, size_t size)
 	if (n >= 0)
 		buf[n] = 0;
 	return n;
+}
+
+/*
+ * Where task @tid sleeps, from /proc/TID/wchan (a thread's id works as
+ * well as a process's): a kernel function's name, or "running" when the
+ * task is not asleep or the file cannot be read.  Returns @buf.
+ */
+static inline const char *read_wchan(pid_t tid, char *buf, size_t size)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)tid);
+	if (read_file(path, buf, size) > 0)
+		buf[strcspn(buf, "\n")] = '\0';
+	else
+		buf[0] = '\0';
+	if (!buf[0] || !strcmp(buf, "0"))
+		snprintf(buf, size, "running");
+	return buf;
 }
 
 #define COPY_BUF	65536
