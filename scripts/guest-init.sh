@@ -63,6 +63,14 @@ mount_pseudo() {
 	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null || :
 	# The vmshm tracepoints (tests/trace_test.c); absent without tracing.
 	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || :
+	# No task names in traces: saving them hooks the scheduler by int3
+	# patching whenever the first event goes on or the last one off, and
+	# QEMU 7.2's multi-threaded TCG can then run a stale int3 and kill
+	# the guest (Documentation/vmshm.rst, on tracing in this guest).
+	if [ -w /sys/kernel/tracing/options/record-cmd ]; then
+		echo 0 >/sys/kernel/tracing/options/record-cmd ||
+			kmsg "vmshm-init: options/record-cmd: cannot turn it off"
+	fi
 }
 
 # Swap, so that region pages can be swapped out (shmem_test): SWAP_SIZE

@@ -93,7 +93,8 @@ static void record_cmd_restore(void)
  * interrupt (seen in the debug lane, and at will by toggling the events
  * in a loop).  The tests read pids, never names, so recording is off
  * while they run, and vmshm's own events are switched only while no
- * vmshm code runs.
+ * vmshm code runs.  Our guest turns it off at boot (guest-init.sh); this
+ * is for any other.
  */
 static void __attribute__((constructor)) trace_require(void)
 {
