@@ -8,6 +8,7 @@
 #include <sys/epoll.h>
 
 #include "vmshm_test.h"
+#include "util.h"
 
 #define MS		1000000ULL
 #define WORD		0	/* offset of the watched word */
@@ -589,7 +590,7 @@ static void *reader_thread(void *arg)
 /* Wait until thread @tid of ours sleeps ('S'), or give up after 5 s. */
 static int wait_task_sleeps(pid_t *tidp)
 {
-	char path[64], buf[256], *p;
+	char path[64], buf[256], *s;
 	pid_t tid;
 	int i;
 
@@ -598,10 +599,8 @@ static int wait_task_sleeps(pid_t *tidp)
 		if (!tid)
 			continue;
 		snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-		if (read_file(path, buf, sizeof(buf) - 1) <= 0)
-			continue;
-		p = strrchr(buf, ')');
-		if (p && p[1] == ' ' && p[2] == 'S')
+		s = proc_stat_fields(path, buf, sizeof(buf), NULL);
+		if (s && *s == 'S')
 			return 0;
 	}
 	return -1;

@@ -20,6 +20,7 @@
 
 #include "exe.h"
 #include "vmshm_test.h"
+#include "util.h"
 
 #define PROTO_DIR_MAX	256
 
@@ -128,31 +129,17 @@ err:
 
 /*
  * Is @pid a child of @ppid running the program @comm?  One read of
- * /proc/PID/stat, "pid (comm) state ppid ...", answers both; comm may
- * hold anything, ')' included, so it ends at the last ')'.
+ * /proc/PID/stat, "pid (comm) state ppid ...", answers both.
  */
 static inline bool proto_is_child(pid_t pid, pid_t ppid, const char *comm)
 {
-	char path[64], buf[512], *start, *end;
-	int fd, parent;
-	ssize_t n;
+	char path[64], buf[512], *name, *s;
+	int parent;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	start = strchr(buf, '(');
-	end = strrchr(buf, ')');
-	if (!start || !end || end < start ||
-	    sscanf(end + 1, " %*c %d", &parent) != 1)
-		return false;
-	*end = '\0';
-	return parent == ppid && !strcmp(start + 1, comm);
+	s = proc_stat_fields(path, buf, sizeof(buf), &name);
+	return s && sscanf(s, "%*c %d", &parent) == 1 && parent == ppid &&
+	       !strcmp(name, comm);
 }
 
 /*

@@ -6,8 +6,8 @@
  * the programs under test, the module's parameters in
  * /sys/module/vmshm/parameters, unloading and loading it.
  */
-#ifndef _VMSHM_UTIL_H
-#define _VMSHM_UTIL_H
+#ifndef _VMSHM_TEST_UTIL_H
+#define _VMSHM_TEST_UTIL_H
 
 #include <errno.h>
 #include <fcntl.h>
@@ -174,4 +174,4 @@ static inline int vmshm_reload(void)
 	return ret;
 }
 
-#endif /* _VMSHM_UTIL_H */
+#endif /* _VMSHM_TEST_UTIL_H */

@@ -130,20 +130,10 @@ static void *wake_thread(void *arg)
 static bool thread_sleeping(pid_t tid)
 {
 	char path[64], buf[256], *s;
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	s = strrchr(buf, ')');
-	return s && s[1] == ' ' && s[2] == 'S';
+	s = proc_stat_fields(path, buf, sizeof(buf), NULL);
+	return s && *s == 'S';
 }
 
 /* Until @want waits have begun and every waiter sleeps. */

@@ -4,6 +4,7 @@
  * util.h.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -255,6 +256,44 @@ int write_all(int fd, const void *buf, size_t len)
 		len -= n;
 	}
 	return 0;
+}
+
+/**
+ * proc_stat_fields() - read a task's stat file and find its fields
+ * @path: /proc/PID/stat, or /proc/self/task/TID/stat for a thread
+ * @buf: receives the text, cut where it does not fit
+ * @size: the size of @buf
+ * @comm: receives the task's name, NUL-terminated inside @buf; may be NULL
+ *
+ * The file reads "pid (comm) state ppid ...", and a name may hold
+ * anything, ')' and spaces included: it runs from the first '(' to the
+ * last ')'.
+ *
+ * Return: the fields after the name, from the state on ("S 1 ..."), or
+ * NULL if the file cannot be read or is not a stat file.
+ */
+char *proc_stat_fields(const char *path, char *buf, size_t size, char **comm)
+{
+	char *start, *end;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	start = strchr(buf, '(');
+	end = strrchr(buf, ')');
+	if (!start || !end || end < start || end[1] != ' ' || !end[2])
+		return NULL;
+	*end = '\0';
+	if (comm)
+		*comm = start + 1;
+	return end + 2;
 }
 
 /**

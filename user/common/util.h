@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Small helpers of the programs: messages prefixed with prog_name, option
- * parsing, whole writes, signal setup.  Used by user/sum (parent, child),
- * user/vmshmctl and user/bench; not by libvmshm, which never prints.
+ * parsing, whole writes, a task's /proc stat fields, signal setup.  Used
+ * by user/sum (parent, child), user/vmshmctl, user/bench and the
+ * selftests; not by libvmshm, which never prints.
  */
 #ifndef _VMSHM_UTIL_H
 #define _VMSHM_UTIL_H
@@ -33,6 +34,7 @@ const char *opt_name(const struct option *opts, int opt, char *buf,
 		     size_t size);
 const char *plural(unsigned long long n, const char *one, const char *many);
 int write_all(int fd, const void *buf, size_t len);
+char *proc_stat_fields(const char *path, char *buf, size_t size, char **comm);
 int set_handler(int sig, void (*fn)(int));
 
 #endif /* _VMSHM_UTIL_H */
