@@ -153,6 +153,33 @@ static int wait_sleepers(volatile uint32_t *mem, uint32_t n)
 	return mem[SLEEPERS / 4] == n ? 0 : -1;
 }
 
+/* Wait until @n VMSHM_WAIT calls have gone to sleep, or 5 s pass. */
+static int wait_waits(int fd, uint64_t n)
+{
+	struct vmshm_stat st = { 0 };
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		if (vmshm_stat(fd, &st) || st.out_waits >= n)
+			break;
+		usleep(1000);
+	}
+	return st.out_waits >= n ? 0 : -1;
+}
+
+/*
+ * Wait until @n tasks are asleep on the word, @waits0 being the region's
+ * count of waits that slept before they started; give up after 5 s.  The
+ * sleepers word counts a task from before its first look at the word, so
+ * a store or a WAKE then could still end its wait before it sleeps: only
+ * the count of waits that slept says it went to sleep.
+ */
+static int wait_asleep(int fd, volatile uint32_t *mem, uint32_t n,
+		       uint64_t waits0)
+{
+	return wait_sleepers(mem, n) ?: wait_waits(fd, waits0 + n);
+}
+
 /*
  * Wait until @want of the @n waiters are done, or give up after 5 s; then
  * give any other waiter that was wrongly woken 100 ms to show itself.
@@ -188,14 +215,17 @@ static int wait_attached(int fd, uint32_t n)
 static int start_waiters(int fd, volatile uint32_t *mem, struct waiter *w,
 			 pthread_t *th)
 {
+	struct vmshm_stat st;
 	int i;
 
+	if (vmshm_stat(fd, &st))
+		return -1;
 	for (i = 0; i < NR_WAITERS; i++) {
 		w[i].fd = fd;
 		if (pthread_create(&th[i], NULL, waiter_thread, &w[i]))
 			return -1;
 	}
-	return wait_sleepers(mem, NR_WAITERS);
+	return wait_asleep(fd, mem, NR_WAITERS, st.out_waits);
 }
 
 TEST_F(notify, wake_one_then_all)
@@ -299,20 +329,6 @@ static void *late_waiter_thread(void *arg)
 static void *marked_waiter_thread(void *arg)
 {
 	return marked_wait(arg, 10000 * MS);
-}
-
-/* Wait until @n VMSHM_WAIT calls have gone to sleep, or 5 s pass. */
-static int wait_waits(int fd, uint64_t n)
-{
-	struct vmshm_stat st;
-	int i;
-
-	for (i = 0; i < 5000; i++) {
-		if (vmshm_stat(fd, &st) || st.out_waits >= n)
-			break;
-		usleep(1000);
-	}
-	return st.out_waits >= n ? 0 : -1;
 }
 
 /*
@@ -452,11 +468,13 @@ TEST_F(notify, first_peer_attaching)
 TEST_F(notify, sleepers_word)
 {
 	struct waiter w = { .fd = self->fd };
+	struct vmshm_stat st;
 	pthread_t th;
 
 	ASSERT_EQ(0, self->mem[SLEEPERS / 4]);
+	test_cmd_stat(self->fd, &st);
 	ASSERT_EQ(0, pthread_create(&th, NULL, waiter_thread, &w));
-	ASSERT_EQ(0, wait_sleepers(self->mem, 1));
+	ASSERT_EQ(0, wait_asleep(self->fd, self->mem, 1, st.out_waits));
 	/* Changing the word alone does not wake: WAKE does. */
 	self->mem[WORD / 4] = 1;
 	usleep(50000);
@@ -502,10 +520,12 @@ static void wait_wake_one(struct __test_metadata *_metadata,
 			  FIXTURE_DATA(notify) *self, uint32_t val, int err)
 {
 	struct waiter w = { .fd = self->fd };
+	struct vmshm_stat st;
 	pthread_t th;
 
+	test_cmd_stat(self->fd, &st);
 	ASSERT_EQ(0, pthread_create(&th, NULL, waiter_thread, &w));
-	ASSERT_EQ(0, wait_sleepers(self->mem, 1));
+	ASSERT_EQ(0, wait_asleep(self->fd, self->mem, 1, st.out_waits));
 	ASSERT_EQ(err, vmshm_wait(self->fd, WORD, val,
 				  vmshm_deadline_in(100 * MS),
 				  VMSHM_NO_SLEEPERS,
