@@ -315,10 +315,11 @@ static struct kprobe vmshm_ns_kprobe = {
  * rewriting the five bytes of that call, and an optimized probe is a
  * five-byte jump; either is rewritten as other CPUs may run it, and under
  * QEMU's multi-threaded TCG free_ipc() once jumped to 0 there while vmshm
- * unloaded.  An int3 probe without optimization changes one byte, and an
- * int3 still run after its removal is replayed by the kprobe core.  The
- * arguments are in their registers still, past the call.  A disabled
- * probe shows the address without arming anything.
+ * unloaded.  An int3 probe without optimization changes one byte, and
+ * stays registered until that byte is back and every CPU has synced, so
+ * a CPU that still meets the int3 is handled as a hit.  The arguments are
+ * in their registers still, past the call.  A disabled probe shows the
+ * address without arming anything.
  */
 static int vmshm_ns_probe_addr(kprobe_opcode_t **addr)
 {
