@@ -15,10 +15,7 @@
  * drops the names of its regions.  Fds and mappings that are still open
  * keep their regions until they close, as attached SysV segments do.
  *
- * The probe is a plain int3 one, put in and taken out one byte at a time
- * (vmshm_ns_probe_addr()), so that loading and unloading vmshm never
- * rewrites a longer run of code free_ipc() may be running.  The probe
- * handler may run where no lock may be taken (an int3 probe
+ * The probe handler may run where no lock may be taken (an int3 probe
  * runs as an NMI does), so it takes none: it finds the entry under RCU,
  * marks it dead, which hides it from lookups at once, puts it on a
  * lock-free list and raises an irq_work, both safe there.  The irq_work
@@ -32,7 +29,6 @@
  * tell a dead namespace from a new one at the same address, so it works
  * in the initial IPC namespace only, and fails elsewhere with EOPNOTSUPP.
  */
-#include <linux/ftrace.h>
 #include <linux/hashtable.h>
 #include <linux/irq_work.h>
 #include <linux/jhash.h>
@@ -297,51 +293,10 @@ static int vmshm_ns_exit_probe(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
-/* Its presence alone keeps the probe from being optimized into a jump. */
-static void vmshm_ns_exit_probe_done(struct kprobe *p, struct pt_regs *regs,
-				     unsigned long flags)
-{
-}
-
 static struct kprobe vmshm_ns_kprobe = {
+	.symbol_name = "shm_exit_ns",
 	.pre_handler = vmshm_ns_exit_probe,
-	.post_handler = vmshm_ns_exit_probe_done,
 };
-
-/*
- * Where to probe shm_exit_ns(): the instruction after its ftrace call
- * when it has one, else where kprobes would put the probe.  On the
- * ftrace call the probe would be an ftrace one, switched on and off by
- * rewriting the five bytes of that call, and an optimized probe is a
- * five-byte jump; either is rewritten as other CPUs may run it, and under
- * QEMU's multi-threaded TCG free_ipc() once jumped to 0 there while vmshm
- * unloaded.  An int3 probe without optimization changes one byte, and
- * stays registered until that byte is back and every CPU has synced, so
- * a CPU that still meets the int3 is handled as a hit.  The arguments are
- * in their registers still, past the call.  A disabled probe shows the
- * address without arming anything.
- */
-static int vmshm_ns_probe_addr(kprobe_opcode_t **addr)
-{
-	struct kprobe probe = {
-		.symbol_name = "shm_exit_ns",
-		.flags = KPROBE_FLAG_DISABLED,
-	};
-	unsigned long ip;
-	int ret;
-
-	ret = register_kprobe(&probe);
-	if (ret)
-		return ret;
-	ip = (unsigned long)probe.addr;
-#ifdef MCOUNT_INSN_SIZE
-	if (probe.flags & KPROBE_FLAG_FTRACE)
-		ip += MCOUNT_INSN_SIZE;
-#endif
-	unregister_kprobe(&probe);
-	*addr = (kprobe_opcode_t *)ip;
-	return 0;
-}
 
 /**
  * vmshm_ns_init() - start following IPC namespaces
@@ -356,9 +311,7 @@ int vmshm_ns_init(void)
 	vmshm_ns_wq = alloc_workqueue("vmshm_ns", 0, 0);
 	if (!vmshm_ns_wq)
 		return -ENOMEM;
-	ret = vmshm_ns_probe_addr(&vmshm_ns_kprobe.addr);
-	if (!ret)
-		ret = register_kprobe(&vmshm_ns_kprobe);
+	ret = register_kprobe(&vmshm_ns_kprobe);
 	if (ret)
 		pr_warn("vmshm: cannot probe shm_exit_ns (%d): regions in the initial IPC namespace only\n",
 			ret);

@@ -903,29 +903,6 @@ TEST_F(ns, namespace_exit_drops_its_regions)
 	close(sv[1]);
 }
 
-#define KPROBES_LIST	"/sys/kernel/debug/kprobes/list"
-
-/*
- * The shm_exit_ns() probe is a plain int3 one: neither on the ftrace
- * call ("[FTRACE]") nor optimized into a jump ("[OPTIMIZED]"), each of
- * which rewrites five bytes that free_ipc() may be running (ns.c).
- */
-TEST(ns_exit_probe_is_int3)
-{
-	char buf[16384], *line;
-	ssize_t n;
-
-	n = read_file(KPROBES_LIST, buf, sizeof(buf));
-	if (n < 0)
-		SKIP(return, "%s: %s", KPROBES_LIST, strerror(-n));
-	line = strstr(buf, " shm_exit_ns+");
-	ASSERT_NE(NULL, line)
-		TH_LOG("no shm_exit_ns probe in:\n%s", buf);
-	line[strcspn(line, "\n")] = '\0';
-	ASSERT_EQ(NULL, strchr(line, '['))
-		TH_LOG("probe:%s", line);
-}
-
 /* The per-user limits, restored after each test. */
 FIXTURE(limits) {
 	unsigned long max_regions;

@@ -303,8 +303,8 @@ static int ns_deaths_hold(struct ns_deaths *d, int n, long base)
  * comes back, until the last one's names are gone: taking the probe out
  * and putting it in rewrites shm_exit_ns()'s code, and under QEMU's
  * multi-threaded TCG a vCPU running it meanwhile can run the old bytes
- * (an "Oops: int3" at shm_exit_ns+0xa from free_ipc() with the int3
- * probe, a jump to 0 with the ftrace one).  So a death no longer races
+ * (free_ipc() jumped to 0 with the ftrace probe, and met a stale int3 at
+ * shm_exit_ns+0xa with a plain int3 one, tried).  So a death no longer races
  * the unload itself, nor work the probe queued; that race needs a guest
  * whose vCPUs see code changes as CPUs do.  50 cycles or 30 s.
  */
