@@ -420,6 +420,59 @@ TEST(ring_wait_protocol)
 	tring_free(&t);
 }
 
+/* The producer of a tring, answering late, and what tail was by then. */
+struct late {
+	struct tring *t;
+	uint32_t tail_seen;
+	int ret;
+};
+
+static void *late_fn(void *arg)
+{
+	struct late *l = arg;
+
+	/* By now the consumer spins: a few microseconds after its peek. */
+	usleep(50000);
+	l->tail_seen = atomic_load(&l->t->sh->tail);
+	l->ret = push_seed(&l->t->p, 1, 8, 3, 0);
+	if (!l->ret)
+		l->ret = ring_flush(&l->t->p);
+	return NULL;
+}
+
+/*
+ * A consumer with little unreleased spins without releasing: the release,
+ * with its fence, would only delay the spin.  The producer has room.
+ */
+TEST(ring_spins_before_release)
+{
+	struct late l = { .ret = -1 };
+	struct ring_rec rec;
+	struct tring t;
+	pthread_t thr;
+
+	tring_setup(_metadata, &t, 256);
+	push_seed(&t.p, 1, 8, 1, 0);
+	ring_flush(&t.p);
+	pop_check(_metadata, &t.c, 1, 8, 1);
+	t.sh->prod_cpu = 0;		/* the peer's CPU unknown: spin */
+	ring_set_spin(&t.c, 1U << 30);
+	l.t = &t;
+	ASSERT_EQ(0, pthread_create(&thr, NULL, late_fn, &l));
+	ASSERT_EQ(0, ring_peek(&t.c, &rec, 0));
+	pthread_join(thr, NULL);
+	EXPECT_EQ(0, l.ret);
+	EXPECT_TRUE(rec.len == 8 && same(rec.data, 8, 3));
+	EXPECT_EQ(0, l.tail_seen);
+	EXPECT_EQ(1, t.c.stats.spin_hits);
+	EXPECT_EQ(0, t.f.waits);
+	/* A RING_NOWAIT peek that finds nothing releases at once. */
+	ASSERT_EQ(0, ring_consume(&t.c));
+	EXPECT_EQ(-EAGAIN, ring_peek(&t.c, &rec, RING_NOWAIT));
+	EXPECT_EQ(32, t.sh->tail);
+	tring_free(&t);
+}
+
 /* Pin the caller to the CPU it runs on; returns that CPU plus one. */
 static uint32_t pin_here(void)
 {
@@ -468,6 +521,8 @@ TEST(ring_yields_beside_peer)
 
 	tring_beside(_metadata, &t, &saved, &here, 0);
 	EXPECT_EQ(-ETIMEDOUT, ring_peek(&t.c, &rec, 0));
+	/* Released before the sleep, not before the yields. */
+	EXPECT_EQ(16, t.f.tail_at_wait);
 	EXPECT_EQ(0, t.c.stats.spins);
 	EXPECT_EQ(RING_YIELDS, t.c.yields);
 	EXPECT_EQ(0, t.c.stats.spin_hits);
@@ -528,7 +583,9 @@ static void *yielder_fn(void *arg)
 
 /*
  * A peer that is runnable on our CPU gets it from the yield and answers:
- * nobody sleeps, and nobody wakes anybody.
+ * nobody sleeps, and nobody wakes anybody.  The consumer releases before
+ * it yields only when the producer could be short of room; over half the
+ * ring unreleased makes it so here, and tells the producer when to answer.
  */
 TEST(ring_yield_hands_over)
 {
@@ -537,10 +594,16 @@ TEST(ring_yield_hands_over)
 	struct ring_rec rec;
 	struct tring t;
 	pthread_t thr;
-	uint32_t here;
+	uint32_t here, n;
 
 	tring_beside(_metadata, &t, &saved, &here, 1);
-	/* Not released yet: the batch is a quarter of the ring. */
+	ring_set_batch(&t.c, 256);
+	for (n = 0; n < 8; n++) {
+		push_seed(&t.p, 1, 8, n, 0);
+		ring_flush(&t.p);
+		pop_check(_metadata, &t.c, 1, 8, n);
+	}
+	/* Not released yet: 144 bytes are, more than half of 256. */
 	EXPECT_EQ(0, t.sh->tail);
 	y.t = &t;
 	CPU_ZERO(&y.cpu);
@@ -652,6 +715,98 @@ TEST(ring_corruption)
 	push_seed(&t.p, 1, 100, 0, 0);
 	t.sh->tail = 232;
 	EXPECT_EQ(-EBADMSG, push_seed(&t.p, 1, 100, 0, 0));
+	tring_free(&t);
+}
+
+/* The head hint a producer publishes for a record of @len and @type. */
+static uint64_t hint_of(uint32_t head, uint32_t len, uint32_t type)
+{
+	return (uint64_t)(RING_HINT_VALID | len << 16 | type) << 32 | head;
+}
+
+/*
+ * The consumer takes the last record's header from head's line when it is
+ * one record behind, and from the data area otherwise: a clobbered header
+ * in the data area shows which it read.
+ */
+TEST(ring_head_hint)
+{
+	struct ring_rec rec;
+	struct tring t;
+
+	tring_setup(_metadata, &t, 256);
+	push_seed(&t.p, 1, 8, 0, 0);
+	push_seed(&t.p, 7, 0, 0, 0);
+	ring_flush(&t.p);
+	EXPECT_EQ(hint_of(24, 0, 7), t.sh->head_hint);
+	put_hdr(&t, 16, 100, 0x30000);
+	pop_check(_metadata, &t.c, 1, 8, 0);		/* from the data */
+	pop_check(_metadata, &t.c, 7, 0, 0);		/* from the hint */
+
+	/* None (an older producer), or a stale one: the data area. */
+	push_seed(&t.p, 2, 4, 5, 0);
+	ring_flush(&t.p);
+	t.sh->head_hint = 0;
+	pop_check(_metadata, &t.c, 2, 4, 5);
+	push_seed(&t.p, 3, 4, 6, 0);
+	ring_flush(&t.p);
+	t.sh->head_hint = hint_of(24, 0, 9);
+	pop_check(_metadata, &t.c, 3, 4, 6);
+	/* One whose length is not what is pending: the data area. */
+	push_seed(&t.p, 4, 4, 7, 0);
+	ring_flush(&t.p);
+	t.sh->head_hint = hint_of(t.sh->head, 16, 4);
+	pop_check(_metadata, &t.c, 4, 4, 7);
+
+	/* End-of-stream gets none: the last one stays, stale. */
+	ring_close(&t.p);
+	EXPECT_EQ(hint_of(72, 16, 4), t.sh->head_hint);
+	EXPECT_EQ(RING_EOF, ring_peek(&t.c, &rec, RING_NOWAIT));
+	tring_free(&t);
+
+	/* Too long for a hint: none. */
+	tring_setup(_metadata, &t, 131072);
+	push_seed(&t.p, 5, RING_HINT_MAX_LEN + 1, 0, 0);
+	EXPECT_EQ(0, t.p.hint);
+	push_seed(&t.p, 5, RING_HINT_MAX_LEN, 0, 0);
+	EXPECT_EQ(RING_HINT_VALID | RING_HINT_MAX_LEN << 16 | 5, t.p.hint);
+	tring_free(&t);
+
+	/*
+	 * A pad makes the last record: published by a wait for room after
+	 * it, the hint of the record before it would describe the pad.
+	 */
+	tring_setup(_metadata, &t, 64);
+	push_seed(&t.p, 1, 24, 0, 0);			/* 0 to 32 */
+	ring_flush(&t.p);
+	pop_check(_metadata, &t.c, 1, 24, 0);
+	EXPECT_EQ(-EAGAIN, ring_peek(&t.c, &rec, RING_NOWAIT));
+	push_seed(&t.p, 2, 8, 1, 0);			/* 32 to 48 */
+	/* The pad, 48 to 64, then no room: publish and wait. */
+	EXPECT_EQ(-ETIMEDOUT, push_seed(&t.p, 3, 24, 2, 0));
+	EXPECT_EQ(64, t.sh->head);
+	pop_check(_metadata, &t.c, 2, 8, 1);
+	EXPECT_EQ(-EAGAIN, ring_peek(&t.c, &rec, RING_NOWAIT));
+	tring_free(&t);
+}
+
+/* A hint that passes the checks still gets the header's own checks. */
+TEST(ring_head_hint_corrupt)
+{
+	struct ring_rec rec;
+	struct tring t;
+
+	tring_setup(_metadata, &t, 64);
+	push_seed(&t.p, 1, 32, 0, 0);			/* 0 to 40 */
+	ring_flush(&t.p);
+	pop_check(_metadata, &t.c, 1, 32, 0);
+	/* A record of 16 bytes at 48 would cross the end. */
+	push_seed(&t.p, 1, 0, 0, 0);			/* 40 to 48 */
+	ring_flush(&t.p);
+	pop_check(_metadata, &t.c, 1, 0, 0);
+	t.sh->head = 72;
+	t.sh->head_hint = hint_of(72, 16, 1);
+	EXPECT_EQ(-EBADMSG, ring_peek(&t.c, &rec, RING_NOWAIT));
 	tring_free(&t);
 }
 

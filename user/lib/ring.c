@@ -23,6 +23,13 @@ _Static_assert(offsetof(struct ring_shared, prod_cpu) < 2 * RING_CACHELINE &&
 _Static_assert(sizeof(_Atomic uint32_t) == sizeof(uint32_t) &&
 	       ATOMIC_INT_LOCK_FREE == 2,
 	       "ring words must be plain lock-free u32 for the kernel");
+_Static_assert(offsetof(struct ring_shared, head_hint) < 2 * RING_CACHELINE &&
+	       ATOMIC_LLONG_LOCK_FREE == 2,
+	       "the head hint on head's line, stored in one go");
+/* libvmshm.so.1 exports functions that take it: its layout is ABI. */
+_Static_assert(sizeof(struct ring) == 176 &&
+	       offsetof(struct ring, stats) == 104,
+	       "struct ring must keep its size and layout");
 _Static_assert(sizeof(struct ring_pair_shared) <= RING_PAIR_DATA,
 	       "pair header must fit before the data");
 
@@ -69,6 +76,37 @@ static void rec_read(const struct ring *r, uint32_t off, uint32_t *len,
 
 	*len = __atomic_load_n(&hdr[0], __ATOMIC_RELAXED);
 	*type = __atomic_load_n(&hdr[1], __ATOMIC_RELAXED);
+}
+
+/* The hint of a record, for a producer's @hint, or 0 when it gets none. */
+static uint32_t rec_hint(uint32_t len, uint32_t type)
+{
+	if (len > RING_HINT_MAX_LEN || type > RING_TYPE_USER_MAX)
+		return 0;
+	return RING_HINT_VALID | len << 16 | type;
+}
+
+/*
+ * Consumer: the header of the next record from the head hint, if that
+ * record is the last one published and the hint is the one published with
+ * it; false to read it from the data area.  It was loaded after head, on
+ * head's line, so it is at least as new as the head we saw.
+ */
+static bool hint_read(const struct ring *r, uint32_t *len, uint32_t *type)
+{
+	uint64_t h;
+	uint32_t hint;
+
+	/* Streaming: more than one record pending, leave head's line be. */
+	if (r->peer - r->pos > rec_size(RING_HINT_MAX_LEN))
+		return false;
+	h = atomic_load_explicit(&r->sh->head_hint, memory_order_relaxed);
+	hint = h >> 32;
+	if (!(hint & RING_HINT_VALID) || (uint32_t)h != r->peer)
+		return false;
+	*len = hint >> 16 & RING_HINT_MAX_LEN;
+	*type = hint & RING_TYPE_USER_MAX;
+	return r->peer - r->pos == rec_size(*len);
 }
 
 /**
@@ -196,6 +234,12 @@ static uint32_t ring_cpu_tag(void)
 	return cpu < 0 ? 0 : (uint32_t)cpu + 1;
 }
 
+/* Our CPU tag: the one ring_call() looked up, else a fresh one. */
+static uint32_t ring_cpu(const struct ring *r)
+{
+	return r->cpu ? r->cpu : ring_cpu_tag();
+}
+
 /*
  * After publishing: say where from, for the peer's ring_how().  The
  * peer reads it only when it is about to wait, long after the counter it
@@ -204,7 +248,7 @@ static uint32_t ring_cpu_tag(void)
 static void ring_store_cpu(struct ring *r)
 {
 	atomic_store_explicit(r->producer ? &r->sh->prod_cpu :
-			      &r->sh->cons_cpu, ring_cpu_tag(),
+			      &r->sh->cons_cpu, ring_cpu(r),
 			      memory_order_relaxed);
 }
 
@@ -227,7 +271,7 @@ static enum ring_how ring_how(const struct ring *r)
 		return RING_SLEEP;
 	peer = atomic_load_explicit(r->producer ? &r->sh->cons_cpu :
 				    &r->sh->prod_cpu, memory_order_relaxed);
-	return peer && peer == ring_cpu_tag() ? RING_YIELD : RING_SPIN;
+	return peer && peer == ring_cpu(r) ? RING_YIELD : RING_SPIN;
 }
 
 /*
@@ -307,7 +351,8 @@ static bool ring_yield(struct ring *r, _Atomic uint32_t *word, uint32_t seen,
  * Publish our position in @word (head for the producer, tail for the
  * consumer), if it moved, then say whether the peer is marked sleeping on
  * @sleepers and so needs a wake.  The store comes first, with nothing
- * before it: the peer may be spinning on it.
+ * before it but the producer's head hint on the same line: the peer may
+ * be spinning on it.
  */
 static __always_inline
 bool ring_publish(struct ring *r, _Atomic uint32_t *word,
@@ -315,6 +360,10 @@ bool ring_publish(struct ring *r, _Atomic uint32_t *word,
 {
 	if (r->pos == r->pos_pub)
 		return false;
+	if (r->producer && r->hint)
+		atomic_store_explicit(&r->sh->head_hint,
+				      (uint64_t)r->hint << 32 | r->pos,
+				      memory_order_relaxed);
 	atomic_store_explicit(word, r->pos, memory_order_release);
 	ring_store_cpu(r);
 	r->pos_pub = r->pos;
@@ -380,10 +429,18 @@ static int ring_wait(struct ring *r, _Atomic uint32_t *word, uint32_t seen,
 			return 0;
 		if (how == RING_YIELD && ring_yield(r, word, seen, woke))
 			return 0;
+		/* A consumer that spun or yielded has not released yet. */
+		if (!r->producer) {
+			ret = ring_release(r);
+			if (ret)
+				return ret;
+		}
 		r->stats.waits++;
 		ret = r->ops->wait(r->ops_ctx, word, seen, sleepers,
 				   r->deadline_ns);
 	}
+	/* It may have slept, and woken up elsewhere. */
+	r->cpu = 0;
 	if (ret == -EPIPE)
 		r->peer_gone = true;
 	return ret == -EAGAIN ? 0 : ret;
@@ -477,6 +534,7 @@ int __ring_reserve(struct ring *r, uint32_t len, void **payload,
 		if (ret)
 			return ret;
 		rec_write(r, off, to_end - RING_REC_HDR, RING_TYPE_PAD);
+		r->hint = 0;	/* the last record is now the pad */
 		r->pos += to_end;
 	}
 	if (!prod_has_room(r, size)) {
@@ -494,6 +552,7 @@ static __always_inline
 int __ring_commit(struct ring *r, uint32_t type, uint32_t len)
 {
 	rec_write(r, ring_off(r, r->pos), len, type);
+	r->hint = rec_hint(len, type);
 	r->pos += rec_size(len);
 	r->reserved = -1;
 	r->stats.records++;
@@ -590,6 +649,7 @@ int ring_close(struct ring *r)
 		return -EINVAL;
 	if (!r->eos) {
 		rec_write(r, ring_off(r, r->pos), 0, RING_TYPE_EOS);
+		r->hint = 0;
 		r->pos += RING_REC_HDR;
 		r->eos = true;
 		r->reserved = -1;
@@ -634,9 +694,17 @@ static int cons_refresh(struct ring *r, unsigned int flags)
 		/* The peer's last stores are visible: all drained. */
 		if (r->peer_gone)
 			return -EPIPE;
-		ret = ring_release(r);
-		if (ret)
-			return ret;
+		/*
+		 * Release before spinning only if the producer could be
+		 * waiting for room: else the release, with its fence, would
+		 * delay the spin, and ring_wait() releases before a sleep.
+		 */
+		if (flags & RING_NOWAIT || !r->spin ||
+		    r->pos - r->pos_pub > r->cap / 2) {
+			ret = ring_release(r);
+			if (ret)
+				return ret;
+		}
 		if (flags & RING_NOWAIT)
 			return -EAGAIN;
 		ret = ring_wait(r, &r->sh->head, head, &r->sh->cons_sleepers);
@@ -698,7 +766,8 @@ int ring_peek(struct ring *r, struct ring_rec *rec, unsigned int flags)
 				return ret;
 		}
 		off = ring_off(r, r->pos);
-		rec_read(r, off, &len, &type);
+		if (!hint_read(r, &len, &type))
+			rec_read(r, off, &len, &type);
 		size = cons_check(r, off, len, type);
 		if (size < 0)
 			return size;
@@ -766,9 +835,12 @@ int ring_call(struct ring *tx, uint32_t type, const void *buf, uint32_t len,
 	if (!tx->producer || rx->producer || rx->owed || rx->ops != tx->ops ||
 	    rx->ops_ctx != tx->ops_ctx)
 		return -EINVAL;
+	/* One CPU lookup for the publish and the wait, not one each. */
+	tx->cpu = ring_cpu_tag();
+	rx->cpu = tx->cpu;
 	ret = __ring_push(tx, type, buf, len, 0);
 	if (ret)
-		return ret;
+		goto out;
 	if (ring_publish(tx, &tx->sh->head, &tx->sh->cons_sleepers))
 		rx->owed = tx;
 	ret = ring_peek(rx, rec, 0);
@@ -778,6 +850,9 @@ int ring_call(struct ring *tx, uint32_t type, const void *buf, uint32_t len,
 		if (!ret)
 			ret = err;
 	}
+out:
+	tx->cpu = 0;
+	rx->cpu = 0;
 	return ret;
 }
 

@@ -7,7 +7,8 @@
  * area, which may live elsewhere):
  *
  *   line 0  magic, version, cap          constant after ring_format()
- *   line 1  head, prod_cpu               producer: bytes published, its CPU
+ *   line 1  head, prod_cpu, head_hint    producer: bytes published, its CPU,
+ *                                        the header of the last record
  *   line 2  tail, cons_cpu               consumer: bytes released, its CPU
  *   line 3  cons_sleepers                consumers inside wait() on head
  *   line 4  prod_sleepers                producers inside wait() on tail
@@ -23,6 +24,16 @@
  *
  * Ordering: payload stores, then a release store of head; the consumer's
  * acquire load of head, then payload loads.  Symmetrically for tail.
+ *
+ * The head hint saves the consumer a cache line per record in a ping-pong.
+ * With head the producer publishes the header of the last record before
+ * it, tagged with that head, on head's own line.  A consumer exactly one
+ * record behind a head equal to the tag takes the record's length and
+ * type from there and does not read the header in the data area, whose
+ * line then stays with the producer.  The producer writes both, so a
+ * consumer may always read either; the tag makes a stale hint, or none at
+ * all (an older producer leaves the word zero), fail the check.  Only
+ * records of user types with payloads up to RING_HINT_MAX_LEN get a hint.
  *
  * Sleeping (Dekker-style, so that a waker can skip the wake syscall):
  *
@@ -44,7 +55,9 @@
  * and can answer before the spin ends.  Each side stores the CPU it
  * publishes from (plus one; 0 is "unknown", as an older peer leaves it)
  * next to the counter it publishes, on the cache line the other side
- * polls anyway.  A side about to wait reads its peer's.  On its own CPU
+ * polls anyway.  A side about to wait reads its peer's.  A ring_call()
+ * looks its CPU up once, for its publish and its wait, and again only
+ * after a sleep, in which it may have moved.  On its own CPU
  * the peer cannot run while we spin, so the side yields to it instead,
  * up to RING_YIELDS times: a peer that is runnable there answers at once,
  * and neither side sleeps or wakes the other, which costs a context
@@ -57,7 +70,10 @@
  * costing a whole spin on every wait.  Right after it woke its peer a side
  * tries the whole count, and a miss there leaves the budget alone: the
  * peer was asleep, not slow, and only a full spin lets both sides get back
- * to answering each other without sleeping.  Documentation/bench/README.md
+ * to answering each other without sleeping.  A consumer about to spin or
+ * yield releases tail only if the producer could be short of room (over
+ * half the ring unreleased); else it releases, and wakes a producer
+ * sleeping for room, just before its own sleep.  Documentation/bench/README.md
  * has the measurements behind the choice.
  *
  * Nothing in shared memory is trusted: lengths, types and counters written
@@ -95,6 +111,13 @@
 /* Most yields to a peer on our own CPU before sleeping: one is the rule. */
 #define RING_YIELDS		4U
 
+/*
+ * The head hint (see the top): bits 0-31 the head it goes with, 32-47 the
+ * record's type, 48-62 its length, 63 set.  Zero is no hint.
+ */
+#define RING_HINT_MAX_LEN	0x7fffU
+#define RING_HINT_VALID		0x80000000U
+
 /* ring_peek() return value at end of stream. */
 #define RING_EOF		1
 
@@ -106,6 +129,8 @@
  * @__reserved: zero
  * @head: bytes the producer has published, free-running
  * @prod_cpu: the CPU the producer last published from, plus one; 0 unknown
+ * @head_hint: the last record's length and type, and the head that ends it
+ *	(see the top and RING_HINT_VALID); 0 for none
  * @tail: bytes the consumer has released, free-running
  * @cons_cpu: the CPU the consumer last released from, plus one; 0 unknown
  * @cons_sleepers: consumer tasks inside the wait op on @head
@@ -118,6 +143,7 @@ struct ring_shared {
 	uint32_t __reserved;
 	_Atomic uint32_t head __aligned(RING_CACHELINE);
 	_Atomic uint32_t prod_cpu;
+	_Atomic uint64_t head_hint;
 	_Atomic uint32_t tail __aligned(RING_CACHELINE);
 	_Atomic uint32_t cons_cpu;
 	_Atomic uint32_t cons_sleepers __aligned(RING_CACHELINE);
@@ -176,6 +202,8 @@ struct ring_stats {
  * @sh: the shared header
  * @data: the data area, @cap bytes
  * @cap: snapshot of @sh->cap, validated once by ring_init()
+ * @cpu: inside ring_call(): the CPU tag looked up for it, 0 to look it up
+ *	again (it fills a hole, as @yields does)
  * @ops: wait/wake implementation
  * @ops_ctx: its argument
  * @spin: most iterations to poll before calling the wait op, 0 for none
@@ -186,6 +214,8 @@ struct ring_stats {
  * @peer: last seen tail (producer) or head (consumer)
  * @cur_size: consumer: size of the record ring_peek() handed out, or 0
  * @cur_len: consumer: its payload length
+ * @hint: producer: the head hint's upper half for the last record
+ *	committed, RING_HINT_VALID set, or 0 when it gets none (a hole too)
  * @reserved: producer: payload bytes ring_reserve() handed out, or -1
  * @producer: this is the producer side
  * @eos: producer: closed; consumer: end of stream seen
@@ -202,6 +232,7 @@ struct ring {
 	struct ring_shared *sh;
 	unsigned char *data;
 	uint32_t cap;
+	uint32_t cpu;
 	const struct ring_ops *ops;
 	void *ops_ctx;
 	unsigned int spin;
@@ -212,6 +243,7 @@ struct ring {
 	uint32_t peer;
 	uint32_t cur_size;
 	uint32_t cur_len;
+	uint32_t hint;
 	int64_t reserved;
 	bool producer;
 	bool eos;
