@@ -211,21 +211,21 @@ static int wait_attached(int fd, uint32_t n)
 
 #define NR_WAITERS	4
 
-/* Start NR_WAITERS waiter threads and wait until they all sleep. */
+/* Start @n waiter threads and wait until they all sleep. */
 static int start_waiters(int fd, volatile uint32_t *mem, struct waiter *w,
-			 pthread_t *th)
+			 pthread_t *th, int n)
 {
 	struct vmshm_stat st;
 	int i;
 
 	if (vmshm_stat(fd, &st))
 		return -1;
-	for (i = 0; i < NR_WAITERS; i++) {
+	for (i = 0; i < n; i++) {
 		w[i].fd = fd;
 		if (pthread_create(&th[i], NULL, waiter_thread, &w[i]))
 			return -1;
 	}
-	return wait_asleep(fd, mem, NR_WAITERS, st.out_waits);
+	return wait_asleep(fd, mem, n, st.out_waits);
 }
 
 TEST_F(notify, wake_one_then_all)
@@ -234,7 +234,7 @@ TEST_F(notify, wake_one_then_all)
 	pthread_t th[NR_WAITERS];
 	int i;
 
-	ASSERT_EQ(0, start_waiters(self->fd, self->mem, w, th));
+	ASSERT_EQ(0, start_waiters(self->fd, self->mem, w, th, NR_WAITERS));
 
 	ASSERT_EQ(0, vmshm_wake(self->fd, false));
 	ASSERT_EQ(0, wait_sleepers(self->mem, NR_WAITERS - 1));
@@ -467,14 +467,11 @@ TEST_F(notify, first_peer_attaching)
 
 TEST_F(notify, sleepers_word)
 {
-	struct waiter w = { .fd = self->fd };
-	struct vmshm_stat st;
+	struct waiter w = { 0 };
 	pthread_t th;
 
 	ASSERT_EQ(0, self->mem[SLEEPERS / 4]);
-	test_cmd_stat(self->fd, &st);
-	ASSERT_EQ(0, pthread_create(&th, NULL, waiter_thread, &w));
-	ASSERT_EQ(0, wait_asleep(self->fd, self->mem, 1, st.out_waits));
+	ASSERT_EQ(0, start_waiters(self->fd, self->mem, &w, &th, 1));
 	/* Changing the word alone does not wake: WAKE does. */
 	self->mem[WORD / 4] = 1;
 	usleep(50000);
@@ -519,13 +516,10 @@ TEST_F(notify, wait_wake_bad_args)
 static void wait_wake_one(struct __test_metadata *_metadata,
 			  FIXTURE_DATA(notify) *self, uint32_t val, int err)
 {
-	struct waiter w = { .fd = self->fd };
-	struct vmshm_stat st;
+	struct waiter w = { 0 };
 	pthread_t th;
 
-	test_cmd_stat(self->fd, &st);
-	ASSERT_EQ(0, pthread_create(&th, NULL, waiter_thread, &w));
-	ASSERT_EQ(0, wait_asleep(self->fd, self->mem, 1, st.out_waits));
+	ASSERT_EQ(0, start_waiters(self->fd, self->mem, &w, &th, 1));
 	ASSERT_EQ(err, vmshm_wait(self->fd, WORD, val,
 				  vmshm_deadline_in(100 * MS),
 				  VMSHM_NO_SLEEPERS,
@@ -559,7 +553,7 @@ TEST_F(notify, wait_wake_all)
 	pthread_t th[NR_WAITERS];
 	int i;
 
-	ASSERT_EQ(0, start_waiters(self->fd, self->mem, w, th));
+	ASSERT_EQ(0, start_waiters(self->fd, self->mem, w, th, NR_WAITERS));
 	ASSERT_EQ(-ETIMEDOUT,
 		  vmshm_wait(self->fd, WORD, 0, vmshm_deadline_in(50 * MS),
 			     VMSHM_NO_SLEEPERS, VMSHM_WAIT_WAKE |
@@ -649,7 +643,7 @@ TEST_F(notify, wake_one_wakes_readers_and_one_waiter)
 
 	for (i = 0; i < 2; i++)
 		ASSERT_EQ(0, start_reader(&rd[i], &rth[i], self->name));
-	ASSERT_EQ(0, start_waiters(self->fd, self->mem, w, th));
+	ASSERT_EQ(0, start_waiters(self->fd, self->mem, w, th, NR_WAITERS));
 
 	ASSERT_EQ(0, vmshm_wake(self->fd, false));
 	for (i = 0; i < 2; i++) {
