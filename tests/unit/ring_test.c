@@ -134,6 +134,13 @@ static int push_seed(struct ring *r, uint32_t type, uint32_t len,
 	return ring_commit(r, type, len);
 }
 
+/* Push one record of @seed, waiting for room, and publish it. */
+static int send_seed(struct ring *r, uint32_t type, uint32_t len,
+		     uint32_t seed)
+{
+	return push_seed(r, type, len, seed, 0) ?: ring_flush(r);
+}
+
 /* Peek, check and consume one record. */
 static void pop_check(struct __test_metadata *_metadata, struct ring *r,
 		      uint32_t type, uint32_t len, uint32_t seed)
@@ -434,9 +441,7 @@ static void *late_fn(void *arg)
 	/* By now the consumer spins: a few microseconds after its peek. */
 	usleep(50000);
 	l->tail_seen = atomic_load(&l->t->sh->tail);
-	l->ret = push_seed(&l->t->p, 1, 8, 3, 0);
-	if (!l->ret)
-		l->ret = ring_flush(&l->t->p);
+	l->ret = send_seed(&l->t->p, 1, 8, 3);
 	return NULL;
 }
 
@@ -575,9 +580,7 @@ static void *yielder_fn(void *arg)
 		return NULL;
 	while (!atomic_load(&y->t->sh->tail))
 		sched_yield();
-	y->ret = push_seed(&y->t->p, 1, 8, 2, 0);
-	if (!y->ret)
-		y->ret = ring_flush(&y->t->p);
+	y->ret = send_seed(&y->t->p, 1, 8, 2);
 	return NULL;
 }
 
