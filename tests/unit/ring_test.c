@@ -761,16 +761,20 @@ TEST(ring_head_hint)
 	t.sh->head_hint = hint_of(t.sh->head, 16, 4);
 	pop_check(_metadata, &t.c, 4, 4, 7);
 
-	/* End-of-stream gets none: the last one stays, stale. */
+	/* End-of-stream gets none, and clears the last one. */
 	ring_close(&t.p);
-	EXPECT_EQ(hint_of(72, 16, 4), t.sh->head_hint);
+	EXPECT_EQ(80, t.sh->head);
+	EXPECT_EQ(0, t.sh->head_hint);
 	EXPECT_EQ(RING_EOF, ring_peek(&t.c, &rec, RING_NOWAIT));
 	tring_free(&t);
 
 	/* Too long for a hint: none. */
 	tring_setup(_metadata, &t, 131072);
-	push_seed(&t.p, 5, RING_HINT_MAX_LEN + 1, 0, 0);
+	t.sh->head_hint = hint_of(0, 0, 1);
+	push_seed(&t.p, 5, RING_HINT_MAX_LEN + 1, 0, 0);	/* a batch */
 	EXPECT_EQ(0, t.p.hint);
+	EXPECT_EQ(RING_HINT_MAX_LEN + 1 + RING_REC_HDR, t.sh->head);
+	EXPECT_EQ(0, t.sh->head_hint);
 	push_seed(&t.p, 5, RING_HINT_MAX_LEN, 0, 0);
 	EXPECT_EQ(RING_HINT_VALID | RING_HINT_MAX_LEN << 16 | 5, t.p.hint);
 	tring_free(&t);
@@ -788,6 +792,7 @@ TEST(ring_head_hint)
 	/* The pad, 48 to 64, then no room: publish and wait. */
 	EXPECT_EQ(-ETIMEDOUT, push_seed(&t.p, 3, 24, 2, 0));
 	EXPECT_EQ(64, t.sh->head);
+	EXPECT_EQ(0, t.sh->head_hint);
 	pop_check(_metadata, &t.c, 2, 8, 1);
 	EXPECT_EQ(-EAGAIN, ring_peek(&t.c, &rec, RING_NOWAIT));
 	tring_free(&t);

@@ -360,9 +360,10 @@ bool ring_publish(struct ring *r, _Atomic uint32_t *word,
 {
 	if (r->pos == r->pos_pub)
 		return false;
-	if (r->producer && r->hint)
-		atomic_store_explicit(&r->sh->head_hint,
-				      (uint64_t)r->hint << 32 | r->pos,
+	/* Every head gets its own hint, or none: no stale one survives. */
+	if (r->producer)
+		atomic_store_explicit(&r->sh->head_hint, r->hint ?
+				      (uint64_t)r->hint << 32 | r->pos : 0,
 				      memory_order_relaxed);
 	atomic_store_explicit(word, r->pos, memory_order_release);
 	ring_store_cpu(r);

@@ -31,9 +31,12 @@
  * record behind a head equal to the tag takes the record's length and
  * type from there and does not read the header in the data area, whose
  * line then stays with the producer.  The producer writes both, so a
- * consumer may always read either; the tag makes a stale hint, or none at
- * all (an older producer leaves the word zero), fail the check.  Only
- * records of user types with payloads up to RING_HINT_MAX_LEN get a hint.
+ * consumer may always read either.  Every publish writes the hint word,
+ * zero when the last record gets no hint: only records of user types
+ * with payloads up to RING_HINT_MAX_LEN do, not a pad or end-of-stream.
+ * The tag makes a hint that is not the one published with the head the
+ * consumer saw (the producer has published again since, or is older and
+ * leaves the word zero) fail the check.
  *
  * Sleeping (Dekker-style, so that a waker can skip the wake syscall):
  *
