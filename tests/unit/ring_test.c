@@ -728,9 +728,10 @@ static uint64_t hint_of(uint32_t head, uint32_t len, uint32_t type)
 }
 
 /*
- * The consumer takes the last record's header from head's line when it is
- * one record behind, and from the data area otherwise: a clobbered header
- * in the data area shows which it read.
+ * The consumer takes the last record's header from head's line when it
+ * has just loaded head and is one record behind it, and from the data
+ * area otherwise: a clobbered header, or a hint of another type, shows
+ * which it read.
  */
 TEST(ring_head_hint)
 {
@@ -739,12 +740,19 @@ TEST(ring_head_hint)
 
 	tring_setup(_metadata, &t, 256);
 	push_seed(&t.p, 1, 8, 0, 0);
+	ring_flush(&t.p);
+	EXPECT_EQ(hint_of(16, 8, 1), t.sh->head_hint);
+	put_hdr(&t, 0, 100, 0x30000);
+	pop_check(_metadata, &t.c, 1, 8, 0);		/* from the hint */
+
+	/* Two published at once: the last is not read right after head. */
+	push_seed(&t.p, 1, 8, 0, 0);
 	push_seed(&t.p, 7, 0, 0, 0);
 	ring_flush(&t.p);
-	EXPECT_EQ(hint_of(24, 0, 7), t.sh->head_hint);
-	put_hdr(&t, 16, 100, 0x30000);
+	EXPECT_EQ(hint_of(40, 0, 7), t.sh->head_hint);
+	t.sh->head_hint = hint_of(40, 0, 9);
 	pop_check(_metadata, &t.c, 1, 8, 0);		/* from the data */
-	pop_check(_metadata, &t.c, 7, 0, 0);		/* from the hint */
+	pop_check(_metadata, &t.c, 7, 0, 0);		/* from the data */
 
 	/* None (an older producer), or a stale one: the data area. */
 	push_seed(&t.p, 2, 4, 5, 0);
@@ -763,7 +771,7 @@ TEST(ring_head_hint)
 
 	/* End-of-stream gets none, and clears the last one. */
 	ring_close(&t.p);
-	EXPECT_EQ(80, t.sh->head);
+	EXPECT_EQ(96, t.sh->head);
 	EXPECT_EQ(0, t.sh->head_hint);
 	EXPECT_EQ(RING_EOF, ring_peek(&t.c, &rec, RING_NOWAIT));
 	tring_free(&t);

@@ -89,8 +89,9 @@ static uint32_t rec_hint(uint32_t len, uint32_t type)
 /*
  * Consumer: the header of the next record from the head hint, if that
  * record is the last one published and the hint is the one published with
- * it; false to read it from the data area.  It was loaded after head, on
- * head's line, so it is at least as new as the head we saw.
+ * it; false to read it from the data area.  Called only right after
+ * cons_refresh() loaded head, from the same line: the load is then a
+ * cache hit, and the hint at least as new as that head.
  */
 static bool hint_read(const struct ring *r, uint32_t *len, uint32_t *type)
 {
@@ -753,6 +754,7 @@ static int64_t cons_check(const struct ring *r, uint32_t off, uint32_t len,
 int ring_peek(struct ring *r, struct ring_rec *rec, unsigned int flags)
 {
 	uint32_t off, len, type;
+	bool fresh;
 	int64_t size;
 	int ret;
 
@@ -761,13 +763,14 @@ int ring_peek(struct ring *r, struct ring_rec *rec, unsigned int flags)
 	for (;;) {
 		if (r->eos)
 			return RING_EOF;
-		if (r->peer == r->pos) {
+		fresh = r->peer == r->pos;
+		if (fresh) {
 			ret = cons_refresh(r, flags);
 			if (ret)
 				return ret;
 		}
 		off = ring_off(r, r->pos);
-		if (!hint_read(r, &len, &type))
+		if (!fresh || !hint_read(r, &len, &type))
 			rec_read(r, off, &len, &type);
 		size = cons_check(r, off, len, type);
 		if (size < 0)
