@@ -1210,6 +1210,8 @@ static unsigned char *fcall_pair(struct __test_metadata *_metadata,
 TEST(ring_call_wakes_and_waits_in_one_op)
 {
 	struct ring_pair_shared *sh;
+	cpu_set_t saved;
+	uint32_t here;
 	struct ring tx, rx, peer[2];
 	struct ring_rec rec;
 	struct fcall f;
@@ -1255,6 +1257,24 @@ TEST(ring_call_wakes_and_waits_in_one_op)
 	EXPECT_EQ(-ETIMEDOUT, ring_call(&tx, 1, "req", 3, &rx, &rec));
 	EXPECT_STREQ("kw", f.log);
 	EXPECT_EQ(10, rx.stats.spins);
+
+	/*
+	 * With the peer last on our CPU it yields instead, judged by the CPU
+	 * its own publish stored, not by anything the peer stored.
+	 */
+	ASSERT_EQ(0, sched_getaffinity(0, sizeof(saved), &saved));
+	here = pin_here();
+	ASSERT_NE(0, here);
+	sh->ring[RING_PAIR_REV].prod_cpu = here;
+	sh->ring[RING_PAIR_FWD].cons_cpu = here + 1;
+	fcall_forget(&f);
+	EXPECT_EQ(-ETIMEDOUT, ring_call(&tx, 1, "req", 3, &rx, &rec));
+	EXPECT_STREQ("kw", f.log);
+	EXPECT_EQ(here, sh->ring[RING_PAIR_FWD].prod_cpu);
+	EXPECT_EQ(10, rx.stats.spins);
+	EXPECT_EQ(RING_YIELDS, rx.yields);
+	EXPECT_EQ(0, rx.cpu);
+	sched_setaffinity(0, sizeof(saved), &saved);
 
 	/* A wait error after the fused wake: nothing owed any more. */
 	ring_set_spin(&rx, 0);

@@ -839,14 +839,17 @@ int ring_call(struct ring *tx, uint32_t type, const void *buf, uint32_t len,
 	if (!tx->producer || rx->producer || rx->owed || rx->ops != tx->ops ||
 	    rx->ops_ctx != tx->ops_ctx)
 		return -EINVAL;
-	/* One CPU lookup for the publish and the wait, not one each. */
-	tx->cpu = ring_cpu_tag();
-	rx->cpu = tx->cpu;
 	ret = __ring_push(tx, type, buf, len, 0);
 	if (ret)
 		goto out;
 	if (ring_publish(tx, &tx->sh->head, &tx->sh->cons_sleepers))
 		rx->owed = tx;
+	/*
+	 * One CPU lookup for the publish and the wait, not one each, and
+	 * after head is out: the peer may be spinning on it.  The publish
+	 * looked it up and stored it, and only we store there.
+	 */
+	rx->cpu = atomic_load_explicit(&tx->sh->prod_cpu, memory_order_relaxed);
 	ret = ring_peek(rx, rec, 0);
 	if (rx->owed) {
 		/* The answer needed no wait: wake on its own. */
@@ -855,7 +858,6 @@ int ring_call(struct ring *tx, uint32_t type, const void *buf, uint32_t len,
 			ret = err;
 	}
 out:
-	tx->cpu = 0;
 	rx->cpu = 0;
 	return ret;
 }

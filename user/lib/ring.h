@@ -205,8 +205,8 @@ struct ring_stats {
  * @sh: the shared header
  * @data: the data area, @cap bytes
  * @cap: snapshot of @sh->cap, validated once by ring_init()
- * @cpu: inside ring_call(): the CPU tag looked up for it, 0 to look it up
- *	again (it fills a hole, as @yields does)
+ * @cpu: consumer inside ring_call(): the CPU tag the call's publish looked
+ *	up, 0 to look it up again (it fills a hole, as @yields does)
  * @ops: wait/wake implementation
  * @ops_ctx: its argument
  * @spin: most iterations to poll before calling the wait op, 0 for none
