@@ -258,8 +258,11 @@ function stream(   i, f) {
 	      " lines.  vmshm-ring sends a record per line, as parent and " \
 	      "child do; vmshm-ring-chunk records of whole lines up to 4 " \
 	      "KiB; ring-1proc is the vmshm-ring ring inside one process " \
-	      "(its cost without IPC).  Every transport's results matched " \
-	      "the single process's (checksum), or the run would have failed."
+	      "(its cost without IPC); single-beside-busy is the single " \
+	      "process while another spins on the other vCPU (what a " \
+	      "pipeline across vCPUs pays while both sides run).  Every " \
+	      "transport's results matched the single process's " \
+	      "(checksum), or the run would have failed."
 	print ""
 	print "| variant | placement | lines | lines/s | vs single process, median [IQR] | syscalls/line | own syscalls/line | vmshm waits/line | vmshm wakes/line | vol. csw/line | CPU µs/line |"
 	print "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"

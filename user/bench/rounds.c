@@ -34,13 +34,17 @@ static const struct pp_ops *const pp_all[] = {
 	&pp_socketpair, &pp_sem, &pp_spin, &pp_flags,
 };
 
-/* After the two-process variants: the single process and ring-1proc. */
+/*
+ * After the two-process variants: the single process, ring-1proc, and
+ * the single process beside a busy vCPU.
+ */
 static const struct st_ops *const st_all[] = {
 	&st_ring, &st_ring_chunk, &st_xport, &st_pipe, &st_flags,
 };
 
 #define ST_SINGLE	ARRAY_SIZE(st_all)
 #define ST_LOCAL	(ST_SINGLE + 1)
+#define ST_BUSY		(ST_SINGLE + 2)
 
 static const char *job_variant(const struct job *j)
 {
@@ -48,8 +52,12 @@ static const char *job_variant(const struct job *j)
 	case WL_PINGPONG:
 		return pp_all[j->idx]->name;
 	case WL_STREAM:
-		if (j->idx >= ST_SINGLE)
-			return j->idx == ST_SINGLE ? ST_SINGLE_NAME : "ring-1proc";
+		if (j->idx == ST_SINGLE)
+			return ST_SINGLE_NAME;
+		if (j->idx == ST_LOCAL)
+			return "ring-1proc";
+		if (j->idx == ST_BUSY)
+			return ST_BUSY_NAME;
 		return st_all[j->idx]->name;
 	default:
 		return fault_variant(j->idx / FAULT_KINDS, j->idx % FAULT_KINDS);
@@ -155,6 +163,8 @@ unsigned int bench_plan(struct bench *b)
 			plan_add(b, WL_STREAM, i, pl);
 	plan_add(b, WL_STREAM, ST_SINGLE, PL_ONE);
 	plan_add(b, WL_STREAM, ST_LOCAL, PL_ONE);
+	if (npl > 1)
+		plan_add(b, WL_STREAM, ST_BUSY, PL_CROSS);
 	fault_names_init(b->cfg);
 	for (i = 0; i < b->cfg->nr_sizes * FAULT_KINDS; i++)
 		plan_add(b, WL_FAULTS, i, PL_ONE);
@@ -213,8 +223,12 @@ static int stream_job(struct bench *b, const struct job *j,
 	int ret;
 
 	if (j->idx >= ST_SINGLE) {
-		ret = j->idx == ST_SINGLE ? st_single(b->text, b->len, r) :
-					    st_local(b->text, b->len, r);
+		if (j->idx == ST_SINGLE)
+			ret = st_single(b->text, b->len, r);
+		else if (j->idx == ST_LOCAL)
+			ret = st_local(b->text, b->len, r);
+		else
+			ret = st_single_beside_busy(b->text, b->len, r);
 		return ret ? ret : stream_check(b, r, false);
 	}
 	ops = st_all[j->idx];

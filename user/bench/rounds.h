@@ -10,6 +10,7 @@
 
 #define MAX_JOBS	80
 #define ST_SINGLE_NAME	"single-process"
+#define ST_BUSY_NAME	"single-beside-busy"
 
 /**
  * struct job - one measurement of a round

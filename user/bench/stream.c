@@ -233,3 +233,56 @@ int st_single(const char *text, size_t len, struct result *res)
 	res->hash = k.hash;
 	return 0;
 }
+
+static int busy_attach(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+/* Keep the other vCPU busy, as a peer that never sleeps would. */
+static int busy_run(void *arg)
+{
+	(void)arg;
+	while (!atomic_load_explicit(&ctl->stop, memory_order_relaxed))
+		;
+	return 0;
+}
+
+/**
+ * st_single_beside_busy() - st_single() while a process spins on vCPU 1
+ * @text: the lines
+ * @len: their length
+ * @res: receives the result
+ *
+ * Against st_single() right before it, this says what the other vCPU's
+ * being busy costs one that works: nothing on hardware with a core each,
+ * a lot when the host runs both vCPU threads on one core's two hardware
+ * threads, or time-slices them.  Every pipeline across vCPUs pays it for
+ * as long as both sides run.
+ *
+ * Return: 0, or -errno from starting or reaping the spinner.
+ */
+int st_single_beside_busy(const char *text, size_t len, struct result *res)
+{
+	static const struct child_fns fns = {
+		.attach = busy_attach,
+		.run = busy_run,
+	};
+	struct child c;
+	int ret;
+
+	atomic_store(&ctl->stop, 0);
+	ret = child_start(&c, placement_cpu(PL_CROSS), &fns, NULL);
+	if (ret)
+		return ret;
+	ret = child_go(&c);
+	if (!ret)
+		ret = st_single(text, len, res);
+	atomic_store(&ctl->stop, 1);
+	if (ret) {
+		child_kill(&c);
+		return ret;
+	}
+	return child_finish(&c);
+}
