@@ -115,6 +115,9 @@ struct acct {
  *	process, anonymous memory of its size) right before it in the same
  *	round, which its ratios are taken against; NULL for a baseline, in
  *	the discarded first round, or when --only left the baseline out
+ * @near: the run of a second reference right after @base and right
+ *	before it, for a target that holds it to one (the pure spin, for the
+ *	spinning ring across vCPUs); NULL as @base, or when it has none
  */
 struct result {
 	enum workload wl;
@@ -133,6 +136,7 @@ struct result {
 	uint64_t hash;
 	bool capped;
 	const struct result *base;
+	const struct result *near;
 };
 
 /**

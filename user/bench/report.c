@@ -100,18 +100,27 @@ static double per_msg(const struct result *r, enum col c)
 	return (acct_get(&a[0], c) + acct_get(&a[1], c)) / r->n;
 }
 
+/* Is @b a run of @ref's job? */
+static bool same_job(const struct result *b, const struct result *ref)
+{
+	return b && b->wl == ref->wl && b->pl == ref->pl &&
+	       !strcmp(b->variant, ref->variant);
+}
+
 /*
  * The run @r is compared with when @ref is asked for: the run of @ref's
- * job right before @r (struct result.base), if it had one, else @ref.
+ * job right before @r (struct result.base or .near), if it had one, else
+ * @ref.
  */
 static const struct result *paired(const struct result *r,
 				   const struct result *ref)
 {
-	const struct result *b = r ? r->base : NULL;
-
-	if (b && ref && b->wl == ref->wl && b->pl == ref->pl &&
-	    !strcmp(b->variant, ref->variant))
-		return b;
+	if (!r || !ref)
+		return ref;
+	if (same_job(r->base, ref))
+		return r->base;
+	if (same_job(r->near, ref))
+		return r->near;
 	return ref;
 }
 

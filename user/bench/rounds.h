@@ -30,6 +30,8 @@ struct job {
  * @jobs: the plan, in report order
  * @nr_jobs: its length
  * @base_of: for each job, the index of its baseline job in @jobs, or -1
+ * @near_of: for each job, the index of the job a target holds it to
+ *	besides its baseline, run between the baseline and it, or -1
  * @text: the streaming input
  * @len: its length
  * @flags_len: the length of its first cfg->flags_lines lines
@@ -40,6 +42,7 @@ struct job {
  * @res: cfg->rounds * @nr_jobs results
  * @base_res: as many: the baseline run right before each job, where
  *	@base_of has one, from the second round on (struct result.base)
+ * @near_res: as many: the same for @near_of (struct result.near)
  * @sys_status: 0 if round 0 could count system calls, else -errno
  */
 struct bench {
@@ -47,6 +50,7 @@ struct bench {
 	struct job jobs[MAX_JOBS];
 	unsigned int nr_jobs;
 	int base_of[MAX_JOBS];
+	int near_of[MAX_JOBS];
 	char *text;
 	size_t len;
 	size_t flags_len;
@@ -56,6 +60,7 @@ struct bench {
 	uint64_t ref_flags_hash;
 	struct result *res;
 	struct result *base_res;
+	struct result *near_res;
 	int sys_status;
 };
 
