@@ -27,10 +27,12 @@
  *
  * The head hint saves the consumer a cache line per record in a ping-pong.
  * With head the producer publishes the header of the last record before
- * it, tagged with that head, on head's own line.  A consumer exactly one
- * record behind a head equal to the tag takes the record's length and
- * type from there and does not read the header in the data area, whose
- * line then stays with the producer.  The producer writes both, so a
+ * it, tagged with that head, on head's own line.  A consumer that has
+ * just loaded head, and is exactly one record behind it and the tag,
+ * takes the record's length and type from there and does not read the
+ * header in the data area, whose line then stays with the producer.  It
+ * looks at the hint only then, when the load is a cache hit: a stream
+ * pays one such load per refresh of head, not one per record.  The producer writes both, so a
  * consumer may always read either.  Every publish writes the hint word,
  * zero when the last record gets no hint: only records of user types
  * with payloads up to RING_HINT_MAX_LEN do, not a pad or end-of-stream.
