@@ -260,7 +260,9 @@ function stream(   i, f) {
 	      "KiB; ring-1proc is the vmshm-ring ring inside one process " \
 	      "(its cost without IPC); single-beside-busy is the single " \
 	      "process while another spins on the other vCPU (what a " \
-	      "pipeline across vCPUs pays while both sides run).  Every " \
+	      "pipeline across vCPUs pays while both sides run); " \
+	      "single-again is the single process paired with itself, the " \
+	      "control of the pairing (1.0 when it is fair).  Every " \
 	      "transport's results matched the single process's " \
 	      "(checksum), or the run would have failed."
 	print ""

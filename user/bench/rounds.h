@@ -11,6 +11,7 @@
 #define MAX_JOBS	80
 #define ST_SINGLE_NAME	"single-process"
 #define ST_BUSY_NAME	"single-beside-busy"
+#define ST_AGAIN_NAME	"single-again"
 
 /**
  * struct job - one measurement of a round

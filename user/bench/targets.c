@@ -32,7 +32,7 @@
 #include "util.h"
 
 /* Targets and figures before the page-fault ones. */
-#define NR_FIXED	14
+#define NR_FIXED	15
 
 static const char *const vmshm_blocking[] = {
 	"vmshm-wait", "vmshm-wait-wake", "vmshm-poll", "vmshm-ring",
@@ -118,14 +118,16 @@ static void stream_at(const struct report *rep, struct target *t,
 }
 
 /*
- * The single process beside a busy vCPU against it alone: what a pipeline
- * across vCPUs loses for as long as both sides run (stream.c).
+ * The single process alone against variant @v of it: beside a busy vCPU,
+ * what a pipeline across vCPUs loses for as long as both sides run
+ * (stream.c); again, what pairing itself adds to every ratio (rounds.c).
  */
-static void beside_busy(const struct report *rep, struct target *t)
+static void single_pair(const struct report *rep, struct target *t,
+			const char *v, enum placement pl)
 {
-	t->variant = ST_BUSY_NAME;
+	t->variant = v;
 	worse(t, report_pair(rep, C_PER_OP, WL_STREAM, ST_SINGLE_NAME, PL_ONE,
-			     ST_BUSY_NAME, PL_CROSS), PL_CROSS);
+			     v, pl), pl);
 }
 
 /* System calls per line of the product's transport, worse placement. */
@@ -260,6 +262,7 @@ int report_targets(const struct report *rep, FILE *out, bool csv,
 		TARGET("stream_xport_vs_single_cross", ">=1.0", 1.0, false,
 		       "%.3f"),
 		FIGURE("stream_single_beside_busy", "%.3f"),
+		FIGURE("stream_single_vs_itself", "%.3f"),
 		TARGET("stream_xport_vs_pipe_same", ">=1.6", 1.6, false,
 		       "%.2f"),
 		TARGET("stream_syscalls_per_line", "<=0.1", 0.1, true, "%.5f"),
@@ -283,10 +286,11 @@ int report_targets(const struct report *rep, FILE *out, bool csv,
 	pp_cpu_at(rep, &t[7], RING_SPIN, "futex", PL_SAME);
 	stream_at(rep, &t[8], ST_SINGLE_NAME, PL_SAME);
 	stream_at(rep, &t[9], ST_SINGLE_NAME, PL_CROSS);
-	beside_busy(rep, &t[10]);
-	stream_at(rep, &t[11], "pipe", PL_SAME);
-	stream_sys(rep, &t[12]);
-	populate_target(rep, &t[13]);
+	single_pair(rep, &t[10], ST_BUSY_NAME, PL_CROSS);
+	single_pair(rep, &t[11], ST_AGAIN_NAME, PL_ONE);
+	stream_at(rep, &t[12], "pipe", PL_SAME);
+	stream_sys(rep, &t[13]);
+	populate_target(rep, &t[14]);
 	for (i = 0; i < rep->cfg->nr_sizes; i++)
 		fault_targets(rep, &t[NR_FIXED + 3 * i], i);
 	n = NR_FIXED + 3 * rep->cfg->nr_sizes;
