@@ -51,10 +51,24 @@ static const struct st_ops *const st_all[] = {
 	&st_ring, &st_ring_chunk, &st_xport, &st_pipe, &st_flags,
 };
 
+/* The stream jobs run in this process, numbered after st_all[]. */
+static const struct {
+	const char *name;
+	int (*run)(const char *text, size_t len, struct result *res);
+} st_procs[] = {
+	{ ST_SINGLE_NAME, st_single },
+	{ "ring-1proc", st_local },
+	{ ST_BUSY_NAME, st_single_beside_busy },
+	{ ST_AGAIN_NAME, st_single },
+};
+
 #define ST_SINGLE	ARRAY_SIZE(st_all)
 #define ST_LOCAL	(ST_SINGLE + 1)
 #define ST_BUSY		(ST_SINGLE + 2)
 #define ST_AGAIN	(ST_SINGLE + 3)
+
+_Static_assert(ARRAY_SIZE(st_procs) == ST_AGAIN - ST_SINGLE + 1,
+	       "one entry of st_procs[] per in-process stream job");
 
 static const char *job_variant(const struct job *j)
 {
@@ -62,14 +76,8 @@ static const char *job_variant(const struct job *j)
 	case WL_PINGPONG:
 		return pp_all[j->idx]->name;
 	case WL_STREAM:
-		if (j->idx == ST_SINGLE)
-			return ST_SINGLE_NAME;
-		if (j->idx == ST_LOCAL)
-			return "ring-1proc";
-		if (j->idx == ST_BUSY)
-			return ST_BUSY_NAME;
-		if (j->idx == ST_AGAIN)
-			return ST_AGAIN_NAME;
+		if (j->idx >= ST_SINGLE)
+			return st_procs[j->idx - ST_SINGLE].name;
 		return st_all[j->idx]->name;
 	default:
 		return fault_variant(j->idx / FAULT_KINDS, j->idx % FAULT_KINDS);
@@ -263,12 +271,7 @@ static int stream_job(struct bench *b, const struct job *j,
 	int ret;
 
 	if (j->idx >= ST_SINGLE) {
-		if (j->idx == ST_SINGLE || j->idx == ST_AGAIN)
-			ret = st_single(b->text, b->len, r);
-		else if (j->idx == ST_LOCAL)
-			ret = st_local(b->text, b->len, r);
-		else
-			ret = st_single_beside_busy(b->text, b->len, r);
+		ret = st_procs[j->idx - ST_SINGLE].run(b->text, b->len, r);
 		return ret ? ret : stream_check(b, r, false);
 	}
 	ops = st_all[j->idx];
