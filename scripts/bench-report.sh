@@ -262,7 +262,10 @@ function stream(   i, f) {
 	      "process while another spins on the other vCPU (what a " \
 	      "pipeline across vCPUs pays while both sides run); " \
 	      "single-again is the single process paired with itself, the " \
-	      "control of the pairing (1.0 when it is fair).  Every " \
+	      "control of the pairing (1.0 when it is fair); " \
+	      "single-as-consumer is the single process in a child on vCPU " \
+	      "1, where a consumer across vCPUs runs (how fast the host " \
+	      "runs that vCPU, with no transport).  Every " \
 	      "transport's results matched the single process's " \
 	      "(checksum), or the run would have failed."
 	print ""

@@ -45,7 +45,8 @@ static const struct pp_ops *const pp_all[] = {
 
 /*
  * After the two-process variants: the single process, ring-1proc, the
- * single process beside a busy vCPU, and the single process again.
+ * single process beside a busy vCPU, the single process again, and the
+ * single process where a consumer across vCPUs runs.
  */
 static const struct st_ops *const st_all[] = {
 	&st_ring, &st_ring_chunk, &st_xport, &st_pipe, &st_flags,
@@ -60,14 +61,16 @@ static const struct {
 	{ "ring-1proc", st_local },
 	{ ST_BUSY_NAME, st_single_beside_busy },
 	{ ST_AGAIN_NAME, st_single },
+	{ ST_CONSUMER_NAME, st_single_as_consumer },
 };
 
 #define ST_SINGLE	ARRAY_SIZE(st_all)
 #define ST_LOCAL	(ST_SINGLE + 1)
 #define ST_BUSY		(ST_SINGLE + 2)
 #define ST_AGAIN	(ST_SINGLE + 3)
+#define ST_CONSUMER	(ST_SINGLE + 4)
 
-_Static_assert(ARRAY_SIZE(st_procs) == ST_AGAIN - ST_SINGLE + 1,
+_Static_assert(ARRAY_SIZE(st_procs) == ST_CONSUMER - ST_SINGLE + 1,
 	       "one entry of st_procs[] per in-process stream job");
 
 static const char *job_variant(const struct job *j)
@@ -211,6 +214,8 @@ unsigned int bench_plan(struct bench *b)
 	if (npl > 1)
 		plan_add(b, WL_STREAM, ST_BUSY, PL_CROSS);
 	plan_add(b, WL_STREAM, ST_AGAIN, PL_ONE);
+	if (npl > 1)
+		plan_add(b, WL_STREAM, ST_CONSUMER, PL_CROSS);
 	fault_names_init(b->cfg);
 	for (i = 0; i < b->cfg->nr_sizes * FAULT_KINDS; i++)
 		plan_add(b, WL_FAULTS, i, PL_ONE);

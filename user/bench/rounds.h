@@ -12,6 +12,7 @@
 #define ST_SINGLE_NAME	"single-process"
 #define ST_BUSY_NAME	"single-beside-busy"
 #define ST_AGAIN_NAME	"single-again"
+#define ST_CONSUMER_NAME	"single-as-consumer"
 
 /**
  * struct job - one measurement of a round

@@ -34,6 +34,7 @@ int st_run(const struct bench_cfg *cfg, const struct st_ops *ops,
 int st_single(const char *text, size_t len, struct result *res);
 int st_local(const char *text, size_t len, struct result *res);
 int st_single_beside_busy(const char *text, size_t len, struct result *res);
+int st_single_as_consumer(const char *text, size_t len, struct result *res);
 int fault_run(const struct bench_cfg *cfg, unsigned int idx,
 	      struct result *res);
 

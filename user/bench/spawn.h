@@ -17,6 +17,7 @@
  * @stop: ping-pong: set before the last message, which ends the child
  * @acct: what the child spent
  * @end_ns: streaming: when the consumer had summed the last line
+ * @ns: streaming: how long a child's single-process pass took
  * @lines: streaming: lines the consumer summed
  * @hash: streaming: checksum of its result lines
  */
@@ -24,6 +25,7 @@ struct ctl {
 	_Atomic int stop;
 	struct acct acct;
 	uint64_t end_ns;
+	uint64_t ns;
 	uint64_t lines;
 	uint64_t hash;
 };

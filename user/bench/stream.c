@@ -234,7 +234,8 @@ int st_single(const char *text, size_t len, struct result *res)
 	return 0;
 }
 
-static int busy_attach(void *arg)
+/* The children of the in-process jobs attach to nothing. */
+static int no_attach(void *arg)
 {
 	(void)arg;
 	return 0;
@@ -266,7 +267,7 @@ static int busy_run(void *arg)
 int st_single_beside_busy(const char *text, size_t len, struct result *res)
 {
 	static const struct child_fns fns = {
-		.attach = busy_attach,
+		.attach = no_attach,
 		.run = busy_run,
 	};
 	struct child c;
@@ -285,4 +286,72 @@ int st_single_beside_busy(const char *text, size_t len, struct result *res)
 		return ret;
 	}
 	return child_finish(&c);
+}
+
+/**
+ * struct st_text - the lines a child sums by itself
+ * @text: the lines
+ * @len: their length
+ */
+struct st_text {
+	const char *text;
+	size_t len;
+};
+
+static int consumer_like_run(void *arg)
+{
+	const struct st_text *s = arg;
+	struct result r;
+
+	st_single(s->text, s->len, &r);
+	ctl->acct = r.side[0];
+	ctl->ns = r.ns;
+	ctl->lines = r.n;
+	ctl->hash = r.hash;
+	return 0;
+}
+
+/**
+ * st_single_as_consumer() - st_single() where a consumer across vCPUs runs
+ * @text: the lines
+ * @len: their length
+ * @res: receives the result
+ *
+ * The same pass, in a child forked and pinned to vCPU 1 as st_run()'s
+ * consumer is, with vCPU 0 idle.  Against st_single() right before it,
+ * this says how fast the host runs the consumer's vCPU, with no transport
+ * at all: a pipeline across vCPUs can beat the single process only by the
+ * work its producer takes off the consumer, and only if this is 1.0.
+ *
+ * Return: 0, or -errno from starting or reaping the child.
+ */
+int st_single_as_consumer(const char *text, size_t len, struct result *res)
+{
+	static const struct child_fns fns = {
+		.attach = no_attach,
+		.run = consumer_like_run,
+	};
+	struct st_text s = { .text = text, .len = len };
+	struct child c;
+	int ret;
+
+	memset(ctl, 0, sizeof(*ctl));
+	ret = child_start(&c, placement_cpu(PL_CROSS), &fns, &s);
+	if (ret)
+		return ret;
+	ret = child_go(&c);
+	if (ret) {
+		child_kill(&c);
+		return ret;
+	}
+	ret = child_finish(&c);
+	if (ret)
+		return ret;
+	res->side[0].own = 0;
+	res->side[1] = ctl->acct;
+	res->side[0].ops = ctl->lines;
+	res->n = ctl->lines;
+	res->hash = ctl->hash;
+	res->ns = ctl->ns;
+	return 0;
 }

@@ -32,7 +32,7 @@
 #include "util.h"
 
 /* Targets and figures before the page-fault ones. */
-#define NR_FIXED	15
+#define NR_FIXED	16
 
 static const char *const vmshm_blocking[] = {
 	"vmshm-wait", "vmshm-wait-wake", "vmshm-poll", "vmshm-ring",
@@ -120,7 +120,9 @@ static void stream_at(const struct report *rep, struct target *t,
 /*
  * The single process alone against variant @v of it: beside a busy vCPU,
  * what a pipeline across vCPUs loses for as long as both sides run
- * (stream.c); again, what pairing itself adds to every ratio (rounds.c).
+ * (stream.c); again, what pairing itself adds to every ratio (rounds.c);
+ * in a child on vCPU 1, how fast the host runs a consumer across vCPUs
+ * (stream.c).
  */
 static void single_pair(const struct report *rep, struct target *t,
 			const char *v, enum placement pl)
@@ -263,6 +265,7 @@ int report_targets(const struct report *rep, FILE *out, bool csv,
 		       "%.3f"),
 		FIGURE("stream_single_beside_busy", "%.3f"),
 		FIGURE("stream_single_vs_itself", "%.3f"),
+		FIGURE("stream_single_as_consumer", "%.3f"),
 		TARGET("stream_xport_vs_pipe_same", ">=1.6", 1.6, false,
 		       "%.2f"),
 		TARGET("stream_syscalls_per_line", "<=0.1", 0.1, true, "%.5f"),
@@ -288,9 +291,10 @@ int report_targets(const struct report *rep, FILE *out, bool csv,
 	stream_at(rep, &t[9], ST_SINGLE_NAME, PL_CROSS);
 	single_pair(rep, &t[10], ST_BUSY_NAME, PL_CROSS);
 	single_pair(rep, &t[11], ST_AGAIN_NAME, PL_ONE);
-	stream_at(rep, &t[12], "pipe", PL_SAME);
-	stream_sys(rep, &t[13]);
-	populate_target(rep, &t[14]);
+	single_pair(rep, &t[12], ST_CONSUMER_NAME, PL_CROSS);
+	stream_at(rep, &t[13], "pipe", PL_SAME);
+	stream_sys(rep, &t[14]);
+	populate_target(rep, &t[15]);
 	for (i = 0; i < rep->cfg->nr_sizes; i++)
 		fault_targets(rep, &t[NR_FIXED + 3 * i], i);
 	n = NR_FIXED + 3 * rep->cfg->nr_sizes;
