@@ -52,7 +52,10 @@ static const struct st_ops *const st_all[] = {
 	&st_ring, &st_ring_chunk, &st_xport, &st_pipe, &st_flags,
 };
 
-/* The stream jobs run in this process, numbered after st_all[]. */
+/*
+ * The stream jobs without a transport, numbered after st_all[]: each runs
+ * from this process, two of them with a child beside or in place of it.
+ */
 static const struct {
 	const char *name;
 	int (*run)(const char *text, size_t len, struct result *res);
@@ -71,7 +74,7 @@ static const struct {
 #define ST_CONSUMER	(ST_SINGLE + 4)
 
 _Static_assert(ARRAY_SIZE(st_procs) == ST_CONSUMER - ST_SINGLE + 1,
-	       "one entry of st_procs[] per in-process stream job");
+	       "one entry of st_procs[] per stream job without a transport");
 
 static const char *job_variant(const struct job *j)
 {

@@ -140,6 +140,16 @@ static void st_kstat(struct st_job *j, int64_t *waits, int64_t *wakes)
 	}
 }
 
+/* What the child summed and spent, from the control block, into @res. */
+static void st_child_result(struct result *res, uint64_t ns)
+{
+	res->side[1] = ctl->acct;
+	res->side[0].ops = ctl->lines;
+	res->n = ctl->lines;
+	res->hash = ctl->hash;
+	res->ns = ns;
+}
+
 /* Produce, wait for the consumer, and fill in @res. */
 static int st_measure(struct st_job *j, const char *text, size_t len,
 		      struct result *res)
@@ -165,11 +175,7 @@ static int st_measure(struct st_job *j, const char *text, size_t len,
 		res->kwaits = w1 - w0;
 		res->kwakes = k1 - k0;
 	}
-	res->side[1] = ctl->acct;
-	res->side[0].ops = ctl->lines;
-	res->n = ctl->lines;
-	res->hash = ctl->hash;
-	res->ns = ctl->end_ns - t0;
+	st_child_result(res, ctl->end_ns - t0);
 	return 0;
 }
 
@@ -234,7 +240,7 @@ int st_single(const char *text, size_t len, struct result *res)
 	return 0;
 }
 
-/* The children of the in-process jobs attach to nothing. */
+/* The children of the jobs without a transport attach to nothing. */
 static int no_attach(void *arg)
 {
 	(void)arg;
@@ -348,10 +354,6 @@ int st_single_as_consumer(const char *text, size_t len, struct result *res)
 	if (ret)
 		return ret;
 	res->side[0].own = 0;
-	res->side[1] = ctl->acct;
-	res->side[0].ops = ctl->lines;
-	res->n = ctl->lines;
-	res->hash = ctl->hash;
-	res->ns = ctl->ns;
+	st_child_result(res, ctl->ns);
 	return 0;
 }
