@@ -11,6 +11,7 @@
 
 #include "acct.h"
 #include "libvmshm.h"
+#include "rounds.h"
 #include "run.h"
 #include "spawn.h"
 #include "stream.h"
@@ -240,6 +241,13 @@ int st_single(const char *text, size_t len, struct result *res)
 	return 0;
 }
 
+/* A job without a transport failed at @step of its child: say which. */
+static int child_failed(const char *variant, const char *step, int err)
+{
+	err_msg("%s: %s: %s", variant, step, strerror(-err));
+	return err;
+}
+
 /* The children of the jobs without a transport attach to nothing. */
 static int no_attach(void *arg)
 {
@@ -282,16 +290,17 @@ int st_single_beside_busy(const char *text, size_t len, struct result *res)
 	atomic_store(&ctl->stop, 0);
 	ret = child_start(&c, placement_cpu(PL_CROSS), &fns, NULL);
 	if (ret)
-		return ret;
+		return child_failed(ST_BUSY_NAME, "cannot start a child", ret);
 	ret = child_go(&c);
 	if (!ret)
 		ret = st_single(text, len, res);
 	atomic_store(&ctl->stop, 1);
 	if (ret) {
 		child_kill(&c);
-		return ret;
+		return child_failed(ST_BUSY_NAME, "the spinner failed", ret);
 	}
-	return child_finish(&c);
+	ret = child_finish(&c);
+	return ret ? child_failed(ST_BUSY_NAME, "the spinner failed", ret) : 0;
 }
 
 /**
@@ -344,15 +353,16 @@ int st_single_as_consumer(const char *text, size_t len, struct result *res)
 	memset(ctl, 0, sizeof(*ctl));
 	ret = child_start(&c, placement_cpu(PL_CROSS), &fns, &s);
 	if (ret)
-		return ret;
+		return child_failed(ST_CONSUMER_NAME, "cannot start a child",
+				    ret);
 	ret = child_go(&c);
 	if (ret) {
 		child_kill(&c);
-		return ret;
+		return child_failed(ST_CONSUMER_NAME, "the child failed", ret);
 	}
 	ret = child_finish(&c);
 	if (ret)
-		return ret;
+		return child_failed(ST_CONSUMER_NAME, "the child failed", ret);
 	res->side[0].own = 0;
 	st_child_result(res, ctl->ns);
 	return 0;
