@@ -102,11 +102,12 @@ else
 	bin=$(mktemp -d)
 	chmod 755 "$bin"
 	cp "$bench" "$bin/bench"
-	# Room for nobody's processes and this one, none for its child.
-	nproc=$(($(ps -u 65534 -o pid= | wc -l) + 1))
+	# Room for nobody's tasks (RLIMIT_NPROC counts threads) and this
+	# one, none for its child.
+	limit=$(($(ps -L -u 65534 -o lwp= | wc -l) + 1))
 	cat >"$bin/vmshm-bench" <<EOF
 #!/bin/sh
-exec prlimit --nproc=$nproc setpriv --reuid=65534 --regid=65534 \
+exec prlimit --nproc=$limit setpriv --reuid=65534 --regid=65534 \
 	--clear-groups $bin/bench --quick --rounds=2 --lines=2000 \
 	-o /dev/null "\$@"
 EOF
