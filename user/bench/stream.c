@@ -11,7 +11,6 @@
 
 #include "acct.h"
 #include "libvmshm.h"
-#include "rounds.h"
 #include "run.h"
 #include "spawn.h"
 #include "stream.h"
@@ -241,10 +240,10 @@ int st_single(const char *text, size_t len, struct result *res)
 	return 0;
 }
 
-/* A job without a transport failed at @step of its child: say which. */
-static int child_failed(const char *variant, const char *step, int err)
+/* The job of @res failed at @step of its child: say which (job_run()). */
+static int child_failed(const struct result *res, const char *step, int err)
 {
-	err_msg("%s: %s: %s", variant, step, strerror(-err));
+	err_msg("%s: %s: %s", res->variant, step, strerror(-err));
 	return err;
 }
 
@@ -290,17 +289,16 @@ int st_single_beside_busy(const char *text, size_t len, struct result *res)
 	atomic_store(&ctl->stop, 0);
 	ret = child_start(&c, placement_cpu(PL_CROSS), &fns, NULL);
 	if (ret)
-		return child_failed(ST_BUSY_NAME, "cannot start a child", ret);
+		return child_failed(res, "cannot start a child", ret);
 	ret = child_go(&c);
 	if (!ret)
 		ret = st_single(text, len, res);
 	atomic_store(&ctl->stop, 1);
-	if (ret) {
+	if (ret)
 		child_kill(&c);
-		return child_failed(ST_BUSY_NAME, "the spinner failed", ret);
-	}
-	ret = child_finish(&c);
-	return ret ? child_failed(ST_BUSY_NAME, "the spinner failed", ret) : 0;
+	else
+		ret = child_finish(&c);
+	return ret ? child_failed(res, "the spinner failed", ret) : 0;
 }
 
 /**
@@ -353,16 +351,14 @@ int st_single_as_consumer(const char *text, size_t len, struct result *res)
 	memset(ctl, 0, sizeof(*ctl));
 	ret = child_start(&c, placement_cpu(PL_CROSS), &fns, &s);
 	if (ret)
-		return child_failed(ST_CONSUMER_NAME, "cannot start a child",
-				    ret);
+		return child_failed(res, "cannot start a child", ret);
 	ret = child_go(&c);
-	if (ret) {
-		child_kill(&c);
-		return child_failed(ST_CONSUMER_NAME, "the child failed", ret);
-	}
-	ret = child_finish(&c);
 	if (ret)
-		return child_failed(ST_CONSUMER_NAME, "the child failed", ret);
+		child_kill(&c);
+	else
+		ret = child_finish(&c);
+	if (ret)
+		return child_failed(res, "the child failed", ret);
 	res->side[0].own = 0;
 	st_child_result(res, ctl->ns);
 	return 0;
