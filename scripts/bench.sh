@@ -54,7 +54,7 @@ if [ ${#kernels[@]} -eq 0 ]; then
 	if [ -n "$quick" ]; then kernels=(6.1); else kernels=(6.1 6.12); fi
 fi
 [ -n "$out" ] || out=$([ -n "$quick" ] && echo build/bench || echo Documentation/bench)
-mkdir -p "$out"
+mkdir -p "$out" "$BUILD"
 out=$(cd "$out" && pwd)
 case "$out" in
 "$VMSHM_TOP"/*) ;;
