@@ -270,32 +270,51 @@ static int setup_signals(void)
 	return sigaction(SIGCHLD, &sa, NULL) ? -errno : 0;
 }
 
-/*
- * The word of --only that picks no job and no curve, or NULL: a typo is
- * an error, not a selection that silently shrinks.  A list without a
- * word (--only=, --only=,) is one too.
- */
-static const char *only_unmatched(const struct bench_cfg *cfg)
+/* Does @word of --only pick a job (planned for @cpus CPUs) or a curve? */
+static bool only_picks(const struct bench_cfg *cfg, const char *word,
+		       int cpus)
 {
-	static char words[BENCH_ONLY_MAX];
 	static struct bench one;
 	static struct curves cs;
 	struct bench_cfg c = *cfg;
-	char *w, *save;
+
+	c.only = word;
+	one = (struct bench){ .cfg = &c, .cpus = cpus };
+	return bench_plan(&one) || curves_plan(&cs, &c);
+}
+
+/*
+ * Say which word of --only picks no job and no curve here: a typo is an
+ * error, not a selection that silently shrinks.  A list without a word
+ * (--only=, --only=,) is one too, and so is a word that picks only jobs
+ * across vCPUs where this process may run on one CPU.
+ *
+ * Return: true if every word picks something.
+ */
+static bool only_valid(const struct bench_cfg *cfg)
+{
+	static char words[BENCH_ONLY_MAX];
+	const char *w;
+	char *save;
 
 	if (!cfg->only)
-		return NULL;
+		return true;
 	snprintf(words, sizeof(words), "%s", cfg->only);
 	w = strtok_r(words, ",", &save);
 	if (!w)
-		return cfg->only;
+		w = cfg->only;
 	for (; w; w = strtok_r(NULL, ",", &save)) {
-		c.only = w;
-		one = (struct bench){ .cfg = &c };
-		if (!bench_plan(&one) && !curves_plan(&cs, &c))
-			return w;
+		if (only_picks(cfg, w, 0))
+			continue;
+		if (only_picks(cfg, w, 2))
+			err_msg("bad value '%s' for --only: expected a job that runs on one CPU; it picks only jobs across vCPUs, and this process may run on one CPU",
+				w);
+		else
+			err_msg("bad value '%s' for --only: expected part of a job's workload/variant/placement or of curve/NAME",
+				w);
+		return false;
 	}
-	return NULL;
+	return true;
 }
 
 /* Run the jobs and curves planned, then write the CSV and the targets. */
@@ -348,18 +367,13 @@ int main(int argc, char **argv)
 	static struct meta m = { .csv_path = "stdout" };
 	static struct bench b = { .cfg = &cfg };
 	static struct curves cs;
-	const char *unmatched;
 	int ret;
 
 	prog_name = "vmshm-bench";
 	if (parse_args(&cfg, &m, argc, argv))
 		return 2;
-	unmatched = only_unmatched(&cfg);
-	if (unmatched) {
-		err_msg("bad value '%s' for --only: expected part of a job's workload/variant/placement or of curve/NAME",
-			unmatched);
+	if (!only_valid(&cfg))
 		return 2;
-	}
 	bench_plan(&b);
 	curves_plan(&cs, &cfg);
 	ret = meta_open(&m);

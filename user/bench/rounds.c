@@ -194,7 +194,7 @@ static int plan_near(const struct bench *b, const struct job *j)
 
 /**
  * bench_plan() - list the jobs of a round
- * @b: the bench; b->cfg is set
+ * @b: the bench; b->cfg and b->cpus are set
  *
  * Different-vCPU jobs are left out on a single CPU.
  *
@@ -202,7 +202,7 @@ static int plan_near(const struct bench *b, const struct job *j)
  */
 unsigned int bench_plan(struct bench *b)
 {
-	int npl = nr_cpus() > 1 ? PL_ONE : 1;
+	int npl = (b->cpus ? b->cpus : nr_cpus()) > 1 ? PL_ONE : 1;
 	unsigned int i;
 	int pl;
 

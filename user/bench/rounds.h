@@ -29,6 +29,7 @@ struct job {
 /**
  * struct bench - a whole run
  * @cfg: the configuration
+ * @cpus: CPUs to plan for; 0: those this process may run on (nr_cpus())
  * @jobs: the plan, in report order
  * @nr_jobs: its length
  * @base_of: for each job, the index of its baseline job in @jobs, or -1
@@ -49,6 +50,7 @@ struct job {
  */
 struct bench {
 	const struct bench_cfg *cfg;
+	int cpus;
 	struct job jobs[MAX_JOBS];
 	unsigned int nr_jobs;
 	int base_of[MAX_JOBS];
