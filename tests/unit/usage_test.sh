@@ -4,8 +4,8 @@
 # Usage errors of vmshm-bench, scripts/profile.sh and the sum e2e scripts:
 # one line naming the value expected, exit status 2, and not the usage
 # text; and failures that are not the user's (a tool missing, no process
-# left to fork) at status 1.  Runs on the host: they stop before they
-# need a guest.
+# left to fork, a child killed) at status 1.  Runs on the host: they stop
+# before they need a guest.
 top=$(dirname "$0")/../..
 nr=0
 failed=0
@@ -36,7 +36,7 @@ profile=$top/scripts/profile.sh
 e2e=$top/tests/e2e
 
 echo "KTAP version 1"
-echo "1..20"
+echo "1..23"
 check "$bench" rounds "vmshm-bench: bad value '1' for --rounds: expected a number of rounds from 2" \
 	--rounds 1
 check "$bench" pages "vmshm-bench: bad value '1,2,3,4,5' for --pages: expected up to 4 page counts from 1 to 1073741824, separated by commas" \
@@ -55,6 +55,14 @@ long=$long,$long,$long,$long,$long,$long,$long,$long,$long,$long,$long
 check "$bench" only_long "vmshm-bench: bad value '$long' for --only: expected words separated by commas, 255 characters at most" \
 	--only="$long"
 check "$bench" operand "vmshm-bench: unexpected argument 'extra' (see vmshm-bench --help)" extra
+# On one CPU the jobs across vCPUs are left out of the plan: a word that
+# picks only those says so.
+bin=$(mktemp -d)
+printf '#!/bin/sh\nexec taskset -c 0 %s "$@"\n' "$(realpath "$bench")" >"$bin/vmshm-bench"
+chmod +x "$bin/vmshm-bench"
+check "$bin/vmshm-bench" only_one_cpu "vmshm-bench: bad value 'stream/single-as-consumer' for --only: expected a job that runs on one CPU; it picks only jobs across vCPUs, and this process may run on one CPU" \
+	--only=stream/single-process,stream/single-as-consumer
+rm -r "$bin"
 check "$profile" unknown "profile: unknown option '--colour' (see scripts/profile.sh --help)" \
 	--colour stream/
 check "$profile" top "profile: bad value '0' for --top: expected a positive number of symbols" \
@@ -82,6 +90,49 @@ ln -s "$(command -v ldd)" "$(command -v awk)" "$bin/"
 run_path=$bin want_rc=1 check "$profile" no_loader "profile: ldd $bin/perf: expected a dynamically linked x86-64 perf, found no loader" \
 	stream/
 rm -r "$bin"
+
+# kill_check NAME JOB WANT_LINE: run vmshm-bench --only=JOB, SIGKILL the
+# first child it forks (on vCPU 1) while the job runs, and expect WANT_LINE
+# and status 1.  The job runs three times, a second or so each time.
+kill_check() {
+	err=$(mktemp)
+	"$bench" --quick --rounds=2 --lines=1000000 -o /dev/null \
+		--only="stream/single-process,$2" 2>"$err" >/dev/null &
+	pid=$!
+	i=0
+	child=
+	while [ -z "$child" ] && [ "$i" -lt 6000 ] && kill -0 "$pid" 2>/dev/null; do
+		child=$(pgrep -P "$pid" | head -n 1)
+		[ -n "$child" ] || sleep 0.01
+		i=$((i + 1))
+	done
+	[ -z "$child" ] || kill -KILL "$child"
+	wait "$pid"
+	rc=$?
+	nr=$((nr + 1))
+	if [ -n "$child" ] && [ "$rc" -eq 1 ] && [ "$(cat "$err")" = "$3" ]; then
+		echo "ok $nr bench_usage_$1"
+	else
+		echo "# child '${child}', exit status $rc, stderr: $(cat "$err")"
+		echo "# want: $3"
+		echo "not ok $nr bench_usage_$1"
+		failed=$((failed + 1))
+	fi
+	rm -f "$err"
+}
+
+# A child that dies is named too: the job, and which child.
+if [ "$(nproc)" -lt 2 ]; then
+	for j in kill_consumer kill_busy; do
+		nr=$((nr + 1))
+		echo "ok $nr bench_usage_$j # SKIP needs two CPUs"
+	done
+else
+	kill_check kill_consumer stream/single-as-consumer "vmshm-bench: single-as-consumer: the child failed: Broken pipe
+vmshm-bench: failed: Broken pipe"
+	kill_check kill_busy stream/single-beside-busy "vmshm-bench: single-beside-busy: the spinner failed: Broken pipe
+vmshm-bench: failed: Broken pipe"
+fi
 
 # The stream jobs without a transport fork a child on vCPU 1: when fork()
 # fails, the job is named.  As nobody, with no process left to it under
