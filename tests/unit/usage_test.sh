@@ -10,6 +10,30 @@ top=$(dirname "$0")/../..
 nr=0
 failed=0
 
+# verdict TEST PASSED GOT WANT: print test TEST's KTAP line; when PASSED
+# is not 0, also what it got and what was wanted.
+verdict() {
+	nr=$((nr + 1))
+	if [ "$2" -eq 0 ]; then
+		echo "ok $nr $1"
+		return
+	fi
+	echo "# $3"
+	echo "# want: $4"
+	echo "not ok $nr $1"
+	failed=$((failed + 1))
+}
+
+# skip REASON NAME...: report each bench_usage_NAME as skipped.
+skip() {
+	reason=$1
+	shift
+	for j in "$@"; do
+		nr=$((nr + 1))
+		echo "ok $nr bench_usage_$j # SKIP $reason"
+	done
+}
+
 # check PROGRAM NAME WANT_LINE ARGS...: test PROGRAM's NAME error, which
 # exits with $want_rc (default 2), run with $run_path as PATH if set
 check() {
@@ -19,16 +43,9 @@ check() {
 	shift 3
 	err=$(PATH=${run_path:-$PATH} "$prog" "$@" 2>&1 >/dev/null)
 	rc=$?
-	nr=$((nr + 1))
-	test=$(basename "$prog" .sh | sed 's/^vmshm-//')_usage_$name
-	if [ "$rc" -eq "${want_rc:-2}" ] && [ "$err" = "$want" ]; then
-		echo "ok $nr $test"
-		return
-	fi
-	echo "# exit status $rc, stderr: $err"
-	echo "# want: $want"
-	echo "not ok $nr $test"
-	failed=$((failed + 1))
+	[ "$rc" -eq "${want_rc:-2}" ] && [ "$err" = "$want" ]
+	verdict "$(basename "$prog" .sh | sed 's/^vmshm-//')_usage_$name" $? \
+		"exit status $rc, stderr: $err" "$want"
 }
 
 bench=$top/user/bench/vmshm-bench
@@ -109,24 +126,15 @@ kill_check() {
 	[ -z "$child" ] || kill -KILL "$child"
 	wait "$pid"
 	rc=$?
-	nr=$((nr + 1))
-	if [ -n "$child" ] && [ "$rc" -eq 1 ] && [ "$(cat "$err")" = "$3" ]; then
-		echo "ok $nr bench_usage_$1"
-	else
-		echo "# child '${child}', exit status $rc, stderr: $(cat "$err")"
-		echo "# want: $3"
-		echo "not ok $nr bench_usage_$1"
-		failed=$((failed + 1))
-	fi
+	[ -n "$child" ] && [ "$rc" -eq 1 ] && [ "$(cat "$err")" = "$3" ]
+	verdict "bench_usage_$1" $? \
+		"child '${child}', exit status $rc, stderr: $(cat "$err")" "$3"
 	rm -f "$err"
 }
 
 # A child that dies is named too: the job, and which child.
 if [ "$(nproc)" -lt 2 ]; then
-	for j in kill_consumer kill_busy; do
-		nr=$((nr + 1))
-		echo "ok $nr bench_usage_$j # SKIP needs two CPUs"
-	done
+	skip "needs two CPUs" kill_consumer kill_busy
 else
 	kill_check kill_consumer stream/single-as-consumer "vmshm-bench: single-as-consumer: the child failed: Broken pipe
 vmshm-bench: failed: Broken pipe"
@@ -138,10 +146,7 @@ fi
 # fails, the job is named.  As nobody, with no process left to it under
 # RLIMIT_NPROC; that takes root, and the second CPU the jobs run on.
 skip_fork() {
-	for j in consumer busy; do
-		nr=$((nr + 1))
-		echo "ok $nr bench_usage_fork_$j # SKIP $1"
-	done
+	skip "$1" fork_consumer fork_busy
 }
 if [ "$(id -u)" -ne 0 ]; then
 	skip_fork "needs root, to run as nobody"

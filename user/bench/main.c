@@ -62,7 +62,9 @@ static const char usage_text[] =
 "      --seed=N          input and shuffle seed (default 1)\n"
 "      --only=W[,W...]   only jobs whose workload/variant/placement\n"
 "                        (e.g. pingpong/futex/same-vcpu; curves:\n"
-"                        curve/NAME) contains a W\n"
+"                        curve/NAME) contains a W; a W that picks\n"
+"                        nothing here is an error (on one CPU, so is one\n"
+"                        that picks only jobs across vCPUs)\n"
 "  -o, --csv=FILE        write the CSV there (default stdout)\n"
 "      --meta=KEY=VALUE  add a \"# meta\" line (e.g. accel=tcg)\n"
 "  -h, --help            this text\n";
