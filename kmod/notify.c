@@ -117,13 +117,33 @@
  * peer finds no sleeper to wake.  On one CPU that halves a ping-pong's
  * sleeps (and, with VMSHM_WAIT_SLEEPERS, its wake calls); across CPUs
  * need_resched() is not set and nothing changes.
+ *
+ * Across CPUs, VMSHM_WAIT_SPIN fills that gap, the way mutex_spin_on_owner()
+ * spins while the owner runs: after a wake-one that picked a sleeper, the
+ * caller watches the word and the counter, without queueing itself, while
+ * the task it woke is runnable on another CPU (and that vCPU is not
+ * preempted), nothing else is runnable here, no signal is pending, and
+ * for at most VMSHM_WAIT_SPIN_NS.  The peer's answer then lands during
+ * the spin, and both sides skip a sleep and a wake-up.  A FUTEX_WAIT
+ * issued a whole system call after its FUTEX_WAKE finds its answer there
+ * early in a fraction of round trips; a fused call never does, since
+ * it goes from the wake to the sleep inside one call, unless it spins.
+ * The spin is only a head start: nothing is decided in it that the sleep
+ * loop would not decide, so every argument above holds as it stands.  A
+ * peer that goes back to sleep, dies, or is preempted ends the spin at
+ * its next look; VMSHM_WAIT_SPIN_NS, a signal, need_resched() or another
+ * task runnable here end it too, as need_resched() ends
+ * mutex_spin_on_owner().  The caller's own deadline may pass during the
+ * spin: the sleep loop then reports ETIMEDOUT at its first look.
  */
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/hrtimer.h>
 #include <linux/mm.h>
 #include <linux/poll.h>
+#include <linux/sched/clock.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/stat.h>
 #include <linux/sched/task.h>
 #include <linux/uaccess.h>
 
@@ -131,7 +151,16 @@
 #include "vmshm.h"
 
 #define VMSHM_WAIT_FLAGS	(VMSHM_WAIT_DEADLINE | VMSHM_WAIT_SLEEPERS | \
-				 VMSHM_WAIT_WAKE | VMSHM_WAIT_WAKE_ALL)
+				 VMSHM_WAIT_WAKE | VMSHM_WAIT_WAKE_ALL | \
+				 VMSHM_WAIT_SPIN)
+
+/*
+ * The longest VMSHM_WAIT_SPIN spins before it sleeps.  Twice a round trip
+ * of a lone pair across vCPUs under TCG (about 40 us with futex), and ten
+ * times one on bare metal: a bound for a peer that stays runnable without
+ * answering, not the usual length of a spin.
+ */
+#define VMSHM_WAIT_SPIN_NS	(50 * NSEC_PER_USEC)
 
 /**
  * vmshm_file_peer_gone() - has every other attachment of the region gone?
@@ -318,9 +347,13 @@ static int vmshm_wake_fn(struct wait_queue_entry *wait, unsigned int mode,
 
 /*
  * Advance the event counter and wake one VMSHM_WAIT sleeper (@all: every
- * one) and every read() and poll() sleeper.  Returns the new counter.
+ * one) and every read() and poll() sleeper.  With @picked, a wake-one
+ * that collected exactly one task (a VMSHM_WAIT sleeper, or a read() one
+ * when no VMSHM_WAIT sleeper was queued) hands it over there, referenced;
+ * otherwise *@picked is NULL.  Returns the new counter.
  */
-static s64 vmshm_wake_region(struct vmshm_region *r, bool all)
+static s64 vmshm_wake_region(struct vmshm_region *r, bool all,
+			     struct task_struct **picked)
 {
 	struct vmshm_wake_list wl = { .nr = 0 };
 	unsigned int i;
@@ -337,21 +370,70 @@ static s64 vmshm_wake_region(struct vmshm_region *r, bool all)
 				     &wl);
 	/* Before the wake-ups: the woken tasks trace after it. */
 	trace_vmshm_wake(r, seq, all, nr_woken);
-	for (i = 0; i < wl.nr; i++) {
+	for (i = 0; i < wl.nr; i++)
 		wake_up_process(wl.task[i]);
+	/* The one task this wake collected, if one: VMSHM_WAIT_SPIN's peer. */
+	if (picked)
+		*picked = !all && wl.nr == 1 ? wl.task[--wl.nr] : NULL;
+	for (i = 0; i < wl.nr; i++)
 		put_task_struct(wl.task[i]);
-	}
 	/* Not so for r->wq: see "poll() cannot follow" at the top. */
 	if (waitqueue_active(&r->wq))
 		wake_up_all(&r->wq);
 	return seq;
 }
 
+/*
+ * Is @peer, a task our wake picked, still on its way to an answer, on
+ * another CPU?  Woken and not asleep again, and on a CPU whose vCPU runs,
+ * as owner_on_cpu() asks.  Until it has first been seen on_cpu (*@ran),
+ * the time between the wake-up and its first run counts too, and is left
+ * to the spin's bound; after, a peer off its CPU has been preempted.
+ */
+static bool vmshm_peer_answering(struct task_struct *peer, bool *ran)
+{
+	unsigned int state = READ_ONCE(peer->__state);
+	unsigned int cpu = task_cpu(peer);
+
+	if (state != TASK_RUNNING && state != TASK_WAKING)
+		return false;
+	if (cpu == raw_smp_processor_id() || vcpu_is_preempted(cpu))
+		return false;
+	if (READ_ONCE(peer->on_cpu))
+		*ran = true;
+	else if (*ran)
+		return false;
+	return true;
+}
+
+/*
+ * VMSHM_WAIT_SPIN: watch for news while @peer answers on another CPU and
+ * this CPU has nothing else to run (see the top).  Returns what
+ * vmshm_wait_news() found, 0 if nothing came.
+ */
+static long vmshm_wait_spin(struct vmshm_region *r, atomic_t *word,
+			    u32 expected, s64 seq0, struct task_struct *peer)
+{
+	u64 start = local_clock(), now = start;
+	bool ran = false;
+	long ret;
+
+	while (!(ret = vmshm_wait_news(r, word, expected, seq0))) {
+		if (!vmshm_peer_answering(peer, &ran) || !single_task_running() ||
+		    need_resched() || signal_pending(current) ||
+		    now - start > VMSHM_WAIT_SPIN_NS)
+			break;
+		cpu_relax();
+		now = local_clock();
+	}
+	trace_vmshm_wait_spin(r, ret, now - start);
+	return ret;
+}
+
 static long vmshm_wait_sleep(struct vmshm_file *vf, atomic_t *word,
-			     u32 expected, ktime_t *deadline)
+			     u32 expected, s64 seq0, ktime_t *deadline)
 {
 	struct vmshm_region *r = vf->region;
-	s64 seq0 = atomic64_read(&r->seq);
 	struct vmshm_waiter waiter = { .woken = false };
 	bool slept = false, timed_out;
 	long ret;
@@ -405,7 +487,8 @@ static int vmshm_wait_check(struct vmshm_file *vf, const struct vmshm_wait *w)
 		return -EOPNOTSUPP;
 	if (w->__reserved)
 		return -EINVAL;
-	if ((w->flags & VMSHM_WAIT_WAKE_ALL) && !(w->flags & VMSHM_WAIT_WAKE))
+	if ((w->flags & (VMSHM_WAIT_WAKE_ALL | VMSHM_WAIT_SPIN)) &&
+	    !(w->flags & VMSHM_WAIT_WAKE))
 		return -EINVAL;
 	if ((w->flags & VMSHM_WAIT_DEADLINE) && w->deadline_ns > KTIME_MAX)
 		return -EINVAL;
@@ -439,7 +522,9 @@ long vmshm_ioctl_wait(struct vmshm_file *vf, void *arg)
 	struct vmshm_wait *w = arg;
 	struct vmshm_word word, sleepers = { };
 	bool count_sleepers = w->flags & VMSHM_WAIT_SLEEPERS;
+	struct task_struct *peer = NULL;
 	ktime_t deadline, *expires = NULL;
+	s64 seq0;
 	long ret;
 
 	ret = vmshm_wait_check(vf, w);
@@ -452,16 +537,27 @@ long vmshm_ioctl_wait(struct vmshm_file *vf, void *arg)
 	/*
 	 * Wake before queueing ourselves, or a wake-one could pick us, and
 	 * before the page lookups, which the peer need not wait for.  The
-	 * wait below reads the counter afresh, so this wake does not end it.
+	 * counter is read after it, so this wake does not end the wait.
 	 */
 	if (w->flags & VMSHM_WAIT_WAKE) {
-		vmshm_wake_region(r, w->flags & VMSHM_WAIT_WAKE_ALL);
+		vmshm_wake_region(r, w->flags & VMSHM_WAIT_WAKE_ALL,
+				  w->flags & VMSHM_WAIT_SPIN ? &peer : NULL);
 		/* Let a peer woken on this CPU answer first: see the top. */
 		cond_resched();
 	}
+	seq0 = atomic64_read(&r->seq);
 	ret = vmshm_word_get(r, w->offset, &word);
 	if (ret)
-		return ret;
+		goto err_put_peer;
+	/* Before counting ourselves a sleeper, so that an answer needs no wake. */
+	if (peer) {
+		ret = vmshm_wait_spin(r, word.val, w->expected, seq0, peer);
+		put_task_struct(peer);
+		if (ret) {
+			vmshm_word_put(&word, false);
+			return ret == 1 ? 0 : ret;
+		}
+	}
 	if (count_sleepers) {
 		ret = vmshm_word_get_near(r, w->sleepers_offset, &word,
 					  w->offset, &sleepers);
@@ -475,7 +571,7 @@ long vmshm_ioctl_wait(struct vmshm_file *vf, void *arg)
 	}
 
 	trace_vmshm_wait_begin(r, w);
-	ret = vmshm_wait_sleep(vf, word.val, w->expected, expires);
+	ret = vmshm_wait_sleep(vf, word.val, w->expected, seq0, expires);
 	trace_vmshm_wait_end(r, w, ret);
 
 	if (count_sleepers) {
@@ -487,6 +583,10 @@ long vmshm_ioctl_wait(struct vmshm_file *vf, void *arg)
 
 err_put_word:
 	vmshm_word_put(&word, false);
+	return ret;
+err_put_peer:
+	if (peer)
+		put_task_struct(peer);
 	return ret;
 }
 
@@ -510,7 +610,7 @@ long vmshm_ioctl_wake(struct vmshm_file *vf, void *arg)
 	if (vf->flags & VMSHM_ATTACH_RDONLY)
 		return -EBADF;
 
-	k->out_seq = vmshm_wake_region(r, k->flags & VMSHM_WAKE_ALL);
+	k->out_seq = vmshm_wake_region(r, k->flags & VMSHM_WAKE_ALL, NULL);
 	return 0;
 }
 

@@ -175,6 +175,22 @@ TRACE_EVENT(vmshm_wait_end,
 		      __entry->id, __entry->offset, __entry->ret, __entry->seq)
 );
 
+/* ret: 1 a wake came, -EAGAIN the word moved, 0 nothing came (then sleeps). */
+TRACE_EVENT(vmshm_wait_spin,
+	    TP_PROTO(const struct vmshm_region *r, long ret, u64 spun_ns),
+	    TP_ARGS(r, ret, spun_ns),
+	    TP_STRUCT__entry(__field(u32, id)
+			     __field(int, ret)
+			     __field(u64, spun_ns)
+	    ),
+	    TP_fast_assign(__entry->id = r->id;
+			   __entry->ret = ret;
+			   __entry->spun_ns = spun_ns;
+	    ),
+	    TP_printk("id=%u ret=%d spun_ns=%llu",
+		      __entry->id, __entry->ret, __entry->spun_ns)
+);
+
 TRACE_EVENT(vmshm_wake,
 	    TP_PROTO(const struct vmshm_region *r, s64 seq, bool all,
 		     int nr_woken),

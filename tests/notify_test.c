@@ -4,6 +4,7 @@
  * peer-gone, including a long ping-pong that would hang on a lost wakeup.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/epoll.h>
 
@@ -493,8 +494,14 @@ TEST_F(notify, wait_wake_bad_args)
 	ASSERT_EQ(-EINVAL, vmshm_wait(self->fd, WORD, 0, soon,
 				      VMSHM_NO_SLEEPERS,
 				      VMSHM_WAIT_WAKE_ALL | VMSHM_WAIT_DEADLINE));
+	ASSERT_EQ(-EINVAL, vmshm_wait(self->fd, WORD, 0, soon,
+				      VMSHM_NO_SLEEPERS,
+				      VMSHM_WAIT_SPIN | VMSHM_WAIT_DEADLINE));
+	ASSERT_EQ(-EINVAL, vmshm_wait(self->fd, WORD, 0, soon,
+				      VMSHM_NO_SLEEPERS, VMSHM_WAIT_SPIN |
+				      VMSHM_WAIT_WAKE_ALL | VMSHM_WAIT_DEADLINE));
 	ASSERT_EQ(-EOPNOTSUPP, vmshm_wait(self->fd, WORD, 0, soon,
-					  VMSHM_NO_SLEEPERS, flags | (1U << 4)));
+					  VMSHM_NO_SLEEPERS, flags | (1U << 5)));
 	ASSERT_EQ(-EINVAL, vmshm_wait(self->fd, page_size(), 0, soon,
 				      VMSHM_NO_SLEEPERS, flags));
 	ASSERT_EQ(-EINVAL, vmshm_wait(self->fd, WORD + 2, 0, soon,
@@ -502,6 +509,8 @@ TEST_F(notify, wait_wake_bad_args)
 	test_cmd_attach(ro, self->name, VMSHM_ATTACH_RDONLY);
 	ASSERT_EQ(-EBADF, vmshm_wait(ro, WORD, 0, soon, VMSHM_NO_SLEEPERS,
 				     flags));
+	ASSERT_EQ(-EBADF, vmshm_wait(ro, WORD, 0, soon, VMSHM_NO_SLEEPERS,
+				     flags | VMSHM_WAIT_SPIN));
 	test_cmd_stat(self->fd, &st);
 	ASSERT_EQ(0, st.out_wakes);
 	ASSERT_EQ(0, st.out_seq);
@@ -510,11 +519,12 @@ TEST_F(notify, wait_wake_bad_args)
 }
 
 /*
- * With a waiter asleep, VMSHM_WAIT_WAKE expecting @val on the word must
- * return @err and wake the waiter.
+ * With a waiter asleep, VMSHM_WAIT_WAKE (and @flags) expecting @val on
+ * the word must return @err and wake the waiter.
  */
 static void wait_wake_one(struct __test_metadata *_metadata,
-			  FIXTURE_DATA(notify) *self, uint32_t val, int err)
+			  FIXTURE_DATA(notify) *self, uint32_t val, int err,
+			  uint32_t flags)
 {
 	struct waiter w = { 0 };
 	pthread_t th;
@@ -522,28 +532,115 @@ static void wait_wake_one(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, start_waiters(self->fd, self->mem, &w, &th, 1));
 	ASSERT_EQ(err, vmshm_wait(self->fd, WORD, val,
 				  vmshm_deadline_in(100 * MS),
-				  VMSHM_NO_SLEEPERS,
-				  VMSHM_WAIT_WAKE | VMSHM_WAIT_DEADLINE));
+				  VMSHM_NO_SLEEPERS, VMSHM_WAIT_WAKE |
+				  VMSHM_WAIT_DEADLINE | flags));
 	pthread_join(th, NULL);
 	ASSERT_EQ(0, w.ret);
 }
 
-/* VMSHM_WAIT_WAKE wakes a waiter, then waits itself: its wake is not its. */
-TEST_F(notify, wait_wake_wakes_then_waits)
+/*
+ * VMSHM_WAIT_WAKE wakes a waiter, then waits itself: its wake is not its.
+ * With VMSHM_WAIT_SPIN the same: the woken waiter leaves without an
+ * answer, so the spin finds nothing, and the caller sleeps to its
+ * deadline as it would have without spinning.
+ */
+static void wait_wake_then_wait(struct __test_metadata *_metadata,
+				FIXTURE_DATA(notify) *self, uint32_t flags)
 {
 	struct vmshm_stat st;
 
-	wait_wake_one(_metadata, self, 0, -ETIMEDOUT);
+	wait_wake_one(_metadata, self, 0, -ETIMEDOUT, flags);
 	test_cmd_stat(self->fd, &st);
 	ASSERT_EQ(1, st.out_wakes);
 	ASSERT_EQ(1, st.out_timeouts);
 	ASSERT_EQ(2, st.out_waits);
 
 	/* The word differs: EAGAIN, but the wake has been done. */
-	wait_wake_one(_metadata, self, 1, -EAGAIN);
+	wait_wake_one(_metadata, self, 1, -EAGAIN, flags);
 	test_cmd_stat(self->fd, &st);
 	ASSERT_EQ(2, st.out_wakes);
 	ASSERT_EQ(0, self->mem[SLEEPERS / 4]);
+}
+
+TEST_F(notify, wait_wake_wakes_then_waits)
+{
+	wait_wake_then_wait(_metadata, self, 0);
+}
+
+TEST_F(notify, wait_spin_wakes_then_waits)
+{
+	wait_wake_then_wait(_metadata, self, VMSHM_WAIT_SPIN);
+}
+
+/* Pin the caller to @cpu.  Returns 0 or -1. */
+static int pin_to(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/*
+ * Fork a process that SIGKILLs @pid once @n waits on @fd's region have
+ * slept, or after 5 s if they do not.  It runs on CPU 1 and exits 0, or
+ * 2 if it gave up.
+ */
+static pid_t kill_when_waits(int fd, uint64_t n, pid_t pid)
+{
+	pid_t killer = fork();
+	int ret;
+
+	if (!killer) {
+		/* Off the caller's CPU: waking up there would end its spin. */
+		ret = pin_to(1) ?: wait_waits(fd, n);
+		kill(pid, SIGKILL);
+		_exit(ret ? 2 : 0);
+	}
+	return killer;
+}
+
+/*
+ * Spinning must never hang: the peer VMSHM_WAIT_SPIN woke stays runnable
+ * on another CPU and never answers.  The spin gives up (its bound, or
+ * need_resched()) and the caller goes to sleep, which the region's count
+ * of waits that slept shows; only then is the peer killed, and its death
+ * ends the sleep with EPIPE.  A spin bounded only by the peer's running
+ * would keep that count at 1: the killer would give up after 5 s, and
+ * the call would last longer than that.
+ */
+TEST_F(notify, wait_spin_peer_runs_and_dies)
+{
+	pid_t pid, killer;
+	uint64_t t0;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "the peer needs a CPU of its own");
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int fd = vmshm_open();
+
+		if (pin_to(1) || fd < 0 ||
+		    vmshm_attach(fd, self->name, 0, NULL, NULL) ||
+		    vmshm_wait(fd, WORD, 0, 0, VMSHM_NO_SLEEPERS, 0))
+			_exit(1);
+		for (;;)
+			;	/* woken, runs, never answers */
+	}
+	/* The peer's wait, then ours once its spin has given up. */
+	killer = kill_when_waits(self->fd, 2, pid);
+	ASSERT_LE(0, killer);
+	/* Alone on CPU 0 by the time the peer sleeps: nothing ends the spin. */
+	ASSERT_EQ(0, pin_to(0));
+	ASSERT_EQ(0, wait_waits(self->fd, 1));
+	t0 = vmshm_now_ns();
+	ASSERT_EQ(-EPIPE, vmshm_wait(self->fd, WORD, 0, 0, VMSHM_NO_SLEEPERS,
+				     VMSHM_WAIT_WAKE | VMSHM_WAIT_SPIN));
+	ASSERT_GT(t0 + 5000 * MS, vmshm_now_ns());
+	ASSERT_EQ(0, wait_child(killer));
+	ASSERT_EQ(255, wait_child(pid));	/* killed */
 }
 
 /* VMSHM_WAIT_WAKE_ALL wakes every waiter before the caller waits. */
@@ -751,11 +848,12 @@ TEST_F(notify, wait_ends_when_peer_dies)
 
 /*
  * Each side waits for its turn number and hands the turn over, waking the
- * other only if it is marked sleeping.  With @fused, that wake goes with
- * the next wait, in one VMSHM_WAIT_WAKE, or on its own if no wait follows.
+ * other only if it is marked sleeping.  With @fused (VMSHM_WAIT_WAKE,
+ * with or without VMSHM_WAIT_SPIN), that wake goes with the next wait, in
+ * one call, or on its own if no wait follows.
  */
 static int pingpong(int fd, volatile uint32_t *turn, uint32_t me,
-		    uint32_t rounds, bool fused)
+		    uint32_t rounds, uint32_t fused)
 {
 	uint32_t i, t, owed = 0;
 	int ret;
@@ -776,7 +874,7 @@ static int pingpong(int fd, volatile uint32_t *turn, uint32_t me,
 		}
 		__atomic_store_n(turn, i + 1, __ATOMIC_SEQ_CST);
 		if (__atomic_load_n(turn + SLEEPERS / 4, __ATOMIC_SEQ_CST))
-			owed = VMSHM_WAIT_WAKE;
+			owed = fused ?: VMSHM_WAIT_WAKE;
 		if (owed && !fused) {
 			ret = vmshm_wake(fd, false);
 			if (ret)
@@ -789,7 +887,7 @@ static int pingpong(int fd, volatile uint32_t *turn, uint32_t me,
 
 static void pingpong_run(struct __test_metadata *_metadata,
 			 FIXTURE_DATA(notify) *self, uint32_t rounds,
-			 bool fused)
+			 uint32_t fused)
 {
 	pid_t pid, dog;
 
@@ -824,13 +922,23 @@ static void pingpong_run(struct __test_metadata *_metadata,
 
 TEST_F_TIMEOUT(notify, pingpong_no_lost_wakeup, 900)
 {
-	pingpong_run(_metadata, self, ROUNDS, false);
+	pingpong_run(_metadata, self, ROUNDS, 0);
 }
 
 /* The same with each wake fused into the next wait (VMSHM_WAIT_WAKE). */
 TEST_F_TIMEOUT(notify, pingpong_wait_wake_no_lost_wakeup, 900)
 {
-	pingpong_run(_metadata, self, ROUNDS / 4, true);
+	pingpong_run(_metadata, self, ROUNDS / 4, VMSHM_WAIT_WAKE);
+}
+
+/*
+ * And with a spin after each wake (VMSHM_WAIT_SPIN): an answer that comes
+ * during the spin finds no sleeper counted, so it wakes nobody.
+ */
+TEST_F_TIMEOUT(notify, pingpong_wait_spin_no_lost_wakeup, 900)
+{
+	pingpong_run(_metadata, self, ROUNDS / 4,
+		     VMSHM_WAIT_WAKE | VMSHM_WAIT_SPIN);
 }
 
 TEST_HARNESS_MAIN

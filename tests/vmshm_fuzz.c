@@ -851,11 +851,15 @@ static void op_wait(struct fz_proc *p)
 	unsigned int pages = f && f->bound ? f->pages : 1;
 	uint64_t offset, deadline;
 	int64_t sleepers = VMSHM_NO_SLEEPERS;
+	uint32_t flags = 0;
 	bool bad = false;
 	int ret;
 
 	if (!f)
 		return;
+	/* A quarter wake first, spinning while the woken task runs. */
+	if (rnd_chance(&p->rnd, 25))
+		flags = VMSHM_WAIT_WAKE | VMSHM_WAIT_SPIN;
 	offset = rnd_below(&p->rnd, pages * page_size() / 4) * 4;
 	if (rnd_chance(&p->rnd, 5)) {
 		offset += rnd_chance(&p->rnd, 50) ? 2 : pages * page_size();
@@ -868,9 +872,9 @@ static void op_wait(struct fz_proc *p)
 	}
 	deadline = vmshm_now_ns() + rnd_below(&p->rnd, 2000000);
 	ret = vmshm_wait(f->fd, offset, rnd_below(&p->rnd, 3), deadline,
-			 sleepers, 0);
-	note(p, "wait(fd %d, offset %" PRIu64 ", sleepers %" PRId64 ") = %d",
-	     f->fd, offset, sleepers, ret);
+			 sleepers, flags);
+	note(p, "wait(fd %d, offset %" PRIu64 ", sleepers %" PRId64
+	     ", flags %#x) = %d", f->fd, offset, sleepers, flags, ret);
 	if (!f->bound && !f->unknown)
 		EXPECT(p, ret, ENODEV);
 	else if (f->unknown)
@@ -878,8 +882,8 @@ static void op_wait(struct fz_proc *p)
 		       ENOMEM);
 	else if (bad)
 		EXPECT(p, ret, EINVAL);
-	else if (f->rdonly && sleepers != VMSHM_NO_SLEEPERS)
-		/* The kernel would write the sleepers word for us. */
+	else if (f->rdonly && (sleepers != VMSHM_NO_SLEEPERS || flags))
+		/* The kernel would write the sleepers word, or wake, for us. */
 		EXPECT(p, ret, EBADF);
 	else
 		EXPECT(p, ret, EAGAIN, ETIMEDOUT, EPIPE, ENOMEM);

@@ -265,6 +265,7 @@ struct vmshm_unlink {
 #define VMSHM_WAIT_SLEEPERS	(1U << 1)  /* maintain @sleepers_offset */
 #define VMSHM_WAIT_WAKE		(1U << 2)  /* VMSHM_WAKE first, then wait */
 #define VMSHM_WAIT_WAKE_ALL	(1U << 3)  /* ... with VMSHM_WAKE_ALL */
+#define VMSHM_WAIT_SPIN		(1U << 4)  /* ... and spin while it answers */
 
 /**
  * struct vmshm_wait - ioctl(VMSHM_WAIT)
@@ -295,7 +296,18 @@ struct vmshm_unlink {
  * task the wake made runnable on this CPU run first (so its answer may
  * end the call with EAGAIN before it sleeps).  A process that
  * sends a request and waits for the answer, or answers and waits for the
- * next request, saves one system call per message.  Argument errors
+ * next request, saves one system call per message.
+ *
+ * Spin while the peer answers: with VMSHM_WAIT_SPIN too (alone, or without
+ * VMSHM_WAIT_WAKE, it is EINVAL; with VMSHM_WAIT_WAKE_ALL it does
+ * nothing), a wake-one that picked a sleeper watches the word and the
+ * event counter, before it sleeps, for as long as the task it woke is
+ * runnable on another CPU and nothing else wants this one, for at most
+ * about 50 microseconds.  An answer that comes in that time ends the call
+ * without a sleep (EAGAIN, or 0 for a wake), and the answering side, if
+ * it uses VMSHM_WAIT_SLEEPERS, sees no sleeper to wake.  With the peer on
+ * this CPU, asleep, or nobody woken, it sleeps at once, as without the
+ * flag.  A module without it says EOPNOTSUPP.  Argument errors
  * (EINVAL, EBADF, EOPNOTSUPP) are reported before the wake; after any
  * other error (ENOMEM included: the word's page is looked up after the
  * wake, off the peer's path) the wake has happened, and a restarted call
@@ -311,7 +323,8 @@ struct vmshm_unlink {
  * Errors: EAGAIN (the value differs from @expected), ETIMEDOUT, EINTR,
  * EPIPE (every other attachment of the region has gone, and the word
  * still holds @expected with no wake since: a last answer is never lost),
- * EINVAL (offset out of range or misaligned), EBADF (VMSHM_WAIT_SLEEPERS or
+ * EINVAL (offset out of range or misaligned; VMSHM_WAIT_WAKE_ALL or
+ * VMSHM_WAIT_SPIN without VMSHM_WAIT_WAKE), EBADF (VMSHM_WAIT_SLEEPERS or
  * VMSHM_WAIT_WAKE on a read-only attachment), EOPNOTSUPP (unknown flags),
  * ENOMEM, ENODEV.
  */
