@@ -227,6 +227,7 @@ struct st_ops {
 extern const struct pp_ops pp_futex, pp_spin, pp_sem;
 extern const struct pp_ops pp_eventfd, pp_pipe, pp_socketpair;
 extern const struct pp_ops pp_vmshm_wait, pp_vmshm_wait_wake, pp_vmshm_poll;
+extern const struct pp_ops pp_vmshm_wait_spin;
 extern const struct pp_ops pp_vmshm_ring, pp_vmshm_ring_spin;
 extern const struct pp_ops pp_flags;
 extern const struct st_ops st_ring, st_ring_chunk, st_xport, st_pipe,

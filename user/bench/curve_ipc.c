@@ -11,10 +11,13 @@
  * discarded warm-up.
  *
  * curve/pairs: P ping-pong pairs at once, each two processes with a
- * channel of its own, left to the scheduler on every vCPU.  Three of
+ * channel of its own, left to the scheduler on every vCPU.  Four of
  * pingpong.c's transports: futex; vmshm-wait-wake, VMSHM_WAIT with
  * VMSHM_WAIT_WAKE, a wake and a wait in one call, as the ring of parent
- * and child blocks; and vmshm-ring-spin, that ring as parent and child
+ * and child blocks; vmshm-wait-spin, the same call with VMSHM_WAIT_SPIN,
+ * which watches for the answer in the kernel while the woken peer runs
+ * on another CPU and this one has nothing else to run; and
+ * vmshm-ring-spin, that ring as parent and child
  * run it by default: spinning while the peer last ran on another CPU,
  * yielding to it while it last ran on ours.  With more pairs than vCPUs
  * a spin or a yield that outlived its use would take the CPU from a pair
@@ -494,6 +497,8 @@ static const struct pairs_transport {
 	[PAIRS_CONTROL] = { &pp_futex, "futex-control", "control-vs-futex" },
 	[PAIRS_VMSHM] = { &pp_vmshm_wait_wake, "vmshm-wait-wake",
 			  "vmshm-vs-futex" },
+	[PAIRS_SPIN] = { &pp_vmshm_wait_spin, "vmshm-wait-spin",
+			 "wait-spin-vs-futex" },
 	[PAIRS_RING] = { &pp_vmshm_ring_spin, "vmshm-ring-spin",
 			 "ring-spin-vs-futex" },
 };

@@ -15,7 +15,7 @@
 #include "bench.h"
 
 #define CURVE_POINTS	16
-#define CURVE_SERIES	7
+#define CURVE_SERIES	9
 #define CURVE_REPS	15	/* the most repetitions a point, of any curve */
 
 enum curve_id { CV_WAKE, CV_PAIRS, CV_REGIONS, CV_FAULTS, CV_NR };
@@ -26,9 +26,11 @@ enum curve_id { CV_WAKE, CV_PAIRS, CV_REGIONS, CV_FAULTS, CV_NR };
  * same order.  curves.c judges the ratios.
  */
 enum pairs_series {
-	PAIRS_FUTEX, PAIRS_CONTROL, PAIRS_VMSHM, PAIRS_RING, PAIRS_NR_TR,
+	PAIRS_FUTEX, PAIRS_CONTROL, PAIRS_VMSHM, PAIRS_SPIN, PAIRS_RING,
+	PAIRS_NR_TR,
 	PAIRS_CONTROL_VS_FUTEX = PAIRS_NR_TR,
 	PAIRS_VMSHM_VS_FUTEX,
+	PAIRS_SPIN_VS_FUTEX,
 	PAIRS_RING_VS_FUTEX,
 };
 

@@ -7,6 +7,9 @@
  *                    wakeup suppression: the futex variant's twin)
  *   vmshm-wait-wake  the same, but each side stores, then wakes the peer
  *                    and waits for the answer in one VMSHM_WAIT_WAKE
+ *   vmshm-wait-spin  the same with VMSHM_WAIT_SPIN: after the wake, the
+ *                    kernel watches for the answer while the peer it woke
+ *                    runs on another CPU, for up to 50 us, then sleeps
  *   vmshm-poll       the same counters, but the receiver sleeps in poll()
  *                    and consumes the event with read().  The event counter
  *                    is per region and a process would see its own wakes,
@@ -122,6 +125,13 @@ static int vwait_call(struct end *e)
 	return vwait_wait(e, VMSHM_WAIT_WAKE);
 }
 
+/* The same, spinning in the kernel while the woken peer runs. */
+static int vwait_call_spin(struct end *e)
+{
+	atomic_store_explicit(tx_word(e), ++e->seq, memory_order_release);
+	return vwait_wait(e, VMSHM_WAIT_WAKE | VMSHM_WAIT_SPIN);
+}
+
 const struct pp_ops pp_vmshm_wait = {
 	.name = "vmshm-wait",
 	.chan = { .create = vwait_create, .attach = vwait_attach,
@@ -137,6 +147,15 @@ const struct pp_ops pp_vmshm_wait_wake = {
 	.send = vwait_send,
 	.recv = vwait_recv,
 	.call = vwait_call,
+};
+
+const struct pp_ops pp_vmshm_wait_spin = {
+	.name = "vmshm-wait-spin",
+	.chan = { .create = vwait_create, .attach = vwait_attach,
+		  .kstat = vwait_kstat, .close = vwait_close },
+	.send = vwait_send,
+	.recv = vwait_recv,
+	.call = vwait_call_spin,
 };
 
 /* Region 0 carries the parent's messages, region 1 the child's. */

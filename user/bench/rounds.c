@@ -38,8 +38,9 @@
 #define SYSC_SETTLE_S	2	/* after closing the round-0 counter */
 
 static const struct pp_ops *const pp_all[] = {
-	&pp_futex, &pp_vmshm_wait, &pp_vmshm_wait_wake, &pp_vmshm_poll,
-	&pp_vmshm_ring, &pp_vmshm_ring_spin, &pp_eventfd, &pp_pipe,
+	&pp_futex, &pp_vmshm_wait, &pp_vmshm_wait_wake, &pp_vmshm_wait_spin,
+	&pp_vmshm_poll, &pp_vmshm_ring, &pp_vmshm_ring_spin, &pp_eventfd,
+	&pp_pipe,
 	&pp_socketpair, &pp_sem, &pp_spin, &pp_flags,
 };
 
