@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 
 #include "vmshm_test.h"
 #include "util.h"
@@ -622,7 +623,8 @@ TEST_F(notify, wait_spin_peer_runs_and_dies)
 	if (!pid) {
 		int fd = vmshm_open();
 
-		if (pin_to(1) || fd < 0 ||
+		/* Dies with the test, should it fail before the kill. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || pin_to(1) || fd < 0 ||
 		    vmshm_attach(fd, self->name, 0, NULL, NULL) ||
 		    vmshm_wait(fd, WORD, 0, 0, VMSHM_NO_SLEEPERS, 0))
 			_exit(1);
