@@ -119,17 +119,21 @@ static int vwait_recv(struct end *e)
 }
 
 /* The message and the wait for the answer in one VMSHM_WAIT_WAKE. */
-static int vwait_call(struct end *e)
+static int vwait_call_flags(struct end *e, uint32_t flags)
 {
 	atomic_store_explicit(tx_word(e), ++e->seq, memory_order_release);
-	return vwait_wait(e, VMSHM_WAIT_WAKE);
+	return vwait_wait(e, VMSHM_WAIT_WAKE | flags);
+}
+
+static int vwait_call(struct end *e)
+{
+	return vwait_call_flags(e, 0);
 }
 
 /* The same, spinning in the kernel while the woken peer runs. */
 static int vwait_call_spin(struct end *e)
 {
-	atomic_store_explicit(tx_word(e), ++e->seq, memory_order_release);
-	return vwait_wait(e, VMSHM_WAIT_WAKE | VMSHM_WAIT_SPIN);
+	return vwait_call_flags(e, VMSHM_WAIT_SPIN);
 }
 
 const struct pp_ops pp_vmshm_wait = {
